@@ -1,0 +1,445 @@
+//! CLIENT subcommands: ID SETNAME GETNAME LIST INFO KILL NO-EVICT NO-TOUCH
+//! REPLY UNBLOCK HELP.
+
+use super::{acl, flags::*, Command, Ctx, Group};
+use crate::client::ClientState;
+use crate::server::Server;
+
+const CONN: u64 = acl::CONNECTION;
+
+pub static COMMANDS: &[Command] = &[Command::container("client", Group::Connection, SUBCOMMANDS)
+    .doc("2.4.0", "Depends on subcommand.", "A container for client connection commands.")];
+
+static SUBCOMMANDS: &[Command] = &[
+    Command::new("id", 2, Group::Connection, client_id)
+        .flags(NOSCRIPT | LOADING | STALE)
+        .acl(CONN)
+        .doc("5.0.0", "O(1)", "Returns the unique client ID of the connection."),
+    Command::new("setname", 3, Group::Connection, client_setname)
+        .flags(NOSCRIPT | LOADING | STALE)
+        .acl(CONN)
+        .doc("2.6.9", "O(1)", "Sets the connection name.")
+        .args("connection-name:string"),
+    Command::new("getname", 2, Group::Connection, client_getname)
+        .flags(NOSCRIPT | LOADING | STALE)
+        .acl(CONN)
+        .doc("2.6.9", "O(1)", "Returns the name of the connection."),
+    Command::new("list", -2, Group::Connection, client_list)
+        .flags(ADMIN | NOSCRIPT | LOADING | STALE)
+        .acl(CONN)
+        .doc("2.4.0", "O(N) where N is the number of client connections", "Lists open connections.")
+        .args("[TYPE NORMAL | MASTER | REPLICA | PUBSUB] [ID client-id:integer [client-id:integer ...]]")
+        .history(&[
+            ("2.8.12", "Added unique client `id` field."),
+            ("5.0.0", "Added optional `TYPE` filter."),
+            ("6.0.0", "Added `user` field."),
+            ("6.2.0", "Added `argv-mem`, `tot-mem`, `laddr` and `redir` fields and the optional `ID` filter."),
+            ("7.0.0", "Added `resp`, `multi-mem`, `rbs` and `rbp` fields."),
+        ])
+        .tips(&["nondeterministic_output"]),
+    Command::new("info", 2, Group::Connection, client_info)
+        .flags(NOSCRIPT | LOADING | STALE)
+        .acl(CONN)
+        .doc("6.2.0", "O(1)", "Returns information about the connection.")
+        .tips(&["nondeterministic_output"]),
+    Command::new("kill", -3, Group::Connection, client_kill)
+        .flags(ADMIN | NOSCRIPT | LOADING | STALE)
+        .acl(CONN)
+        .doc("2.4.0", "O(N) where N is the number of client connections", "Terminates open connections.")
+        .args("ip:port | [ID client-id:integer] [TYPE NORMAL | MASTER | SLAVE | REPLICA | PUBSUB] [USER username] [ADDR ip:port] [LADDR ip:port] [SKIPME YES | NO]")
+        .history(&[
+            ("2.8.12", "Added new filter format."),
+            ("2.8.12", "`ID` option."),
+            ("3.2.0", "Added `master` type in for `TYPE` option."),
+            ("5.0.0", "Replaced `slave` `TYPE` with `replica`. `slave` still supported for backward compatibility."),
+            ("6.2.0", "`LADDR` option."),
+        ]),
+    Command::new("no-evict", 3, Group::Connection, client_no_evict)
+        .flags(ADMIN | NOSCRIPT | LOADING | STALE)
+        .acl(CONN)
+        .doc("7.0.0", "O(1)", "Sets the client eviction mode of the connection.")
+        .args("ON | OFF"),
+    Command::new("no-touch", 3, Group::Connection, client_no_touch)
+        .flags(NOSCRIPT | LOADING | STALE)
+        .acl(CONN)
+        .doc("7.2.0", "O(1)", "Controls whether commands sent by the client affect the LRU/LFU of accessed keys.")
+        .args("ON | OFF"),
+    Command::new("reply", 3, Group::Connection, client_reply)
+        .flags(NOSCRIPT | LOADING | STALE)
+        .acl(CONN)
+        .doc("3.2.0", "O(1)", "Instructs the server whether to reply to commands.")
+        .args("ON | OFF | SKIP"),
+    Command::new("unblock", -3, Group::Connection, client_unblock)
+        .flags(ADMIN | NOSCRIPT | LOADING | STALE)
+        .acl(CONN)
+        .doc("5.0.0", "O(log N) where N is the number of client connections", "Unblocks a client blocked by a blocking command from a different connection.")
+        .args("client-id:integer [TIMEOUT | ERROR]"),
+    Command::new("help", 2, Group::Connection, client_help)
+        .flags(LOADING | STALE)
+        .acl(CONN)
+        .doc("5.0.0", "O(1)", "Returns helpful text about the different subcommands."),
+];
+
+/// Redis's rule for client names: printable ASCII, no spaces.
+pub fn validate_name(name: &[u8]) -> Result<(), &'static str> {
+    if name.iter().all(|&c| (b'!'..=b'~').contains(&c)) {
+        Ok(())
+    } else {
+        Err("ERR Client names cannot contain spaces, newlines or special characters.")
+    }
+}
+
+fn client_id(ctx: &mut Ctx) {
+    let id = ctx.c.id as i64;
+    ctx.c.reply.int(id);
+}
+
+fn client_setname(ctx: &mut Ctx) {
+    let name = ctx.argv.get(2);
+    if let Err(e) = validate_name(name) {
+        return ctx.error(e);
+    }
+    ctx.c.name = if name.is_empty() { None } else { Some(name.to_vec()) };
+    ctx.c.reply.ok();
+}
+
+fn client_getname(ctx: &mut Ctx) {
+    match &ctx.c.name {
+        Some(n) => ctx.c.reply.bulk(n),
+        None => ctx.c.reply.null(),
+    }
+}
+
+/// What CLIENT LIST knows of a connection beyond its `ClientState`.
+struct IoInfo {
+    qbuf: usize,
+    qbuf_free: usize,
+    pending_out: usize,
+    writable: bool,
+}
+
+fn io_info(srv: &Server, st: &ClientState) -> IoInfo {
+    match srv.clients.get(st.key) {
+        Some(Some(c)) => IoInfo {
+            qbuf: c.qlen,
+            qbuf_free: c.querybuf.len() - c.qlen,
+            pending_out: c.st.reply.buf.len() - c.sent,
+            writable: c.has_pending_output(),
+        },
+        // The client running this command is not in its slot.
+        _ => IoInfo {
+            qbuf: st.qbuf_len,
+            qbuf_free: st.qbuf_cap.saturating_sub(st.qbuf_len),
+            pending_out: st.reply.buf.len(),
+            writable: false,
+        },
+    }
+}
+
+/// One CLIENT LIST line, fields as Redis 7.0 prints them.
+fn client_line(srv: &Server, st: &ClientState, now_ms: i64) -> String {
+    let io = io_info(srv, st);
+    let mut flags = String::new();
+    if st.close_after_reply {
+        flags.push('c');
+    }
+    if st.close_asap {
+        flags.push('A');
+    }
+    if st.unix_socket {
+        flags.push('U');
+    }
+    if st.no_evict {
+        flags.push('e');
+    }
+    if st.no_touch {
+        flags.push('T');
+    }
+    if flags.is_empty() {
+        flags.push('N');
+    }
+    let cmd = st.last_cmd.map(|id| srv.table.full_names[id as usize].as_str()).unwrap_or("NULL");
+    let rbs = st.reply.buf.capacity();
+    let tot_mem = io.qbuf + io.qbuf_free + rbs + std::mem::size_of::<crate::client::Client>();
+    format!(
+        "id={} addr={} laddr={} fd={} name={} age={} idle={} flags={} db={} sub=0 psub=0 ssub=0 multi=-1 qbuf={} qbuf-free={} argv-mem={} multi-mem=0 rbs={} rbp={} obl={} oll=0 omem=0 tot-mem={} events={} cmd={} user=default redir=-1 resp={}",
+        st.id,
+        st.addr,
+        st.laddr,
+        st.fd,
+        String::from_utf8_lossy(st.name.as_deref().unwrap_or(b"")),
+        (now_ms - st.ctime_ms).max(0) / 1000,
+        (now_ms - st.last_interaction_ms).max(0) / 1000,
+        flags,
+        st.db,
+        io.qbuf,
+        io.qbuf_free,
+        st.argv_mem,
+        rbs,
+        st.reply_peak.max(rbs),
+        io.pending_out,
+        tot_mem,
+        if io.writable { "rw" } else { "r" },
+        cmd,
+        st.reply.resp
+    )
+}
+
+/// Calls `f` for every client in slab order, the running one included.
+fn for_each_client(ctx: &Ctx, mut f: impl FnMut(&ClientState)) {
+    let me = ctx.c.key;
+    for (key, slot) in ctx.srv.clients.iter() {
+        if key == me {
+            f(ctx.c);
+        } else if let Some(c) = slot {
+            f(&c.st);
+        }
+    }
+}
+
+/// The client types CLIENT LIST/KILL TYPE accept; all connections here are
+/// normal ones (no replicas or subscribers yet).
+fn parse_client_type(ctx: &mut Ctx, i: usize) -> Option<&'static str> {
+    let t = ctx.argv.get(i).to_ascii_lowercase();
+    let ty = match t.as_slice() {
+        b"normal" => "normal",
+        b"master" => "master",
+        b"replica" | b"slave" => "replica",
+        b"pubsub" => "pubsub",
+        _ => {
+            let msg = format!("ERR Unknown client type '{}'", String::from_utf8_lossy(ctx.argv.get(i)));
+            ctx.error(&msg);
+            return None;
+        }
+    };
+    Some(ty)
+}
+
+/// CLIENT LIST [TYPE type] [ID id [id ...]]
+fn client_list(ctx: &mut Ctx) {
+    let mut type_filter = None;
+    let mut ids: Option<Vec<u64>> = None;
+    let n = ctx.argv.len();
+    if n == 4 && ctx.argv.get(2).eq_ignore_ascii_case(b"TYPE") {
+        let Some(t) = parse_client_type(ctx, 3) else { return };
+        type_filter = Some(t);
+    } else if n >= 4 && ctx.argv.get(2).eq_ignore_ascii_case(b"ID") {
+        let mut v = Vec::new();
+        for i in 3..n {
+            match crate::util::string2ll(ctx.argv.get(i)) {
+                Some(id) if id > 0 => v.push(id as u64),
+                _ => return ctx.error("ERR Invalid client ID"),
+            }
+        }
+        ids = Some(v);
+    } else if n != 2 {
+        return ctx.syntax_error();
+    }
+    let now = ctx.srv.now_ms;
+    let mut out = String::new();
+    for_each_client(ctx, |st| {
+        if type_filter.is_some_and(|t| t != "normal") {
+            return;
+        }
+        if ids.as_ref().is_some_and(|v| !v.contains(&st.id)) {
+            return;
+        }
+        out.push_str(&client_line(ctx.srv, st, now));
+        out.push('\n');
+    });
+    ctx.c.reply.verbatim(out.as_bytes(), b"txt");
+}
+
+fn client_info(ctx: &mut Ctx) {
+    let mut line = client_line(ctx.srv, ctx.c, ctx.srv.now_ms);
+    line.push('\n');
+    ctx.c.reply.verbatim(line.as_bytes(), b"txt");
+}
+
+/// CLIENT KILL ip:port | CLIENT KILL <filter> <value> ...
+fn client_kill(ctx: &mut Ctx) {
+    let n = ctx.argv.len();
+    let mut id = None;
+    let mut addr = None;
+    let mut laddr = None;
+    let mut ty = None;
+    let mut skipme = true;
+    let old_form = n == 3;
+    if old_form {
+        addr = Some(ctx.argv.get(2).to_vec());
+        skipme = false;
+    } else {
+        if n % 2 != 0 {
+            return ctx.syntax_error();
+        }
+        let mut i = 2;
+        while i < n {
+            let (opt, val) = (ctx.argv.get(i), ctx.argv.get(i + 1));
+            if opt.eq_ignore_ascii_case(b"ID") {
+                match crate::util::string2ll(val) {
+                    Some(v) if v > 0 => id = Some(v as u64),
+                    _ => return ctx.error("ERR client-id should be greater than 0"),
+                }
+            } else if opt.eq_ignore_ascii_case(b"TYPE") {
+                let Some(t) = parse_client_type(ctx, i + 1) else { return };
+                ty = Some(t);
+            } else if opt.eq_ignore_ascii_case(b"ADDR") {
+                addr = Some(val.to_vec());
+            } else if opt.eq_ignore_ascii_case(b"LADDR") {
+                laddr = Some(val.to_vec());
+            } else if opt.eq_ignore_ascii_case(b"USER") {
+                // Every connection belongs to the only user, `default`.
+                if val != b"default" {
+                    let msg = format!("ERR No such user '{}'", String::from_utf8_lossy(val));
+                    return ctx.error(&msg);
+                }
+            } else if opt.eq_ignore_ascii_case(b"SKIPME") {
+                if val.eq_ignore_ascii_case(b"yes") {
+                    skipme = true;
+                } else if val.eq_ignore_ascii_case(b"no") {
+                    skipme = false;
+                } else {
+                    return ctx.syntax_error();
+                }
+            } else {
+                return ctx.syntax_error();
+            }
+            i += 2;
+        }
+    }
+    let matches = |st: &ClientState| {
+        id.is_none_or(|v| v == st.id)
+            && addr.as_deref().is_none_or(|a| a == st.addr.as_bytes())
+            && laddr.as_deref().is_none_or(|a| a == st.laddr.as_bytes())
+            && ty.is_none_or(|t| t == "normal")
+    };
+    let me = ctx.c.key;
+    let mut victims = Vec::new();
+    for (key, slot) in ctx.srv.clients.iter() {
+        if let Some(c) = slot {
+            if matches(&c.st) {
+                victims.push(key);
+            }
+        }
+    }
+    let kill_me = !skipme && matches(ctx.c);
+    let killed = victims.len() + kill_me as usize;
+    for key in victims {
+        if key != me {
+            ctx.srv.close_client(key);
+        }
+    }
+    if old_form {
+        if killed == 0 {
+            return ctx.error("ERR No such client");
+        }
+        ctx.c.reply.ok();
+    } else {
+        ctx.c.reply.int(killed as i64);
+    }
+    if kill_me {
+        ctx.c.close_after_reply = true;
+    }
+}
+
+/// Parses ON|OFF; None after a syntax error.
+fn on_off(ctx: &mut Ctx) -> Option<bool> {
+    let a = ctx.argv.get(2);
+    if a.eq_ignore_ascii_case(b"ON") {
+        Some(true)
+    } else if a.eq_ignore_ascii_case(b"OFF") {
+        Some(false)
+    } else {
+        ctx.syntax_error();
+        None
+    }
+}
+
+fn client_no_evict(ctx: &mut Ctx) {
+    let Some(on) = on_off(ctx) else { return };
+    ctx.c.no_evict = on;
+    ctx.c.reply.ok();
+}
+
+fn client_no_touch(ctx: &mut Ctx) {
+    let Some(on) = on_off(ctx) else { return };
+    ctx.c.no_touch = on;
+    ctx.c.reply.ok();
+}
+
+/// CLIENT REPLY ON|OFF|SKIP: OFF and SKIP are not answered.
+fn client_reply(ctx: &mut Ctx) {
+    let a = ctx.argv.get(2);
+    if a.eq_ignore_ascii_case(b"ON") {
+        ctx.c.reply_off = false;
+        ctx.c.reply_skip = false;
+        ctx.c.reply_skip_next = false;
+        ctx.c.reply.ok();
+    } else if a.eq_ignore_ascii_case(b"OFF") {
+        ctx.c.reply_off = true;
+    } else if a.eq_ignore_ascii_case(b"SKIP") {
+        if !ctx.c.reply_off {
+            ctx.c.reply_skip_next = true;
+        }
+    } else {
+        ctx.syntax_error();
+    }
+}
+
+/// CLIENT UNBLOCK id [TIMEOUT|ERROR]: 1 if a blocked client was unblocked.
+fn client_unblock(ctx: &mut Ctx) {
+    if ctx.int_arg(2).is_none() {
+        return;
+    }
+    if ctx.argv.len() == 4 {
+        let r = ctx.argv.get(3);
+        if !r.eq_ignore_ascii_case(b"TIMEOUT") && !r.eq_ignore_ascii_case(b"ERROR") {
+            return ctx.error("ERR CLIENT UNBLOCK reason should be TIMEOUT or ERROR");
+        }
+    } else if ctx.argv.len() > 4 {
+        return ctx.syntax_error();
+    }
+    // No command blocks a client yet, so there is never one to unblock.
+    ctx.c.reply.int(0);
+}
+
+fn client_help(ctx: &mut Ctx) {
+    ctx.help(&[
+        "GETNAME",
+        "    Return the name of the current connection.",
+        "ID",
+        "    Return the ID of the current connection.",
+        "INFO",
+        "    Return information about the current client connection.",
+        "KILL <ip:port>",
+        "    Kill connection made from <ip:port>.",
+        "KILL <option> <value> [<option> <value> [...]]",
+        "    Kill connections. Options are:",
+        "    * ADDR (<ip:port>|<unixsocket>:0)",
+        "      Kill connections made from the specified address",
+        "    * LADDR (<ip:port>|<unixsocket>:0)",
+        "      Kill connections made to specified local address",
+        "    * TYPE (NORMAL|MASTER|REPLICA|PUBSUB)",
+        "      Kill connections by type.",
+        "    * USER <username>",
+        "      Kill connections authenticated by <username>.",
+        "    * SKIPME (YES|NO)",
+        "      Skip killing current connection (default: yes).",
+        "    * ID <client-id>",
+        "      Kill connections by client id.",
+        "LIST [options ...]",
+        "    Return information about client connections. Options:",
+        "    * TYPE (NORMAL|MASTER|REPLICA|PUBSUB)",
+        "      Return clients of specified type.",
+        "UNBLOCK <clientid> [TIMEOUT|ERROR]",
+        "    Unblock the specified blocked client.",
+        "REPLY (ON|OFF|SKIP)",
+        "    Control the replies sent to the current connection.",
+        "SETNAME <name>",
+        "    Assign the name <name> to the current connection.",
+        "NO-EVICT (ON|OFF)",
+        "    Protect current client connection from eviction.",
+        "NO-TOUCH (ON|OFF)",
+        "    Will not touch LRU/LFU stats when this mode is on.",
+    ]);
+}

@@ -1,0 +1,356 @@
+//! Server administration commands: INFO TIME LASTSAVE SHUTDOWN DEBUG MEMORY.
+
+use super::{acl, err, flags::*, ks, Command, Ctx, Group, KeySpec};
+use crate::object::Value;
+use crate::server::ShutdownFlags;
+
+pub static COMMANDS: &[Command] = &[
+    Command::new("info", -1, Group::Server, info)
+        .flags(LOADING | STALE | SENTINEL)
+        .acl(acl::DANGEROUS)
+        .doc("1.0.0", "O(1)", "Returns information and statistics about the server.")
+        .args("[section [section ...]]")
+        .history(&[("7.0.0", "Added support for taking multiple section arguments.")])
+        .tips(&["nondeterministic_output", "request_policy:all_shards", "response_policy:special"]),
+    Command::new("time", 1, Group::Server, time)
+        .flags(LOADING | STALE | FAST)
+        .doc("2.6.0", "O(1)", "Returns the server time.")
+        .tips(&["nondeterministic_output"]),
+    Command::new("lastsave", 1, Group::Server, lastsave)
+        .flags(LOADING | STALE | FAST)
+        .acl(acl::ADMIN | acl::DANGEROUS)
+        .doc("1.0.0", "O(1)", "Returns the Unix timestamp of the last successful save to disk.")
+        .tips(&["nondeterministic_output"]),
+    Command::new("shutdown", -1, Group::Server, shutdown)
+        .flags(ADMIN | NOSCRIPT | LOADING | STALE | NO_MULTI | SENTINEL | ALLOW_BUSY)
+        .doc("1.0.0", "O(N) when saving, where N is the total number of keys in all databases when saving data, otherwise O(1)", "Synchronously saves the database(s) to disk and shuts down the Redis server.")
+        .args("[NOSAVE | SAVE] [NOW] [FORCE] [ABORT]")
+        .history(&[("7.0.0", "Added the `NOW`, `FORCE` and `ABORT` modifiers.")]),
+    Command::new("debug", -2, Group::Server, debug)
+        .flags(ADMIN | NOSCRIPT | LOADING | STALE | PROTECTED)
+        .doc("1.0.0", "Depends on subcommand.", "A container for debugging commands.")
+        .args("")
+        .tips(&["nondeterministic_output"]),
+    Command::container("memory", Group::Server, MEMORY_SUBCOMMANDS)
+        .doc("4.0.0", "Depends on subcommand.", "A container for memory diagnostics commands."),
+];
+
+static MEMORY_SUBCOMMANDS: &[Command] = &[
+    Command::new("usage", -3, Group::Server, memory_usage)
+        .flags(READONLY)
+        .keys(&[KeySpec::one(2, ks::RO)])
+        .doc("4.0.0", "O(N) where N is the number of samples.", "Estimates the memory usage of a key.")
+        .args("key [SAMPLES count:integer]"),
+    Command::new("help", 2, Group::Server, memory_help)
+        .flags(LOADING | STALE)
+        .doc("4.0.0", "O(1)", "Returns helpful text about the different subcommands."),
+];
+
+/// INFO [section ...]
+fn info(ctx: &mut Ctx) {
+    let args: Vec<&[u8]> = ctx.argv.iter().skip(1).collect();
+    let sections = crate::info::select_sections(&args);
+    let text = ctx.srv.gen_info(&sections);
+    ctx.c.reply.verbatim(text.as_bytes(), b"txt");
+}
+
+/// TIME: [seconds, microseconds] as bulk strings.
+fn time(ctx: &mut Ctx) {
+    let us = crate::server::ustime();
+    let r = &mut ctx.c.reply;
+    r.array_len(2);
+    r.bulk((us / 1_000_000).to_string().as_bytes());
+    r.bulk((us % 1_000_000).to_string().as_bytes());
+}
+
+/// LASTSAVE
+fn lastsave(ctx: &mut Ctx) {
+    let t = ctx.srv.lastsave_unix;
+    ctx.c.reply.int(t);
+}
+
+/// SHUTDOWN [NOSAVE | SAVE] [NOW] [FORCE] [ABORT]: on success the client
+/// gets no reply; the connection closes as the server exits.
+fn shutdown(ctx: &mut Ctx) {
+    let mut f = ShutdownFlags::default();
+    let mut abort = false;
+    let argv = ctx.argv;
+    for a in argv.iter().skip(1) {
+        if a.eq_ignore_ascii_case(b"nosave") {
+            f.nosave = true;
+        } else if a.eq_ignore_ascii_case(b"save") {
+            f.save = true;
+        } else if a.eq_ignore_ascii_case(b"now") {
+            f.now = true;
+        } else if a.eq_ignore_ascii_case(b"force") {
+            f.force = true;
+        } else if a.eq_ignore_ascii_case(b"abort") {
+            abort = true;
+        } else {
+            return ctx.syntax_error();
+        }
+    }
+    if (abort && ctx.argv.len() != 2) || (f.save && f.nosave) {
+        return ctx.syntax_error();
+    }
+    if abort {
+        // Shutdown never waits for replicas here, so none can be pending.
+        return ctx.error("ERR No shutdown in progress.");
+    }
+    match ctx.srv.prepare_for_shutdown(f) {
+        Ok(()) => {
+            ctx.c.close_asap = true;
+            ctx.srv.request_exit(0);
+        }
+        Err(_) => ctx.error("ERR Errors trying to SHUTDOWN. Check logs."),
+    }
+}
+
+/// Whether DEBUG may run for this client (`enable-debug-command`).
+fn debug_allowed(ctx: &Ctx) -> bool {
+    match ctx.srv.cfg.enable_debug_command.as_str() {
+        "yes" => true,
+        "local" => ctx.c.unix_socket || ctx.c.addr.starts_with("127.") || ctx.c.addr.starts_with("[::1]"),
+        _ => false,
+    }
+}
+
+/// DEBUG <subcommand> [args]
+fn debug(ctx: &mut Ctx) {
+    if !debug_allowed(ctx) {
+        return ctx.error("ERR DEBUG command not allowed. If the enable-debug-command option is set to \"local\", you can run it from a local connection, otherwise you need to set this option in the configuration file, and then restart the server.");
+    }
+    let sub = ctx.argv.get(1).to_ascii_lowercase();
+    let n = ctx.argv.len();
+    match (sub.as_slice(), n) {
+        (b"help", 2) => debug_help(ctx),
+        (b"sleep", 3) => {
+            let Some(secs) = ctx.float_arg(2) else { return };
+            if secs > 0.0 {
+                std::thread::sleep(std::time::Duration::from_secs_f64(secs.min(1e9)));
+            }
+            ctx.c.reply.ok();
+        }
+        (b"object", 3) => debug_object(ctx),
+        (b"populate", 3..=5) => debug_populate(ctx),
+        (b"set-active-expire", 3) => {
+            let Some(v) = ctx.int_arg(2) else { return };
+            ctx.srv.active_expire_enabled = v != 0;
+            ctx.c.reply.ok();
+        }
+        (b"log", 3) => {
+            log::warn!("DEBUG LOG: {}", String::from_utf8_lossy(ctx.argv.get(2)));
+            ctx.c.reply.ok();
+        }
+        (b"error", 3) => {
+            let msg = ctx.argv.get(2).to_vec();
+            ctx.error_bytes(&msg);
+        }
+        (b"protocol", 3) => debug_protocol(ctx),
+        _ => {
+            let msg = format!(
+                "ERR unknown subcommand or wrong number of arguments for '{}'. Try DEBUG HELP.",
+                String::from_utf8_lossy(&ctx.argv.get(1)[..ctx.argv.get(1).len().min(128)])
+            );
+            ctx.error(&msg);
+        }
+    }
+}
+
+fn debug_help(ctx: &mut Ctx) {
+    ctx.help(&[
+        "ERROR <string>",
+        "    Return a Redis protocol error with <string> as message. Useful for clients",
+        "    unit tests to simulate Redis errors.",
+        "LOG <message>",
+        "    Write <message> to the server log.",
+        "OBJECT <key>",
+        "    Show low level info about `key` and associated value.",
+        "POPULATE <count> [<prefix>] [<size>]",
+        "    Create <count> string keys named key:<num>. If <prefix> is specified then",
+        "    it is used instead of the 'key' prefix. These are not propagated to",
+        "    replicas. Cluster slots are not respected so keys not belonging to the",
+        "    current node can be created in cluster mode.",
+        "PROTOCOL <type>",
+        "    Reply with a test value of the specified type. <type> can be: string,",
+        "    integer, double, bignum, null, array, set, map, attrib, push, verbatim,",
+        "    true, false.",
+        "SET-ACTIVE-EXPIRE <0|1>",
+        "    Setting it to 0 disables expiring keys in background when they are not",
+        "    accessed (otherwise the Redis behavior). Setting it to 1 reenables back the",
+        "    default.",
+        "SLEEP <seconds>",
+        "    Stop the server for <seconds>. Decimals allowed.",
+    ]);
+}
+
+/// The length of a string value as the RDB format stores it without
+/// compression: an integer encoding when it fits 8/16/32 bits, otherwise
+/// a length prefix and the bytes.
+fn rdb_string_len(v: &Value) -> usize {
+    fn len_prefix(n: usize) -> usize {
+        match n {
+            0..=63 => 1,
+            64..=16383 => 2,
+            _ if n <= u32::MAX as usize => 5,
+            _ => 9,
+        }
+    }
+    match v {
+        Value::Int(n) if i8::try_from(*n).is_ok() => 2,
+        Value::Int(n) if i16::try_from(*n).is_ok() => 3,
+        Value::Int(n) if i32::try_from(*n).is_ok() => 5,
+        other => {
+            let n = other.str_len().unwrap_or(0);
+            len_prefix(n) + n
+        }
+    }
+}
+
+/// DEBUG OBJECT key
+fn debug_object(ctx: &mut Ctx) {
+    let db = ctx.c.db;
+    let clock = ctx.srv.lru_clock;
+    let key = ctx.argv.get(2);
+    let Some(o) = ctx.srv.lookup(db, key, crate::db::Lookup::NO_TOUCH) else {
+        return ctx.error(err::NO_SUCH_KEY);
+    };
+    let line = format!(
+        "Value at:{:p} refcount:1 encoding:{} serializedlength:{} lru:{} lru_seconds_idle:{}",
+        &o.v as *const Value,
+        o.v.encoding(),
+        rdb_string_len(&o.v),
+        o.lru,
+        crate::evict::lru_idle_ms(o.lru, clock) / 1000
+    );
+    ctx.c.reply.status(line.as_bytes());
+}
+
+/// DEBUG POPULATE count [prefix] [size]: string keys `prefix:N` holding
+/// `value:N` (cut or zero-padded to `size`); existing keys are skipped.
+fn debug_populate(ctx: &mut Ctx) {
+    let positive = |ctx: &mut Ctx, i: usize| -> Option<u64> {
+        let v = ctx.int_arg(i)?;
+        if v < 0 {
+            ctx.error("ERR value is out of range, must be positive");
+            return None;
+        }
+        Some(v as u64)
+    };
+    let Some(count) = positive(ctx, 2) else { return };
+    let size = if ctx.argv.len() == 5 {
+        let Some(s) = positive(ctx, 4) else { return };
+        Some(s as usize)
+    } else {
+        None
+    };
+    let prefix = if ctx.argv.len() >= 4 { ctx.argv.get(3) } else { b"key" };
+    let db = ctx.c.db;
+    let lru = ctx.srv.lru_init();
+    ctx.srv.dbs[db].dict.reserve(count as usize);
+    let mut key = Vec::with_capacity(prefix.len() + 21);
+    let mut val = Vec::new();
+    for j in 0..count {
+        key.clear();
+        key.extend_from_slice(prefix);
+        key.push(b':');
+        crate::util::push_u64(&mut key, j);
+        if ctx.srv.lookup_write(db, &key).is_some() {
+            continue;
+        }
+        val.clear();
+        val.extend_from_slice(b"value:");
+        crate::util::push_u64(&mut val, j);
+        if let Some(s) = size {
+            val.resize(s, 0);
+        }
+        ctx.srv.dbs[db].add(&key, Value::string_no_int(&val), lru);
+    }
+    ctx.c.reply.ok();
+}
+
+/// DEBUG PROTOCOL type: a sample reply of each RESP3 type.
+fn debug_protocol(ctx: &mut Ctx) {
+    let t = ctx.argv.get(2).to_ascii_lowercase();
+    let r = &mut ctx.c.reply;
+    match t.as_slice() {
+        b"string" => r.bulk(b"Hello World"),
+        b"integer" => r.int(12345),
+        b"double" => r.double(3.141),
+        b"bignum" => r.big_number(b"1234567999999999999999999999999999999"),
+        b"null" => r.null(),
+        b"array" | b"set" => {
+            if t == b"set" {
+                r.set_len(3)
+            } else {
+                r.array_len(3)
+            }
+            for j in 0..3 {
+                r.int(j);
+            }
+        }
+        b"map" => {
+            r.map_len(3);
+            for j in 0..3 {
+                r.int(j);
+                r.bool(j == 1);
+            }
+        }
+        b"attrib" => {
+            if r.resp >= 3 {
+                r.attribute_len(1);
+                r.bulk(b"key-popularity");
+                r.array_len(2);
+                r.bulk(b"key:123");
+                r.int(90);
+            }
+            r.bulk(b"Some real reply following the attribute");
+        }
+        b"push" => {
+            if r.resp < 3 {
+                return ctx.error("ERR RESP2 is not supported by this command");
+            }
+            r.push_len(2);
+            r.bulk(b"server-cpu-usage");
+            r.int(42);
+            r.bulk(b"Some real reply following the push reply");
+        }
+        b"true" => r.bool(true),
+        b"false" => r.bool(false),
+        b"verbatim" => r.verbatim(b"This is a verbatim\nstring", b"txt"),
+        _ => ctx.error("ERR Wrong protocol type name. Please use one of the following: string|integer|double|bignum|null|array|set|map|attrib|push|verbatim|true|false"),
+    }
+}
+
+/// MEMORY USAGE key [SAMPLES count]: bytes of the entry, key and value.
+fn memory_usage(ctx: &mut Ctx) {
+    let mut j = 3;
+    while j < ctx.argv.len() {
+        if ctx.argv.get(j).eq_ignore_ascii_case(b"SAMPLES") && j + 1 < ctx.argv.len() {
+            if ctx.int_arg(j + 1).is_none() {
+                return;
+            }
+            j += 2;
+        } else {
+            return ctx.syntax_error();
+        }
+    }
+    let db = ctx.c.db;
+    let key = ctx.argv.get(2);
+    let Some(o) = ctx.srv.lookup(db, key, crate::db::Lookup::NO_TOUCH) else {
+        return ctx.c.reply.null();
+    };
+    let value = o.v.heap_size();
+    let entry = crate::dict::ENTRY_SIZE;
+    let key_heap = crate::sbytes::SBytes::new(key).heap_size();
+    let expire = if o.has_expire { crate::dict::ENTRY_SIZE } else { 0 };
+    ctx.c.reply.int((entry + key_heap + value + expire) as i64);
+}
+
+fn memory_help(ctx: &mut Ctx) {
+    ctx.help(&[
+        "USAGE <key> [SAMPLES <count>]",
+        "    Return memory in bytes used by <key> and its value. Nested values are",
+        "    sampled up to <count> times (default: 5, 0 means sample all).",
+    ]);
+}

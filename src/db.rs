@@ -1,0 +1,330 @@
+//! Databases: the keyspace dict, the expires dict, and the lookups every
+//! command goes through (Redis's db.c), including lazy expiry on access and
+//! the active expire cycle (expire.c).
+//!
+//! As in Redis, TTLs live in a second dict holding only keys that have one;
+//! `Obj::has_expire` tells the common path not to look there at all.
+
+use crate::dict::Dict;
+use crate::evict;
+use crate::object::{Obj, Value};
+use crate::sbytes::SBytes;
+use crate::server::Server;
+use std::time::{Duration, Instant};
+
+#[derive(Default)]
+pub struct Db {
+    pub id: usize,
+    pub dict: Dict<Obj>,
+    pub expires: Dict<i64>,
+    /// Running average TTL of keys sampled by the active cycle (INFO keyspace).
+    pub avg_ttl: i64,
+    /// Where the active expire cycle resumes scanning `expires`.
+    pub expires_cursor: u64,
+}
+
+impl Db {
+    pub fn new(id: usize) -> Db {
+        Db {
+            id,
+            ..Default::default()
+        }
+    }
+
+    pub fn len(&self) -> usize {
+        self.dict.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.dict.is_empty()
+    }
+
+    /// The absolute expire time (ms) of a key, if it has one.
+    pub fn expire_of(&self, key: &[u8]) -> Option<i64> {
+        match self.dict.get(key) {
+            Some(o) if o.has_expire => self.expires.get(key).copied(),
+            _ => None,
+        }
+    }
+
+    /// Sets the expire time of an existing key.
+    pub fn set_expire(&mut self, key: &[u8], when_ms: i64) {
+        if let Some(o) = self.dict.get_mut(key) {
+            o.has_expire = true;
+            match self.expires.get_mut(key) {
+                Some(w) => *w = when_ms,
+                None => {
+                    self.expires.insert(SBytes::new(key), when_ms);
+                }
+            }
+        }
+    }
+
+    /// Removes a key's TTL; true if it had one.
+    pub fn remove_expire(&mut self, key: &[u8]) -> bool {
+        match self.dict.get_mut(key) {
+            Some(o) if o.has_expire => {
+                o.has_expire = false;
+                self.expires.remove(key).is_some()
+            }
+            _ => false,
+        }
+    }
+
+    /// Adds a key that the caller knows is absent.
+    pub fn add(&mut self, key: &[u8], v: Value, lru: u32) {
+        self.dict.insert_new(SBytes::new(key), Obj::new(v, lru));
+    }
+
+    /// Redis's `setKey`: stores `v` under `key`, creating or overwriting it;
+    /// an existing TTL is dropped unless `keep_ttl`. Returns the old value,
+    /// so the caller can free a big one on the pool.
+    pub fn set(&mut self, key: &[u8], v: Value, keep_ttl: bool, lru: u32) -> Option<Value> {
+        use crate::dict::EntryRef;
+        match self.dict.entry(key) {
+            EntryRef::Occupied(mut e) => {
+                let o = e.get_mut();
+                let old = std::mem::replace(&mut o.v, v);
+                o.lru = lru;
+                if o.has_expire && !keep_ttl {
+                    o.has_expire = false;
+                    self.expires.remove(key);
+                }
+                Some(old)
+            }
+            EntryRef::Vacant(e) => {
+                e.insert(SBytes::new(key), Obj::new(v, lru));
+                None
+            }
+        }
+    }
+
+    /// Removes a key and its TTL; returns the removed entry.
+    pub fn remove(&mut self, key: &[u8]) -> Option<(SBytes, Obj)> {
+        let (k, o) = self.dict.remove(key)?;
+        if o.has_expire {
+            self.expires.remove(key);
+        }
+        Some((k, o))
+    }
+
+    pub fn is_expired_at(&self, key: &[u8], now_ms: i64) -> bool {
+        matches!(self.expire_of(key), Some(w) if w <= now_ms)
+    }
+
+    /// Takes every key out, leaving the db empty (FLUSHDB, SWAPDB).
+    pub fn take(&mut self) -> (Dict<Obj>, Dict<i64>) {
+        self.avg_ttl = 0;
+        self.expires_cursor = 0;
+        (self.dict.take_all(), self.expires.take_all())
+    }
+}
+
+/// Options of a lookup, as Redis's LOOKUP_* flags.
+#[derive(Clone, Copy, Default)]
+pub struct Lookup {
+    /// Don't update the LRU/LFU data (OBJECT, TYPE, CLIENT NO-TOUCH).
+    pub no_touch: bool,
+    /// Don't count keyspace hits and misses (write lookups).
+    pub no_stats: bool,
+}
+
+impl Lookup {
+    pub const READ: Lookup = Lookup {
+        no_touch: false,
+        no_stats: false,
+    };
+    pub const WRITE: Lookup = Lookup {
+        no_touch: false,
+        no_stats: true,
+    };
+    pub const NO_TOUCH: Lookup = Lookup {
+        no_touch: true,
+        no_stats: true,
+    };
+}
+
+impl Server {
+    /// Redis's `lookupKey`: expires the key if its time has come, updates
+    /// hit/miss stats and the LRU clock, and returns the live value.
+    pub fn lookup(&mut self, db: usize, key: &[u8], how: Lookup) -> Option<&mut Obj> {
+        if self.expire_if_needed(db, key) {
+            if !how.no_stats {
+                self.stats.keyspace_misses += 1;
+            }
+            return None;
+        }
+        let lfu = self.policy.is_lfu();
+        let r: f64 = if lfu && !how.no_touch { rand::RngExt::random(&mut self.rng) } else { 0.0 };
+        let (clock, now) = (self.lru_clock, self.now_ms);
+        let (log_factor, decay) = (self.cfg.lfu_log_factor, self.cfg.lfu_decay_time);
+        let found = self.dbs[db].dict.get_mut(key);
+        if !how.no_stats {
+            match found {
+                Some(_) => self.stats.keyspace_hits += 1,
+                None => self.stats.keyspace_misses += 1,
+            }
+        }
+        let o = found?;
+        if !how.no_touch {
+            o.lru = if lfu { evict::lfu_touch(o.lru, log_factor, decay, now, r) } else { clock };
+        }
+        Some(o)
+    }
+
+    pub fn lookup_read(&mut self, db: usize, key: &[u8]) -> Option<&mut Obj> {
+        self.lookup(db, key, Lookup::READ)
+    }
+
+    pub fn lookup_write(&mut self, db: usize, key: &[u8]) -> Option<&mut Obj> {
+        self.lookup(db, key, Lookup::WRITE)
+    }
+
+    /// True if the key exists (after lazy expiry), without touching it.
+    pub fn key_exists(&mut self, db: usize, key: &[u8]) -> bool {
+        self.lookup(db, key, Lookup::NO_TOUCH).is_some()
+    }
+
+    /// Deletes `key` if it is past its TTL; true if it was (and is now gone).
+    pub fn expire_if_needed(&mut self, db: usize, key: &[u8]) -> bool {
+        let now = self.cmd_time_ms;
+        if !self.dbs[db].is_expired_at(key, now) {
+            return false;
+        }
+        self.delete_expired(db, key);
+        true
+    }
+
+    /// Removes an expired key: the one place expiry deletes, so stats,
+    /// notifications and propagation happen alike for lazy and active expiry.
+    pub fn delete_expired(&mut self, db: usize, key: &[u8]) {
+        if let Some((_, o)) = self.dbs[db].remove(key) {
+            self.stats.expired_keys += 1;
+            let lazy = self.cfg.lazyfree_lazy_expire;
+            self.free_value(o.v, lazy);
+        }
+    }
+
+    /// Generic delete of a user key (DEL, UNLINK, overwrites...): frees big
+    /// values on the pool when `lazy`. True if the key existed.
+    pub fn delete_key(&mut self, db: usize, key: &[u8], lazy: bool) -> bool {
+        match self.dbs[db].remove(key) {
+            Some((_, o)) => {
+                self.free_value(o.v, lazy);
+                true
+            }
+            None => false,
+        }
+    }
+
+    /// The access data a new value starts with.
+    pub fn lru_init(&self) -> u32 {
+        if self.policy.is_lfu() {
+            evict::lfu_init(self.now_ms)
+        } else {
+            self.lru_clock
+        }
+    }
+
+    /// Drops a value, on the pool if asked and worth it.
+    pub fn free_value(&mut self, v: Value, lazy: bool) {
+        let effort = v.free_effort();
+        if lazy && effort > crate::bio::LAZYFREE_THRESHOLD {
+            self.bio.lazy_free(v, 1);
+        }
+    }
+
+    /// Empties a database (FLUSHDB/FLUSHALL); the old contents are freed on
+    /// the pool when `lazy`. Returns the number of keys removed.
+    pub fn empty_db(&mut self, db: usize, lazy: bool) -> usize {
+        let n = self.dbs[db].len();
+        let (dict, expires) = self.dbs[db].take();
+        if lazy && n > 0 {
+            self.bio.lazy_free((dict, expires), n);
+        }
+        n
+    }
+
+    /// Redis's active expire cycle (slow mode from cron, fast mode before
+    /// sleeping): samples keys with a TTL and deletes expired ones, within
+    /// a time budget, repeating in a db while many sampled keys had expired.
+    pub fn active_expire_cycle(&mut self, fast: bool) {
+        let effort = self.cfg.active_expire_effort.saturating_sub(1) as u64; // 0..9
+        let keys_per_loop = 20 + 20 / 4 * effort;
+        let fast_duration = Duration::from_micros(1000 + 1000 / 4 * effort);
+        let slow_perc = 25 + 2 * effort;
+        let acceptable_stale = 10 - effort;
+        let budget = if fast {
+            // Only worth it if the last slow cycle gave up for lack of time.
+            if !self.expire_timelimit_exit {
+                return;
+            }
+            fast_duration
+        } else {
+            Duration::from_micros(1_000_000 * slow_perc / self.hz.max(1) as u64 / 100)
+        };
+        let start = Instant::now();
+        self.expire_timelimit_exit = false;
+        let ndbs = self.dbs.len();
+        let dbs_per_call = ndbs.min(16);
+        let mut iteration = 0u64;
+        for _ in 0..dbs_per_call {
+            let db = self.expire_next_db % ndbs;
+            self.expire_next_db = (self.expire_next_db + 1) % ndbs;
+            loop {
+                if self.dbs[db].expires.is_empty() {
+                    break;
+                }
+                iteration += 1;
+                let (sampled, expired) = self.expire_sample(db, keys_per_loop as usize);
+                if iteration % 16 == 0 && start.elapsed() > budget {
+                    self.expire_timelimit_exit = true;
+                    return;
+                }
+                if sampled == 0 || expired * 100 <= sampled * acceptable_stale as usize {
+                    break;
+                }
+            }
+        }
+    }
+
+    /// Scans `expires` from its cursor until `want` keys were sampled (or a
+    /// bucket budget ran out); deletes the expired ones. Returns (sampled, expired).
+    fn expire_sample(&mut self, db: usize, want: usize) -> (usize, usize) {
+        let now = crate::server::mstime();
+        let mut sampled = 0;
+        let mut expired_keys: Vec<SBytes> = Vec::new();
+        let mut ttl_sum: i64 = 0;
+        let mut ttl_samples: i64 = 0;
+        let max_buckets = want * 20;
+        let mut buckets = 0;
+        let d = &mut self.dbs[db];
+        let mut cursor = d.expires_cursor;
+        loop {
+            cursor = d.expires.scan(cursor, |k, &when| {
+                sampled += 1;
+                if when <= now {
+                    expired_keys.push(k.clone());
+                } else {
+                    ttl_sum += when - now;
+                    ttl_samples += 1;
+                }
+            });
+            buckets += 1;
+            if cursor == 0 || sampled >= want || buckets >= max_buckets {
+                break;
+            }
+        }
+        d.expires_cursor = cursor;
+        if ttl_samples > 0 {
+            let avg = ttl_sum / ttl_samples;
+            // Running average weighted towards history, as Redis does.
+            d.avg_ttl = if d.avg_ttl == 0 { avg } else { (d.avg_ttl / 50) * 49 + avg / 50 };
+        }
+        let n = expired_keys.len();
+        for k in expired_keys {
+            self.delete_expired(db, &k);
+        }
+        (sampled, n)
+    }
+}

@@ -1,0 +1,204 @@
+//! Values stored in the keyspace and their encodings.
+//!
+//! `Value` is 24 bytes, so with its metadata (`Obj`) and its key it fits a
+//! 64-byte dict entry. Strings have Redis's three encodings: `int`, `embstr`
+//! (short strings, here stored inline when they fit in 22 bytes, otherwise
+//! in one exact-size allocation) and `raw` (long strings, and any string
+//! modified in place by APPEND/SETRANGE/SETBIT, which keeps spare capacity
+//! so repeated appends are amortised O(1) as with sds).
+
+use crate::sbytes::INLINE_CAP;
+use crate::util;
+
+/// Strings up to this length are reported as `embstr`, as in Redis.
+pub const EMBSTR_LIMIT: usize = 44;
+
+#[derive(Clone)]
+pub enum Value {
+    Int(i64),
+    Inline { len: u8, buf: [u8; INLINE_CAP] },
+    Heap(Box<[u8]>),
+    Raw(Box<Vec<u8>>),
+}
+
+/// The type name as TYPE reports it.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum Type {
+    String,
+}
+
+impl Type {
+    pub fn name(self) -> &'static str {
+        match self {
+            Type::String => "string",
+        }
+    }
+
+    pub fn from_name(name: &[u8]) -> Option<Type> {
+        if name.eq_ignore_ascii_case(b"string") {
+            Some(Type::String)
+        } else {
+            None
+        }
+    }
+}
+
+impl Value {
+    /// A string value with Redis's `createStringObject` + `tryObjectEncoding`
+    /// choice: integers that print back identically become `int`.
+    pub fn string(b: &[u8]) -> Value {
+        if b.len() <= 20 {
+            if let Some(n) = util::string2ll(b) {
+                return Value::Int(n);
+            }
+        }
+        Value::string_no_int(b)
+    }
+
+    /// A string value that is never int-encoded (Redis keeps some values,
+    /// e.g. those stored by APPEND, as strings).
+    pub fn string_no_int(b: &[u8]) -> Value {
+        if b.len() <= INLINE_CAP {
+            let mut buf = [0u8; INLINE_CAP];
+            buf[..b.len()].copy_from_slice(b);
+            Value::Inline {
+                len: b.len() as u8,
+                buf,
+            }
+        } else {
+            Value::Heap(b.into())
+        }
+    }
+
+    /// Takes an owned buffer without copying when it is long.
+    pub fn string_from_vec(v: Vec<u8>) -> Value {
+        if v.len() <= 20 {
+            if let Some(n) = util::string2ll(&v) {
+                return Value::Int(n);
+            }
+        }
+        if v.len() <= INLINE_CAP {
+            Value::string_no_int(&v)
+        } else {
+            Value::Heap(v.into_boxed_slice())
+        }
+    }
+
+    pub fn type_of(&self) -> Type {
+        match self {
+            Value::Int(_) | Value::Inline { .. } | Value::Heap(_) | Value::Raw(_) => Type::String,
+        }
+    }
+
+    pub fn is_string(&self) -> bool {
+        self.type_of() == Type::String
+    }
+
+    /// The encoding name OBJECT ENCODING reports.
+    pub fn encoding(&self) -> &'static str {
+        match self {
+            Value::Int(_) => "int",
+            Value::Inline { .. } => "embstr",
+            Value::Heap(b) if b.len() <= EMBSTR_LIMIT => "embstr",
+            Value::Heap(_) | Value::Raw(_) => "raw",
+        }
+    }
+
+    /// The bytes of a string value. For `Int`, formats into `tmp`.
+    pub fn str_bytes<'a>(&'a self, tmp: &'a mut Vec<u8>) -> Option<&'a [u8]> {
+        match self {
+            Value::Int(n) => {
+                tmp.clear();
+                util::push_i64(tmp, *n);
+                Some(&tmp[..])
+            }
+            Value::Inline { len, buf } => Some(&buf[..*len as usize]),
+            Value::Heap(b) => Some(b),
+            Value::Raw(v) => Some(v),
+        }
+    }
+
+    /// Length of a string value (STRLEN), without formatting integers.
+    pub fn str_len(&self) -> Option<usize> {
+        match self {
+            Value::Int(n) => Some(util::sdigits10(*n)),
+            Value::Inline { len, .. } => Some(*len as usize),
+            Value::Heap(b) => Some(b.len()),
+            Value::Raw(v) => Some(v.len()),
+        }
+    }
+
+    /// Converts a string to the mutable `raw` form and returns its buffer,
+    /// as Redis's `dbUnshareStringValue` does before APPEND/SETRANGE.
+    pub fn make_raw(&mut self) -> Option<&mut Vec<u8>> {
+        if !matches!(self, Value::Raw(_)) {
+            let mut tmp = Vec::new();
+            let bytes = self.str_bytes(&mut tmp)?.to_vec();
+            *self = Value::Raw(Box::new(bytes));
+        }
+        match self {
+            Value::Raw(v) => Some(v),
+            _ => None,
+        }
+    }
+
+    /// Bytes allocated for this value beyond the 24 bytes of `Value` itself.
+    pub fn heap_size(&self) -> usize {
+        match self {
+            Value::Int(_) | Value::Inline { .. } => 0,
+            Value::Heap(b) => b.len(),
+            Value::Raw(v) => std::mem::size_of::<Vec<u8>>() + v.capacity(),
+        }
+    }
+
+    /// Rough cost of freeing the value: big values are freed on the pool
+    /// (Redis's `lazyfreeGetFreeEffort`). Strings are one allocation.
+    pub fn free_effort(&self) -> usize {
+        1
+    }
+}
+
+/// A keyspace entry's value plus its metadata.
+#[derive(Clone)]
+pub struct Obj {
+    pub v: Value,
+    /// LRU clock (seconds, 24 bits) or LFU data, as Redis's `robj.lru`.
+    pub lru: u32,
+    /// True when the key also has an entry in the db's expires dict, so the
+    /// common path never consults it.
+    pub has_expire: bool,
+}
+
+impl Obj {
+    pub fn new(v: Value, lru: u32) -> Obj {
+        Obj {
+            v,
+            lru,
+            has_expire: false,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sizes() {
+        assert_eq!(std::mem::size_of::<Value>(), 24);
+        assert_eq!(std::mem::size_of::<Obj>(), 32);
+    }
+
+    #[test]
+    fn encodings() {
+        assert_eq!(Value::string(b"12345").encoding(), "int");
+        assert_eq!(Value::string(b"012").encoding(), "embstr");
+        assert_eq!(Value::string(&[b'a'; 44]).encoding(), "embstr");
+        assert_eq!(Value::string(&[b'a'; 45]).encoding(), "raw");
+        let mut v = Value::string(b"abc");
+        v.make_raw().unwrap().extend_from_slice(b"d");
+        assert_eq!(v.encoding(), "raw");
+        let mut t = Vec::new();
+        assert_eq!(v.str_bytes(&mut t).unwrap(), b"abcd");
+    }
+}

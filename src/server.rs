@@ -1,0 +1,868 @@
+//! The server: state owned by the main thread and its event loop, in the
+//! manner of Redis's ae + server.c.
+//!
+//! One loop turn: before sleeping, write pending replies straight to the
+//! sockets (a write handler stays installed only for clients with output
+//! left) and close clients marked for closing; then wait for events until
+//! the next cron tick; handle readable before writable; run completions of
+//! background jobs; run the cron when due.
+
+use crate::bio::Bio;
+use crate::client::{Client, ClientState, ReadOutcome, Stream};
+use crate::cmd::{flags, CmdId, Ctx, Table};
+use crate::config::Config;
+use crate::db::Db;
+use crate::reactor::{Reactor, Registered};
+use crate::resp::{Argv, Limits, Parsed};
+use log::{debug, info, warn};
+use slab::Slab;
+use std::collections::HashMap;
+use std::io;
+use std::net::{IpAddr, TcpListener};
+use std::os::unix::net::{UnixListener, UnixStream};
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+
+pub const VERSION: &str = "7.0.15";
+pub const FASTKEY_VERSION: &str = env!("CARGO_PKG_VERSION");
+
+/// Poller keys above the client slab's range.
+/// polling reserves usize::MAX for its own notifier.
+const KEY_SIGNAL: usize = usize::MAX - 1;
+const KEY_LISTENER_BASE: usize = usize::MAX - 66;
+
+/// Accepts per readable event on a listener, as Redis's MAX_ACCEPTS_PER_CALL.
+const MAX_ACCEPTS_PER_CALL: usize = 1000;
+/// Output written per client per loop turn before yielding to others.
+const MAX_WRITE_PER_TURN: usize = 1 << 20;
+
+pub fn mstime() -> i64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_millis() as i64)
+        .unwrap_or(0)
+}
+
+pub fn ustime() -> i64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_micros() as i64)
+        .unwrap_or(0)
+}
+
+/// Per-command statistics (INFO commandstats).
+#[derive(Default, Clone)]
+pub struct CmdStats {
+    pub calls: u64,
+    pub usec: u64,
+    pub rejected_calls: u64,
+    pub failed_calls: u64,
+}
+
+#[derive(Default)]
+pub struct Stats {
+    pub numconnections: u64,
+    pub numcommands: u64,
+    pub rejected_conn: u64,
+    pub expired_keys: u64,
+    pub evicted_keys: u64,
+    pub keyspace_hits: u64,
+    pub keyspace_misses: u64,
+    pub net_input_bytes: u64,
+    pub net_output_bytes: u64,
+    pub total_error_replies: u64,
+    pub unexpected_error_replies: u64,
+    pub client_qbuf_limit_disconnections: u64,
+    pub reads_processed: u64,
+    pub writes_processed: u64,
+    /// Running share of sampled keys found expired by the active cycle.
+    pub expired_stale_perc: f64,
+    pub expired_time_cap_reached_count: u64,
+    pub expire_cycle_cpu_ms: u64,
+    /// errorstats, by error code (the first word of the reply).
+    pub errors: HashMap<String, u64>,
+    pub cmds: Vec<CmdStats>,
+    /// Samples for instantaneous_ops_per_sec and the network rates.
+    pub inst: [InstMetric; 3],
+}
+
+/// Redis's trackInstantaneousMetric: a ring of 16 rate samples.
+#[derive(Default, Clone, Copy)]
+pub struct InstMetric {
+    last_sample_ms: i64,
+    last_value: u64,
+    samples: [u64; 16],
+    idx: usize,
+}
+
+impl InstMetric {
+    fn track(&mut self, value: u64, now_ms: i64) {
+        let dt = now_ms - self.last_sample_ms;
+        if self.last_sample_ms != 0 && dt > 0 {
+            let ops = value.saturating_sub(self.last_value);
+            self.samples[self.idx] = ops * 1000 / dt as u64;
+            self.idx = (self.idx + 1) % self.samples.len();
+        }
+        self.last_sample_ms = now_ms;
+        self.last_value = value;
+    }
+
+    pub fn get(&self) -> u64 {
+        self.samples.iter().sum::<u64>() / self.samples.len() as u64
+    }
+}
+
+pub const INST_COMMANDS: usize = 0;
+pub const INST_NET_INPUT: usize = 1;
+pub const INST_NET_OUTPUT: usize = 2;
+
+impl Stats {
+    /// Counts an error reply under its code, as Redis's afterErrorReply.
+    pub fn record_error(&mut self, msg: &[u8]) {
+        self.total_error_replies += 1;
+        let end = msg.iter().position(|&c| c == b' ').unwrap_or(msg.len());
+        let code = String::from_utf8_lossy(&msg[..end]).into_owned();
+        // Redis caps the table at 128 distinct codes.
+        if self.errors.len() >= 128 && !self.errors.contains_key(&code) {
+            return;
+        }
+        *self.errors.entry(code).or_insert(0) += 1;
+    }
+}
+
+enum Listener {
+    Tcp(Registered<TcpListener>),
+    Unix(Registered<UnixListener>),
+}
+
+/// What SHUTDOWN asked for (flags of Redis's prepareForShutdown).
+#[derive(Clone, Copy, Default, Debug)]
+pub struct ShutdownFlags {
+    pub nosave: bool,
+    pub save: bool,
+    pub now: bool,
+    pub force: bool,
+}
+
+pub struct Server {
+    pub cfg: Config,
+    pub table: Table,
+    pub dbs: Vec<Db>,
+    pub clients: Slab<Option<Box<Client>>>,
+    pub stats: Stats,
+    pub bio: Bio,
+    reactor: Reactor,
+    listeners: Vec<Listener>,
+    pub next_client_id: u64,
+    /// Wall-clock time (ms) read once per loop turn.
+    pub now_ms: i64,
+    /// The time commands see for expiry decisions (Redis's commandTimeSnapshot).
+    pub cmd_time_ms: i64,
+    pub lru_clock: u32,
+    pub start: Instant,
+    pub start_unix_ms: i64,
+    pub hz: i32,
+    pub cronloops: u64,
+    next_cron: Instant,
+    pub dirty: u64,
+    pending_writes: Vec<usize>,
+    events: Vec<(usize, bool, bool)>,
+    pub expire_timelimit_exit: bool,
+    pub expire_next_db: usize,
+    clients_cron_pos: usize,
+    pub active_expire_enabled: bool,
+    pub shutdown_asap: bool,
+    sigterm: Arc<AtomicBool>,
+    sigint: Arc<AtomicBool>,
+    signal_rx: Option<Registered<UnixStream>>,
+    pub pid: u32,
+    pub executable: PathBuf,
+    pub tcp_port: u16,
+    /// Exit code once the loop must stop.
+    exit_code: Option<i32>,
+    pub rng: rand::rngs::SmallRng,
+    /// Unix time (s) of the last successful save; start time until then.
+    pub lastsave_unix: i64,
+    /// 40 hex characters identifying this run (INFO run_id).
+    pub run_id: String,
+    /// Replication id (INFO master_replid).
+    pub replid: String,
+    pub used_memory_startup: u64,
+    pub used_memory_peak: u64,
+    /// The maxmemory-policy family, cached for the lookup path.
+    pub policy: crate::evict::Policy,
+}
+
+impl Server {
+    pub fn new(cfg: Config) -> io::Result<Server> {
+        let reactor = Reactor::new()?;
+        let bio = Bio::new(4, reactor.waker());
+        crate::logging::use_pool(bio.pool());
+        let table = Table::build();
+        let ndb = cfg.databases.max(1);
+        let now = mstime();
+        let mut stats = Stats::default();
+        stats.cmds = vec![CmdStats::default(); table.cmds.len()];
+        let hz = cfg.hz;
+        Ok(Server {
+            dbs: (0..ndb).map(Db::new).collect(),
+            table,
+            clients: Slab::new(),
+            stats,
+            bio,
+            reactor,
+            listeners: Vec::new(),
+            next_client_id: 1,
+            now_ms: now,
+            cmd_time_ms: now,
+            lru_clock: lru_clock_at(now),
+            start: Instant::now(),
+            start_unix_ms: now,
+            hz,
+            cronloops: 0,
+            next_cron: Instant::now(),
+            dirty: 0,
+            pending_writes: Vec::new(),
+            events: Vec::new(),
+            expire_timelimit_exit: false,
+            expire_next_db: 0,
+            clients_cron_pos: 0,
+            active_expire_enabled: true,
+            shutdown_asap: false,
+            sigterm: Arc::new(AtomicBool::new(false)),
+            sigint: Arc::new(AtomicBool::new(false)),
+            signal_rx: None,
+            pid: std::process::id(),
+            executable: std::env::current_exe().unwrap_or_default(),
+            tcp_port: 0,
+            exit_code: None,
+            rng: rand::make_rng(),
+            policy: crate::evict::Policy::from_name(&cfg.maxmemory_policy),
+            lastsave_unix: now / 1000,
+            run_id: random_hex(40),
+            replid: random_hex(40),
+            used_memory_startup: 0,
+            used_memory_peak: 0,
+            cfg,
+        })
+    }
+
+    /// Binds every configured address and the unix socket. Redis's rules:
+    /// an address prefixed by `-` is optional (skipped if unavailable).
+    pub fn listen(&mut self) -> io::Result<()> {
+        let port = self.cfg.port;
+        if port != 0 {
+            let binds = self.cfg.bind.clone();
+            for b in binds.iter() {
+                // Redis 7 skips an address that is not available on this host
+                // (whether or not it has the optional `-` prefix) or whose
+                // protocol is unsupported; any other failure is fatal.
+                let addr = b.strip_prefix('-').unwrap_or(b);
+                match crate::net::tcp_listener(addr, port, self.cfg.tcp_backlog) {
+                    Ok(l) => {
+                        let key = KEY_LISTENER_BASE + self.listeners.len();
+                        let reg = self.reactor.register(l, key, false)?;
+                        self.listeners.push(Listener::Tcp(reg));
+                    }
+                    Err(e) => {
+                        warn!("Warning: Could not create server TCP listening socket {}:{}: {}", addr, port, e);
+                        if !crate::net::is_skippable_bind_error(&e) {
+                            return Err(e);
+                        }
+                    }
+                }
+            }
+            if self.listeners.is_empty() {
+                return Err(io::Error::other(format!("Failed listening on port {port} (tcp), aborting.")));
+            }
+        }
+        if let Some(path) = self.cfg.unixsocket.clone() {
+            let _ = std::fs::remove_file(&path);
+            let l = crate::net::unix_listener(&path, self.cfg.unixsocketperm)?;
+            let key = KEY_LISTENER_BASE + self.listeners.len();
+            let reg = self.reactor.register(l, key, false)?;
+            self.listeners.push(Listener::Unix(reg));
+        }
+        if self.listeners.is_empty() {
+            return Err(io::Error::other("Configured to not listen anywhere, exiting."));
+        }
+        self.tcp_port = port;
+        Ok(())
+    }
+
+    /// Routes SIGTERM and SIGINT into the loop through a socket pair.
+    pub fn install_signal_handlers(&mut self) -> io::Result<()> {
+        let (rx, tx) = UnixStream::pair()?;
+        rx.set_nonblocking(true)?;
+        tx.set_nonblocking(true)?;
+        signal_hook::flag::register(signal_hook::consts::SIGTERM, self.sigterm.clone())?;
+        signal_hook::flag::register(signal_hook::consts::SIGINT, self.sigint.clone())?;
+        let tx2 = tx.try_clone()?;
+        signal_hook::low_level::pipe::register(signal_hook::consts::SIGTERM, tx)?;
+        signal_hook::low_level::pipe::register(signal_hook::consts::SIGINT, tx2)?;
+        self.signal_rx = Some(self.reactor.register(rx, KEY_SIGNAL, false)?);
+        Ok(())
+    }
+
+    /// Runs the event loop until shutdown; returns the process exit code.
+    pub fn run(&mut self) -> i32 {
+        self.next_cron = Instant::now();
+        loop {
+            self.before_sleep();
+            if let Some(code) = self.exit_code {
+                return code;
+            }
+            let timeout = self.next_cron.saturating_duration_since(Instant::now());
+            let mut events = std::mem::take(&mut self.events);
+            if let Err(e) = self.reactor.poll(Some(timeout), |k, r, w| events.push((k, r, w))) {
+                warn!("Poller error: {}", e);
+            }
+            self.update_time();
+            for (key, readable, writable) in events.drain(..) {
+                self.handle_event(key, readable, writable);
+            }
+            self.events = events;
+            for done in self.bio.take_completions() {
+                done(self);
+            }
+            if Instant::now() >= self.next_cron {
+                self.cron();
+            }
+        }
+    }
+
+    pub fn update_time(&mut self) {
+        self.now_ms = mstime();
+        self.cmd_time_ms = self.now_ms;
+    }
+
+    fn handle_event(&mut self, key: usize, readable: bool, writable: bool) {
+        if key == KEY_SIGNAL {
+            self.handle_signals();
+        } else if (KEY_LISTENER_BASE..KEY_SIGNAL).contains(&key) {
+            self.accept(key - KEY_LISTENER_BASE);
+        } else {
+            if readable {
+                self.client_readable(key);
+            }
+            if writable {
+                self.client_writable(key);
+            }
+        }
+    }
+
+    fn handle_signals(&mut self) {
+        if let Some(rx) = &self.signal_rx {
+            let mut buf = [0u8; 64];
+            while matches!(io::Read::read(&mut rx.get(), &mut buf), Ok(n) if n > 0) {}
+        }
+        for (flag, name) in [(self.sigterm.clone(), "SIGTERM"), (self.sigint.clone(), "SIGINT")] {
+            if !flag.swap(false, Ordering::SeqCst) {
+                continue;
+            }
+            if self.shutdown_asap && name == "SIGINT" {
+                warn!("You insist... exiting now.");
+                crate::logging::flush();
+                std::process::exit(1);
+            }
+            warn!("Received {} scheduling shutdown...", name);
+            self.shutdown_asap = true;
+        }
+    }
+
+    // ---- connections ----------------------------------------------------
+
+    fn accept(&mut self, idx: usize) {
+        for _ in 0..MAX_ACCEPTS_PER_CALL {
+            let accepted = match self.listeners.get(idx) {
+                Some(Listener::Tcp(l)) => l.get().accept().map(|(s, a)| (Stream::Tcp(s), Some(a))),
+                Some(Listener::Unix(l)) => l.get().accept().map(|(s, _)| (Stream::Unix(s), None)),
+                None => return,
+            };
+            match accepted {
+                Ok((stream, peer)) => self.new_client(stream, peer),
+                Err(e) if e.kind() == io::ErrorKind::WouldBlock => return,
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+                Err(e) => {
+                    warn!("Accepting client connection: {}", e);
+                    return;
+                }
+            }
+        }
+    }
+
+    fn new_client(&mut self, stream: Stream, peer: Option<std::net::SocketAddr>) {
+        let unix = peer.is_none();
+        if let Err(e) = crate::net::prepare_client_socket(&stream, self.cfg.tcp_keepalive) {
+            warn!("Error configuring client socket: {}", e);
+            return;
+        }
+        if self.clients.len() >= self.cfg.maxclients as usize {
+            self.stats.rejected_conn += 1;
+            crate::net::write_and_drop(stream, b"-ERR max number of clients reached\r\n");
+            return;
+        }
+        let loopback = peer.map(|p| p.ip().is_loopback() || is_mapped_loopback(p.ip())).unwrap_or(true);
+        if self.cfg.protected_mode && self.cfg.requirepass.is_none() && !loopback {
+            self.stats.rejected_conn += 1;
+            crate::net::write_and_drop(stream, PROTECTED_MODE_ERR);
+            return;
+        }
+        let laddr = crate::net::local_addr_string(&stream, self.cfg.unixsocket.as_deref());
+        let key = self.clients.vacant_key();
+        let conn = match self.reactor.register(stream, key, false) {
+            Ok(c) => c,
+            Err(e) => {
+                warn!("Error registering fd event for the new client: {}", e);
+                return;
+            }
+        };
+        let id = self.next_client_id;
+        self.next_client_id += 1;
+        let mut st = ClientState::new(id, key, self.now_ms);
+        st.authenticated = self.cfg.requirepass.is_none();
+        st.addr = match peer {
+            Some(p) => crate::net::format_addr(p),
+            None => format!("{}:0", self.cfg.unixsocket.as_deref().unwrap_or("")),
+        };
+        st.laddr = laddr;
+        st.unix_socket = unix;
+        let c = Box::new(Client::new(conn, st));
+        let fd = c.raw_fd();
+        self.clients.insert(Some(c));
+        if let Some(Some(c)) = self.clients.get_mut(key) {
+            c.st.fd = fd;
+        }
+        self.stats.numconnections += 1;
+        debug!("Accepted {}", self.client_addr(key));
+    }
+
+    fn client_addr(&self, key: usize) -> String {
+        match self.clients.get(key) {
+            Some(Some(c)) => c.st.addr.clone(),
+            _ => String::new(),
+        }
+    }
+
+    /// Frees a client now (Redis's freeClient).
+    pub fn close_client(&mut self, key: usize) {
+        if self.clients.contains(key) {
+            self.clients.remove(key);
+        }
+    }
+
+    fn client_readable(&mut self, key: usize) {
+        let Some(mut c) = self.clients.get_mut(key).and_then(|s| s.take()) else {
+            return;
+        };
+        let before = c.qlen;
+        self.stats.reads_processed += 1;
+        match c.read() {
+            ReadOutcome::Data => {
+                self.stats.net_input_bytes += (c.qlen - before) as u64;
+                c.st.last_interaction_ms = self.now_ms;
+                if c.qlen > self.cfg.client_query_buffer_limit as usize {
+                    warn!(
+                        "Closing client that reached max query buffer length: addr={} qbuf={} (qbuf initial bytes: {:?})",
+                        c.st.addr,
+                        c.qlen,
+                        String::from_utf8_lossy(&c.query()[..c.qlen.min(64)])
+                    );
+                    self.stats.client_qbuf_limit_disconnections += 1;
+                    self.clients.remove(key);
+                    return;
+                }
+                self.process_input(&mut c);
+            }
+            ReadOutcome::WouldBlock => {}
+            ReadOutcome::Closed => {
+                debug!("Client closed connection id={} addr={}", c.st.id, c.st.addr);
+                self.clients.remove(key);
+                return;
+            }
+            ReadOutcome::Error(e) => {
+                debug!("Reading from client: {}", e);
+                self.clients.remove(key);
+                return;
+            }
+        }
+        if let Err(e) = c.conn.rearm_if_oneshot() {
+            warn!("Error re-arming client fd: {}", e);
+        }
+        self.put_back(key, c);
+    }
+
+    /// Returns a client to its slot after its commands ran, queueing its
+    /// output for the next before-sleep.
+    fn put_back(&mut self, key: usize, mut c: Box<Client>) {
+        if c.has_pending_output() && !c.pending_write {
+            c.pending_write = true;
+            self.pending_writes.push(key);
+        } else if c.st.close_after_reply && !c.has_pending_output() {
+            c.st.close_asap = true;
+            self.pending_writes.push(key);
+            c.pending_write = true;
+        }
+        if let Some(slot) = self.clients.get_mut(key) {
+            *slot = Some(c);
+        }
+    }
+
+    fn client_writable(&mut self, key: usize) {
+        self.write_client(key);
+    }
+
+    /// Parses and runs every complete command in the query buffer.
+    fn process_input(&mut self, c: &mut Client) {
+        let limits = Limits {
+            authenticated: c.st.authenticated,
+            proto_max_bulk_len: self.cfg.proto_max_bulk_len,
+        };
+        c.st.qbuf_len = c.qlen;
+        c.st.qbuf_cap = c.querybuf.len();
+        loop {
+            if c.st.close_after_reply || c.st.close_asap {
+                break;
+            }
+            let Client {
+                querybuf,
+                qlen,
+                parser,
+                st,
+                ..
+            } = c;
+            match parser.parse(&querybuf[..*qlen], limits) {
+                Parsed::Command => {
+                    let argv = parser.argv(&querybuf[..*qlen]);
+                    self.process_command(st, argv);
+                    parser.command_done();
+                }
+                Parsed::Incomplete => break,
+                Parsed::Error(e) => {
+                    let msg = e.message();
+                    debug!("Protocol error ({}) from client: id={} addr={}", msg, st.id, st.addr);
+                    st.reply.error_line(format!("ERR {msg}").as_bytes());
+                    self.stats.record_error(b"ERR");
+                    st.close_after_reply = true;
+                    break;
+                }
+            }
+        }
+        c.trim_querybuf();
+    }
+
+    /// Redis's processCommand: lookup, arity, authentication, then call.
+    /// Replies of a client in CLIENT REPLY OFF/SKIP mode are dropped here,
+    /// whatever path produced them.
+    pub fn process_command(&mut self, st: &mut ClientState, argv: Argv) {
+        let reply_start = st.reply.buf.len();
+        self.dispatch(st, argv);
+        // Judged after the command, as Redis checks the flags when a reply
+        // is added: CLIENT REPLY ON and RESET clear them and are answered.
+        if st.reply_off || st.reply_skip {
+            st.reply.buf.truncate(reply_start);
+        }
+        st.reply_skip = std::mem::take(&mut st.reply_skip_next);
+    }
+
+    fn dispatch(&mut self, st: &mut ClientState, argv: Argv) {
+        let Some(id) = self.table.resolve(&argv) else {
+            self.reject_unknown(st, &argv);
+            return;
+        };
+        let cmd = self.table.cmds[id as usize];
+        // A container reached without a known subcommand.
+        if cmd.handler.is_none() {
+            if argv.len() < 2 {
+                let msg = format!("ERR wrong number of arguments for '{}' command", cmd.name);
+                self.reject(st, id, &msg);
+            } else {
+                let sub = String::from_utf8_lossy(&argv.get(1)[..argv.get(1).len().min(128)]).into_owned();
+                let msg = format!("ERR unknown subcommand '{}'. Try {} HELP.", sub, cmd.name.to_uppercase());
+                self.reject(st, id, &msg);
+            }
+            return;
+        }
+        let n = argv.len() as i32;
+        if (cmd.arity > 0 && n != cmd.arity) || n < -cmd.arity {
+            let msg = format!("ERR wrong number of arguments for '{}' command", self.table.full_names[id as usize]);
+            self.reject(st, id, &msg);
+            return;
+        }
+        if !st.authenticated && !cmd.has(flags::NO_AUTH) {
+            self.reject(st, id, "NOAUTH Authentication required.");
+            return;
+        }
+        self.call(st, id, argv);
+    }
+
+    fn reject_unknown(&mut self, st: &mut ClientState, argv: &Argv) {
+        let mut args = String::new();
+        for a in argv.iter().skip(1) {
+            if args.len() >= 128 {
+                break;
+            }
+            let room = 128 - args.len();
+            let s = String::from_utf8_lossy(&a[..a.len().min(room)]).into_owned();
+            args.push('\'');
+            args.push_str(&s);
+            args.push_str("' ");
+        }
+        let name = argv.get(0);
+        let msg = format!(
+            "ERR unknown command '{}', with args beginning with: {}",
+            String::from_utf8_lossy(&name[..name.len().min(128)]),
+            args
+        );
+        st.reply.error_line(msg.as_bytes());
+        self.stats.record_error(msg.as_bytes());
+    }
+
+    /// An error before the command ran: counted as a rejected call.
+    fn reject(&mut self, st: &mut ClientState, id: CmdId, msg: &str) {
+        st.reply.error_line(msg.as_bytes());
+        self.stats.record_error(msg.as_bytes());
+        self.stats.cmds[id as usize].rejected_calls += 1;
+    }
+
+    /// Redis's call(): runs the handler and accounts for it.
+    pub fn call(&mut self, st: &mut ClientState, id: CmdId, argv: Argv) {
+        let cmd = self.table.cmds[id as usize];
+        let Some(handler) = cmd.handler else {
+            return;
+        };
+        // As Redis sets c->cmd before calling: CLIENT LIST sees this command.
+        st.last_cmd = Some(id);
+        st.argv_mem = argv.iter().map(<[u8]>::len).sum();
+        st.reply_peak = st.reply_peak.max(st.reply.buf.capacity());
+        let started = Instant::now();
+        let mut ctx = Ctx {
+            srv: self,
+            c: st,
+            argv,
+            cmd,
+            id,
+            failed: false,
+        };
+        handler(&mut ctx);
+        let failed = ctx.failed;
+        let elapsed = started.elapsed().as_micros() as u64;
+        let s = &mut self.stats.cmds[id as usize];
+        s.calls += 1;
+        s.usec += elapsed;
+        if failed {
+            s.failed_calls += 1;
+        }
+        self.stats.numcommands += 1;
+        st.last_interaction_ms = self.now_ms;
+    }
+
+    // ---- output ----------------------------------------------------------
+
+    fn write_client(&mut self, key: usize) {
+        let Some(Some(c)) = self.clients.get_mut(key) else {
+            return;
+        };
+        if c.st.close_asap {
+            self.clients.remove(key);
+            return;
+        }
+        self.stats.writes_processed += 1;
+        match c.write_pending(MAX_WRITE_PER_TURN) {
+            Ok((written, true)) => {
+                self.stats.net_output_bytes += written as u64;
+                if c.st.close_after_reply {
+                    self.clients.remove(key);
+                    return;
+                }
+                if let Err(e) = c.conn.set_writable(false) {
+                    warn!("Error updating write interest: {}", e);
+                }
+            }
+            Ok((written, false)) => {
+                self.stats.net_output_bytes += written as u64;
+                if let Err(e) = c.conn.set_writable(true) {
+                    warn!("Error installing write handler: {}", e);
+                    self.clients.remove(key);
+                }
+            }
+            Err(e) => {
+                debug!("Error writing to client: {}", e);
+                self.clients.remove(key);
+            }
+        }
+    }
+
+    fn before_sleep(&mut self) {
+        if self.active_expire_enabled {
+            self.active_expire_cycle(true);
+        }
+        let pending = std::mem::take(&mut self.pending_writes);
+        for key in pending.iter().copied() {
+            let Some(Some(c)) = self.clients.get_mut(key) else {
+                continue;
+            };
+            if !c.pending_write {
+                continue;
+            }
+            c.pending_write = false;
+            self.write_client(key);
+        }
+        let mut pending = pending;
+        pending.clear();
+        if self.pending_writes.is_empty() {
+            self.pending_writes = pending;
+        }
+    }
+
+    // ---- cron ------------------------------------------------------------
+
+    fn cron(&mut self) {
+        let hz = self.hz.clamp(1, 500);
+        self.next_cron += Duration::from_micros(1_000_000 / hz as u64);
+        let now = Instant::now();
+        if self.next_cron < now {
+            self.next_cron = now + Duration::from_micros(1_000_000 / hz as u64);
+        }
+        self.update_time();
+        self.lru_clock = lru_clock_at(self.now_ms);
+        if self.run_with_period(100) {
+            let now_ms = self.now_ms;
+            let vals = [self.stats.numcommands, self.stats.net_input_bytes, self.stats.net_output_bytes];
+            for (m, v) in self.stats.inst.iter_mut().zip(vals) {
+                m.track(v, now_ms);
+            }
+        }
+        if self.shutdown_asap && self.exit_code.is_none() {
+            self.shutdown_asap = false;
+            match self.prepare_for_shutdown(ShutdownFlags::default()) {
+                Ok(()) => self.exit_code = Some(0),
+                Err(e) => warn!("SIGTERM received but errors trying to shut down the server, check the logs for more information: {e}"),
+            }
+        }
+        self.clients_cron();
+        self.databases_cron();
+        self.cronloops += 1;
+    }
+
+    /// True once every `ms` milliseconds of cron time (Redis's run_with_period).
+    fn run_with_period(&self, ms: u64) -> bool {
+        let period = 1000 / self.hz.clamp(1, 500) as u64;
+        ms <= period || self.cronloops % (ms / period) == 0
+    }
+
+    /// Closes idle clients (`timeout`), visiting a slice of clients per call.
+    fn clients_cron(&mut self) {
+        let maxidle = self.cfg.timeout as i64 * 1000;
+        let numclients = self.clients.len();
+        if numclients == 0 || maxidle == 0 {
+            return;
+        }
+        let iterations = (numclients / self.hz.max(1) as usize).max(5).min(numclients);
+        let keys: Vec<usize> = self.clients.iter().map(|(k, _)| k).collect();
+        let mut idle = Vec::new();
+        for i in 0..iterations {
+            let key = keys[(self.clients_cron_pos + i) % keys.len()];
+            if let Some(Some(c)) = self.clients.get(key) {
+                if self.now_ms - c.st.last_interaction_ms > maxidle {
+                    idle.push(key);
+                }
+            }
+        }
+        self.clients_cron_pos = (self.clients_cron_pos + iterations) % keys.len().max(1);
+        for key in idle {
+            debug!("Closing idle client");
+            self.clients.remove(key);
+        }
+    }
+
+    fn databases_cron(&mut self) {
+        if self.active_expire_enabled {
+            self.active_expire_cycle(false);
+        }
+        for db in self.dbs.iter_mut() {
+            db.dict.try_shrink();
+            db.expires.try_shrink();
+        }
+        if self.cfg.activerehashing {
+            let budget = Duration::from_micros(1000);
+            for db in self.dbs.iter_mut() {
+                if db.dict.is_rehashing() {
+                    db.dict.rehash_for(budget);
+                    break;
+                }
+                if db.expires.is_rehashing() {
+                    db.expires.rehash_for(budget);
+                    break;
+                }
+            }
+        }
+    }
+
+    // ---- shutdown --------------------------------------------------------
+
+    /// Redis's prepareForShutdown: the final steps before exit.
+    pub fn prepare_for_shutdown(&mut self, flags: ShutdownFlags) -> Result<(), String> {
+        warn!("User requested shutdown...");
+        let _ = flags;
+        if let Some(p) = &self.cfg.pidfile {
+            info!("Removing the pid file.");
+            let _ = std::fs::remove_file(p);
+        }
+        if let Some(p) = &self.cfg.unixsocket {
+            info!("Removing the unix socket file.");
+            let _ = std::fs::remove_file(p);
+        }
+        self.flush_all_output();
+        self.listeners.clear();
+        warn!("Redis is now ready to exit, bye bye...");
+        Ok(())
+    }
+
+    /// Last chance to deliver replies before the process exits.
+    fn flush_all_output(&mut self) {
+        let keys: Vec<usize> = self.clients.iter().map(|(k, _)| k).collect();
+        for key in keys {
+            if let Some(Some(c)) = self.clients.get_mut(key) {
+                let _ = c.write_pending(usize::MAX);
+            }
+        }
+    }
+
+    /// Called by SHUTDOWN: the loop stops after this turn.
+    pub fn request_exit(&mut self, code: i32) {
+        self.exit_code = Some(code);
+    }
+
+    pub fn policy(&self) -> crate::evict::Policy {
+        self.policy
+    }
+
+    pub fn uptime_secs(&self) -> u64 {
+        self.start.elapsed().as_secs()
+    }
+}
+
+/// `n` random hex characters (run ids, replication ids).
+pub fn random_hex(n: usize) -> String {
+    use rand::RngExt;
+    let mut rng = rand::rng();
+    (0..n)
+        .map(|_| char::from_digit(rng.random_range(0..16u32), 16).unwrap_or('0'))
+        .collect()
+}
+
+pub fn lru_clock_at(now_ms: i64) -> u32 {
+    ((now_ms / 1000) as u64 & 0xFF_FFFF) as u32
+}
+
+fn is_mapped_loopback(ip: IpAddr) -> bool {
+    match ip {
+        IpAddr::V6(v6) => v6.to_ipv4_mapped().map(|v4| v4.is_loopback()).unwrap_or(false),
+        IpAddr::V4(_) => false,
+    }
+}
+
+const PROTECTED_MODE_ERR: &[u8] = b"-DENIED Redis is running in protected mode because protected mode is enabled and no password is set for the default user. In this mode connections are only accepted from the loopback interface. If you want to connect from external computers to Redis you may adopt one of the following solutions: 1) Just disable protected mode sending the command 'CONFIG SET protected-mode no' from the loopback interface by connecting to Redis from the same host the server is running, however MAKE SURE Redis is not publicly accessible from internet if you do so. Use CONFIG REWRITE to make this change permanent. 2) Alternatively you can just disable the protected mode by editing the Redis configuration file, and setting the protected mode option to 'no', and then restarting the server. 3) If you started the server manually just for testing, restart it with the '--protected-mode no' option. 4) Setup a an authentication password for the default user. NOTE: You only need to do one of the above things in order for the server to start accepting connections from the outside.\r\n";
