@@ -39,6 +39,9 @@ const MIN_FILL_PERCENT: usize = 10;
 /// One shrink divides the size by at most `2^MAX_SHRINK_SHIFT` (later shrinks
 /// go on), so that a scan call during that rehash visits at most 65 buckets.
 const MAX_SHRINK_SHIFT: u32 = 6;
+/// [`Dict::reserve`] multiplies the size of a non-empty table by at most
+/// `2^MAX_RESERVE_SHIFT`.
+const MAX_RESERVE_SHIFT: u32 = 10;
 /// Empty buckets a rehash step may visit for each bucket it should move (an
 /// unallocated segment counts as one).
 const EMPTY_VISITS_PER_STEP: usize = 10;
@@ -482,25 +485,33 @@ impl<V> Dict<V> {
     /// Starts moving everything to a table of `size` buckets.
     fn start_resize(&mut self, size: usize) {
         debug_assert!(!self.rehashing && size.is_power_of_two());
-        if self.ht[0].size == 0 {
+        let t0 = &self.ht[0];
+        if t0.size == 0 || (t0.used == 0 && t0.size <= SEG) {
+            // Nothing to move, and dropping the old table is cheap.
             self.ht[0] = Table::with_size(size);
-        } else if size != self.ht[0].size {
-            // Even an empty old table is rehashed rather than dropped here:
-            // dropping it would walk every bucket at once.
+        } else if size != t0.size {
+            // A big old table is rehashed even when empty: dropping it
+            // here would walk every bucket at once.
             self.ht[1] = Table::with_size(size);
             self.rehashing = true;
         }
     }
 
-    /// Makes room for `additional` more elements without further growth
-    /// (capped at 2^27 buckets), by starting an incremental resize. Does
-    /// nothing while rehashing. Returns whether a resize started.
+    /// Makes room for `additional` more elements (a hint, capped at 2^27
+    /// buckets), by starting an incremental resize. A dict that already
+    /// holds elements grows by at most 1024x at a time (so a scan call
+    /// during that rehash visits at most 1025 buckets). Does nothing while
+    /// rehashing. Returns whether a resize started.
     pub fn reserve(&mut self, additional: usize) -> bool {
         if self.rehashing {
             return false;
         }
-        let want = table_size_for(self.len().saturating_add(additional), MAX_PRESIZE);
-        if want <= self.ht[0].size {
+        let t0 = &self.ht[0];
+        let mut want = table_size_for(self.len().saturating_add(additional), MAX_PRESIZE);
+        if t0.used > 0 {
+            want = want.min(t0.size << MAX_RESERVE_SHIFT);
+        }
+        if want <= t0.size {
             return false;
         }
         self.start_resize(want);
@@ -861,11 +872,15 @@ pub struct OccupiedEntry<'a, V> {
 
 impl<'a, V> OccupiedEntry<'a, V> {
     fn entry(&self) -> &Entry<V> {
-        self.link.as_deref().expect("occupied entry holds an element")
+        self.link
+            .as_deref()
+            .expect("occupied entry holds an element")
     }
 
     fn entry_mut(&mut self) -> &mut Entry<V> {
-        self.link.as_deref_mut().expect("occupied entry holds an element")
+        self.link
+            .as_deref_mut()
+            .expect("occupied entry holds an element")
     }
 
     /// The stored key.
@@ -1114,7 +1129,11 @@ mod tests {
         for (t, table) in d.ht.iter().enumerate() {
             assert!(table.size == 0 || table.size.is_power_of_two());
             assert!(table.live <= table.size);
-            let segs = if table.size == 0 { 0 } else { table.live.div_ceil(table.seg_len()) };
+            let segs = if table.size == 0 {
+                0
+            } else {
+                table.live.div_ceil(table.seg_len())
+            };
             assert_eq!(table.segs.len(), segs, "segments of table {t}");
             for seg in table.segs.iter().flatten() {
                 assert_eq!(seg.len(), table.seg_len());
@@ -1396,6 +1415,18 @@ mod tests {
         while d4.rehash_for(Duration::from_millis(1)) {}
         assert_eq!(d4.tables(), [(1024, 1), (0, 0)]);
         check(&d4);
+        // Non-empty: at most 1024x at a time.
+        assert!(d4.reserve(1 << 26));
+        assert_eq!(d4.tables()[1].0, 1 << 20);
+        while d4.rehash_for(Duration::from_millis(1)) {}
+        check(&d4);
+        // Empty small table: replaced at once.
+        let mut d5: Dict<()> = Dict::new();
+        d5.insert(k("x"), ());
+        d5.remove(b"x");
+        assert!(d5.reserve(1 << 20));
+        assert!(!d5.is_rehashing());
+        assert_eq!(d5.buckets(), 1 << 20);
     }
 
     #[test]
@@ -1845,78 +1876,5 @@ mod tests {
             t.elapsed(),
             d.tables()
         );
-    }
-}
-
-#[cfg(test)]
-mod pause_probe {
-    use super::*;
-    use std::io::Write;
-
-    #[test]
-    #[ignore]
-    fn pause_probe() {
-        // Noise baseline: back-to-back clock reads for 3 s.
-        let s = Instant::now();
-        let mut worst = Duration::ZERO;
-        let mut over = 0;
-        let mut last = Instant::now();
-        while s.elapsed() < Duration::from_secs(3) {
-            let now = Instant::now();
-            let d = now - last;
-            if d > Duration::from_millis(1) {
-                over += 1;
-            }
-            worst = worst.max(d);
-            last = now;
-        }
-        println!("noise: worst gap {worst:?}, gaps over 1ms: {over}");
-        let n = 10_000_000u64;
-        let mut d: Dict<u64> = Dict::new();
-        let mut top: Vec<(Duration, u64, [(usize, usize); 2], bool, [(usize, usize); 2])> = Vec::new();
-        let mut key = Vec::with_capacity(32);
-        for i in 0..n {
-            key.clear();
-            write!(key, "key:{i}").unwrap();
-            let sk = SBytes::new(&key);
-            let before = d.tables();
-            let t = Instant::now();
-            d.insert(sk, i);
-            let el = t.elapsed();
-            if el > Duration::from_millis(1) {
-                top.push((el, i, before, d.is_rehashing(), d.tables()));
-            }
-        }
-        top.sort_by(|a, b| b.0.cmp(&a.0));
-        for t in top.iter().take(8) {
-            println!("insert {t:?}");
-        }
-        top.clear();
-        let keep = std::env::var("KEEP_REMOVED").is_ok();
-        let mut kept = Vec::with_capacity(if keep { n as usize } else { 0 });
-        for i in 0..n {
-            key.clear();
-            write!(key, "key:{i}").unwrap();
-            let before = d.tables();
-            let t = Instant::now();
-            let r = d.remove(&key);
-            if keep {
-                kept.push(r);
-            }
-            if i % 1024 == 0 {
-                let t2 = Instant::now();
-                if d.try_shrink() {
-                    println!("try_shrink at {i}: {:?} -> {:?}", t2.elapsed(), d.tables());
-                }
-            }
-            let el = t.elapsed();
-            if el > Duration::from_millis(1) {
-                top.push((el, i, before, d.is_rehashing(), d.tables()));
-            }
-        }
-        top.sort_by(|a, b| b.0.cmp(&a.0));
-        for t in top.iter().take(8) {
-            println!("remove {t:?}");
-        }
     }
 }

@@ -14,6 +14,7 @@ mod dict;
 mod evict;
 mod glob;
 mod info;
+mod latency;
 mod logging;
 mod net;
 mod object;
@@ -215,6 +216,11 @@ fn main() -> ExitCode {
 }
 
 fn run(cfg: config::Config, _has_config: bool) -> i32 {
+    // Redis works from `dir`: the dump, the AOF and relative paths live there.
+    if let Err(e) = std::env::set_current_dir(&cfg.dir) {
+        warn!("Can't chdir to '{}': {}", cfg.dir, e);
+        return 1;
+    }
     let unimplemented = cfg.unimplemented_in_use();
     if !unimplemented.is_empty() {
         warn!(

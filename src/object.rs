@@ -142,6 +142,16 @@ impl Value {
         }
     }
 
+    /// The reference count OBJECT REFCOUNT and DEBUG OBJECT report: Redis
+    /// shares the integers 0..9999 (refcount INT_MAX) unless an LRU/LFU
+    /// maxmemory policy needs per-key access data.
+    pub fn refcount(&self, policy: crate::evict::Policy) -> i64 {
+        match self {
+            Value::Int(n) if !policy.tracks_lru_or_lfu() && (0..10000).contains(n) => i32::MAX as i64,
+            _ => 1,
+        }
+    }
+
     /// Bytes allocated for this value beyond the 24 bytes of `Value` itself.
     pub fn heap_size(&self) -> usize {
         match self {

@@ -59,6 +59,8 @@ pub struct CmdStats {
     pub usec: u64,
     pub rejected_calls: u64,
     pub failed_calls: u64,
+    /// Latency distribution, allocated on the first call (latency-tracking).
+    pub latency: Option<Box<crate::latency::Histogram>>,
 }
 
 #[derive(Default)]
@@ -154,7 +156,9 @@ pub struct Server {
     pub stats: Stats,
     pub bio: Bio,
     reactor: Reactor,
-    listeners: Vec<Listener>,
+    /// Listening sockets and their poller keys.
+    listeners: Vec<(usize, Listener)>,
+    next_listener_key: usize,
     pub next_client_id: u64,
     /// Wall-clock time (ms) read once per loop turn.
     pub now_ms: i64,
@@ -214,6 +218,7 @@ impl Server {
             bio,
             reactor,
             listeners: Vec::new(),
+            next_listener_key: 0,
             next_client_id: 1,
             now_ms: now,
             cmd_time_ms: now,
@@ -249,47 +254,82 @@ impl Server {
         })
     }
 
-    /// Binds every configured address and the unix socket. Redis's rules:
-    /// an address prefixed by `-` is optional (skipped if unavailable).
+    /// Binds every configured address and the unix socket.
     pub fn listen(&mut self) -> io::Result<()> {
-        let port = self.cfg.port;
-        if port != 0 {
-            let binds = self.cfg.bind.clone();
-            for b in binds.iter() {
-                // Redis 7 skips an address that is not available on this host
-                // (whether or not it has the optional `-` prefix) or whose
-                // protocol is unsupported; any other failure is fatal.
-                let addr = b.strip_prefix('-').unwrap_or(b);
-                match crate::net::tcp_listener(addr, port, self.cfg.tcp_backlog) {
-                    Ok(l) => {
-                        let key = KEY_LISTENER_BASE + self.listeners.len();
-                        let reg = self.reactor.register(l, key, false)?;
-                        self.listeners.push(Listener::Tcp(reg));
-                    }
-                    Err(e) => {
-                        warn!("Warning: Could not create server TCP listening socket {}:{}: {}", addr, port, e);
-                        if !crate::net::is_skippable_bind_error(&e) {
-                            return Err(e);
-                        }
-                    }
-                }
-            }
-            if self.listeners.is_empty() {
-                return Err(io::Error::other(format!("Failed listening on port {port} (tcp), aborting.")));
-            }
-        }
+        let tcp = self.tcp_listeners()?;
+        self.listeners.extend(tcp);
         if let Some(path) = self.cfg.unixsocket.clone() {
             let _ = std::fs::remove_file(&path);
             let l = crate::net::unix_listener(&path, self.cfg.unixsocketperm)?;
-            let key = KEY_LISTENER_BASE + self.listeners.len();
+            let key = self.listener_key();
             let reg = self.reactor.register(l, key, false)?;
-            self.listeners.push(Listener::Unix(reg));
+            self.listeners.push((key, Listener::Unix(reg)));
         }
         if self.listeners.is_empty() {
             return Err(io::Error::other("Configured to not listen anywhere, exiting."));
         }
-        self.tcp_port = port;
+        self.tcp_port = self.cfg.port;
         Ok(())
+    }
+
+    /// A poller key for a new listener, distinct from those in use.
+    fn listener_key(&mut self) -> usize {
+        loop {
+            let key = KEY_LISTENER_BASE + self.next_listener_key % (KEY_SIGNAL - KEY_LISTENER_BASE);
+            self.next_listener_key += 1;
+            if !self.listeners.iter().any(|(k, _)| *k == key) {
+                return key;
+            }
+        }
+    }
+
+    /// Opens TCP listeners for `bind` and `port` (none for port 0). Redis 7
+    /// skips an address that is not available on this host (with or
+    /// without the optional `-` prefix) or whose protocol is unsupported;
+    /// any other failure is fatal.
+    fn tcp_listeners(&mut self) -> io::Result<Vec<(usize, Listener)>> {
+        let port = self.cfg.port;
+        let mut out = Vec::new();
+        if port == 0 {
+            return Ok(out);
+        }
+        for b in self.cfg.bind.clone().iter() {
+            let addr = b.strip_prefix('-').unwrap_or(b);
+            match crate::net::tcp_listener(addr, port, self.cfg.tcp_backlog) {
+                Ok(l) => {
+                    let key = self.listener_key();
+                    let reg = self.reactor.register(l, key, false)?;
+                    out.push((key, Listener::Tcp(reg)));
+                }
+                Err(e) => {
+                    warn!("Warning: Could not create server TCP listening socket {}:{}: {}", addr, port, e);
+                    if !crate::net::is_skippable_bind_error(&e) {
+                        return Err(e);
+                    }
+                }
+            }
+        }
+        if out.is_empty() {
+            return Err(io::Error::other(format!("Failed listening on port {port} (tcp), aborting.")));
+        }
+        Ok(out)
+    }
+
+    /// Replaces the TCP listeners after CONFIG SET port/bind; the old ones
+    /// stay if the new ones cannot be opened.
+    pub fn rebind(&mut self) -> io::Result<()> {
+        let new = self.tcp_listeners()?;
+        self.listeners.retain(|(_, l)| matches!(l, Listener::Unix(_)));
+        self.listeners.extend(new);
+        self.tcp_port = self.cfg.port;
+        Ok(())
+    }
+
+    /// CONFIG RESETSTAT: zeroes the counters INFO reports.
+    pub fn reset_stats(&mut self) {
+        let ncmds = self.stats.cmds.len();
+        self.stats = Stats::default();
+        self.stats.cmds = vec![CmdStats::default(); ncmds];
     }
 
     /// Routes SIGTERM and SIGINT into the loop through a socket pair.
@@ -342,7 +382,7 @@ impl Server {
         if key == KEY_SIGNAL {
             self.handle_signals();
         } else if (KEY_LISTENER_BASE..KEY_SIGNAL).contains(&key) {
-            self.accept(key - KEY_LISTENER_BASE);
+            self.accept(key);
         } else {
             if readable {
                 self.client_readable(key);
@@ -374,9 +414,9 @@ impl Server {
 
     // ---- connections ----------------------------------------------------
 
-    fn accept(&mut self, idx: usize) {
+    fn accept(&mut self, key: usize) {
         for _ in 0..MAX_ACCEPTS_PER_CALL {
-            let accepted = match self.listeners.get(idx) {
+            let accepted = match self.listeners.iter().find(|(k, _)| *k == key).map(|(_, l)| l) {
                 Some(Listener::Tcp(l)) => l.get().accept().map(|(s, a)| (Stream::Tcp(s), Some(a))),
                 Some(Listener::Unix(l)) => l.get().accept().map(|(s, _)| (Stream::Unix(s), None)),
                 None => return,
@@ -648,10 +688,13 @@ impl Server {
         };
         handler(&mut ctx);
         let failed = ctx.failed;
-        let elapsed = started.elapsed().as_micros() as u64;
+        let elapsed = started.elapsed();
         let s = &mut self.stats.cmds[id as usize];
         s.calls += 1;
-        s.usec += elapsed;
+        s.usec += elapsed.as_micros() as u64;
+        if self.cfg.latency_tracking {
+            s.latency.get_or_insert_default().record(elapsed.as_nanos() as u64);
+        }
         if failed {
             s.failed_calls += 1;
         }

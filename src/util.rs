@@ -3071,3 +3071,62 @@ c2e2bf548a43347c	-164903731206563.88
 24612982.132877E17	45004999f2afa2b4	2461298213287700067254272
 "#;
 }
+
+/// C's `atof`: the longest decimal prefix (after leading spaces) as a
+/// double, 0 when there is none. Redis parses a few debugging arguments
+/// (DEBUG SLEEP, DEBUG SET-ACTIVE-EXPIRE) this way, accepting garbage.
+pub fn atof(s: &[u8]) -> f64 {
+    let s = match s.iter().position(|c| !c.is_ascii_whitespace()) {
+        Some(i) => &s[i..],
+        None => return 0.0,
+    };
+    let mut end = 0;
+    let digits = |s: &[u8], mut i: usize| {
+        while i < s.len() && s[i].is_ascii_digit() {
+            i += 1;
+        }
+        i
+    };
+    if end < s.len() && (s[end] == b'+' || s[end] == b'-') {
+        end += 1;
+    }
+    let int_end = digits(s, end);
+    let mut mant_end = int_end;
+    if mant_end < s.len() && s[mant_end] == b'.' {
+        mant_end = digits(s, mant_end + 1);
+    }
+    if mant_end == end || (mant_end == end + 1 && s[end] == b'.') {
+        return 0.0;
+    }
+    end = mant_end;
+    if end < s.len() && (s[end] == b'e' || s[end] == b'E') {
+        let mut e = end + 1;
+        if e < s.len() && (s[e] == b'+' || s[e] == b'-') {
+            e += 1;
+        }
+        let e_end = digits(s, e);
+        if e_end > e {
+            end = e_end;
+        }
+    }
+    std::str::from_utf8(&s[..end])
+        .ok()
+        .and_then(|t| t.parse().ok())
+        .unwrap_or(0.0)
+}
+
+#[cfg(test)]
+mod atof_tests {
+    use super::atof;
+
+    #[test]
+    fn prefixes_like_c() {
+        assert_eq!(atof(b"0.5"), 0.5);
+        assert_eq!(atof(b" 2xyz"), 2.0);
+        assert_eq!(atof(b"abc"), 0.0);
+        assert_eq!(atof(b"-1.5e2s"), -150.0);
+        assert_eq!(atof(b"3e"), 3.0);
+        assert_eq!(atof(b"."), 0.0);
+        assert_eq!(atof(b""), 0.0);
+    }
+}

@@ -224,11 +224,12 @@ fn client_list(ctx: &mut Ctx) {
         let Some(t) = parse_client_type(ctx, 3) else { return };
         type_filter = Some(t);
     } else if n >= 4 && ctx.argv.get(2).eq_ignore_ascii_case(b"ID") {
+        // Ids that name no client (0, negative, unknown) simply match nothing.
         let mut v = Vec::new();
         for i in 3..n {
             match crate::util::string2ll(ctx.argv.get(i)) {
-                Some(id) if id > 0 => v.push(id as u64),
-                _ => return ctx.error("ERR Invalid client ID"),
+                Some(id) => v.extend(u64::try_from(id).ok()),
+                None => return ctx.error("ERR Invalid client ID"),
             }
         }
         ids = Some(v);
@@ -397,7 +398,7 @@ fn client_unblock(ctx: &mut Ctx) {
             return ctx.error("ERR CLIENT UNBLOCK reason should be TIMEOUT or ERROR");
         }
     } else if ctx.argv.len() > 4 {
-        return ctx.syntax_error();
+        return ctx.subcommand_syntax_error();
     }
     // No command blocks a client yet, so there is never one to unblock.
     ctx.c.reply.int(0);

@@ -174,7 +174,7 @@ fn hello(ctx: &mut Ctx) {
 
 /// SELECT index
 fn select(ctx: &mut Ctx) {
-    let Some(idx) = ctx.int_arg(1) else { return };
+    let Some(idx) = ctx.i32_arg(1) else { return };
     if idx < 0 || idx as usize >= ctx.srv.dbs.len() {
         return ctx.error(err::DB_INDEX);
     }
@@ -182,11 +182,12 @@ fn select(ctx: &mut Ctx) {
     ctx.c.reply.ok();
 }
 
-/// RESET: back to a fresh connection's state (db 0, RESP2, replies on,
-/// not authenticated if a password is required); the name is kept.
+/// RESET: back to a fresh connection's state (db 0, RESP2, no name,
+/// replies on, not authenticated if a password is required).
 fn reset(ctx: &mut Ctx) {
     let c = &mut *ctx.c;
     c.db = 0;
+    c.name = None;
     c.reply.resp = 2;
     c.reply_off = false;
     c.reply_skip = false;

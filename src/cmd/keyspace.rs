@@ -337,15 +337,34 @@ fn keys(ctx: &mut Ctx) {
     r.set_deferred(pos, b'*', n);
 }
 
-/// Parses a SCAN cursor as Redis does (an unsigned 64-bit decimal).
+/// Parses a SCAN cursor as Redis does, with strtoul's rules: an optional
+/// sign (a negative value wraps around), decimal digits, nothing after them;
+/// an empty string is cursor 0; a leading space or overflow is an error.
 pub fn parse_cursor(ctx: &mut Ctx, i: usize) -> Option<u64> {
-    let a = ctx.argv.get(i);
-    let v = std::str::from_utf8(a).ok().and_then(|s| s.parse::<u64>().ok());
-    if v.is_none() || a.first() == Some(&b'+') {
+    let v = strtoul_cursor(ctx.argv.get(i));
+    if v.is_none() {
         ctx.error("ERR invalid cursor");
-        return None;
     }
     v
+}
+
+fn strtoul_cursor(a: &[u8]) -> Option<u64> {
+    if a.is_empty() {
+        return Some(0);
+    }
+    let (neg, digits) = match a[0] {
+        b'-' => (true, &a[1..]),
+        b'+' => (false, &a[1..]),
+        _ => (false, a),
+    };
+    if digits.is_empty() || !digits.iter().all(u8::is_ascii_digit) {
+        return None;
+    }
+    let mut v: u64 = 0;
+    for &d in digits {
+        v = v.checked_mul(10)?.checked_add((d - b'0') as u64)?;
+    }
+    Some(if neg { v.wrapping_neg() } else { v })
 }
 
 /// Options shared by SCAN, HSCAN, SSCAN and ZSCAN.
@@ -457,15 +476,11 @@ fn object_encoding(ctx: &mut Ctx) {
     ctx.c.reply.bulk(enc.as_bytes());
 }
 
-/// OBJECT REFCOUNT key: Redis shares the integers 0..9999 (refcount
-/// INT_MAX) unless an LRU/LFU maxmemory policy needs per-key data.
+/// OBJECT REFCOUNT key
 fn object_refcount(ctx: &mut Ctx) {
-    let shared_ints = !ctx.srv.policy().tracks_lru_or_lfu();
+    let policy = ctx.srv.policy();
     let Some(o) = object_lookup(ctx) else { return };
-    let rc = match o.v {
-        crate::object::Value::Int(n) if shared_ints && (0..10000).contains(&n) => i32::MAX as i64,
-        _ => 1,
-    };
+    let rc = o.v.refcount(policy);
     ctx.c.reply.int(rc);
 }
 
@@ -549,6 +564,16 @@ fn db_index_arg(ctx: &mut Ctx, i: usize, not_int_msg: &str) -> Option<usize> {
     Some(v as usize)
 }
 
+/// A db index argument parsed as SELECT does.
+fn db_index(ctx: &mut Ctx, i: usize) -> Option<usize> {
+    let v = ctx.i32_arg(i)?;
+    if v < 0 || v as usize >= ctx.srv.dbs.len() {
+        ctx.error(err::DB_INDEX);
+        return None;
+    }
+    Some(v as usize)
+}
+
 /// SWAPDB index1 index2
 fn swapdb(ctx: &mut Ctx) {
     let Some(a) = db_index_arg(ctx, 1, "ERR invalid first DB index") else { return };
@@ -564,7 +589,7 @@ fn swapdb(ctx: &mut Ctx) {
 
 /// MOVE key db
 fn move_cmd(ctx: &mut Ctx) {
-    let Some(dst) = db_index_arg(ctx, 2, err::NOT_INT) else { return };
+    let Some(dst) = db_index(ctx, 2) else { return };
     let src = ctx.c.db;
     if src == dst {
         return ctx.error("ERR source and destination objects are the same");
@@ -597,7 +622,7 @@ fn copy(ctx: &mut Ctx) {
         if a.eq_ignore_ascii_case(b"REPLACE") {
             replace = true;
         } else if a.eq_ignore_ascii_case(b"DB") && j + 1 < ctx.argv.len() {
-            let Some(d) = db_index_arg(ctx, j + 1, err::NOT_INT) else { return };
+            let Some(d) = db_index(ctx, j + 1) else { return };
             dst_db = d;
             j += 1;
         } else {
@@ -777,9 +802,15 @@ fn ttl_generic(ctx: &mut Ctx, f: impl Fn(i64, i64) -> i64) {
     }
 }
 
+/// Milliseconds to seconds rounded to the nearest, without overflowing
+/// near i64::MAX (Redis reports 9223372036854776 for PEXPIREAT LLONG_MAX).
+fn ms_to_rounded_secs(ms: i64) -> i64 {
+    ms / 1000 + i64::from(ms % 1000 >= 500)
+}
+
 /// TTL key: remaining seconds, rounded.
 fn ttl(ctx: &mut Ctx) {
-    ttl_generic(ctx, |when, now| ((when - now).max(0) + 500) / 1000);
+    ttl_generic(ctx, |when, now| ms_to_rounded_secs((when - now).max(0)));
 }
 
 /// PTTL key
@@ -789,7 +820,7 @@ fn pttl(ctx: &mut Ctx) {
 
 /// EXPIRETIME key
 fn expiretime(ctx: &mut Ctx) {
-    ttl_generic(ctx, |when, _| when / 1000);
+    ttl_generic(ctx, |when, _| ms_to_rounded_secs(when));
 }
 
 /// PEXPIRETIME key

@@ -8,6 +8,7 @@
 //! which is also the index of the per-command stats.
 
 pub mod client;
+pub mod config;
 pub mod connection;
 pub mod keyspace;
 pub mod server;
@@ -389,6 +390,7 @@ pub static FAMILIES: &[&[Command]] = &[
     keyspace::COMMANDS,
     server::COMMANDS,
     client::COMMANDS,
+    config::COMMANDS,
 ];
 
 /// Command id: index into `Table::cmds` and into the per-command stats.
@@ -537,6 +539,17 @@ impl Ctx<'_> {
         v
     }
 
+    /// Parses argument `i` as a 32-bit integer, with Redis's two errors
+    /// (getIntFromObjectOrReply).
+    pub fn i32_arg(&mut self, i: usize) -> Option<i32> {
+        let v = self.int_arg(i)?;
+        let r = i32::try_from(v).ok();
+        if r.is_none() {
+            self.error("ERR value is out of range, value must between -2147483648 and 2147483647");
+        }
+        r
+    }
+
     /// Parses argument `i` as a double (as `getDoubleFromObject`).
     pub fn float_arg(&mut self, i: usize) -> Option<f64> {
         let v = crate::util::string2d(self.argv.get(i));
@@ -562,12 +575,29 @@ impl Ctx<'_> {
         self.error(&msg);
     }
 
+    /// "ERR unknown subcommand or wrong number of arguments for 'x'. Try CMD
+    /// HELP." (Redis's addReplySubcommandSyntaxError), for a subcommand
+    /// whose handler finds its arguments malformed.
+    pub fn subcommand_syntax_error(&mut self) {
+        let sub = String::from_utf8_lossy(&self.argv.get(1)[..self.argv.get(1).len().min(128)]).into_owned();
+        let parent = match self.srv.table.parent[self.id as usize] {
+            Some(p) => self.srv.table.cmds[p as usize].name,
+            None => self.cmd.name,
+        };
+        let msg = format!(
+            "ERR unknown subcommand or wrong number of arguments for '{}'. Try {} HELP.",
+            sub,
+            parent.to_uppercase()
+        );
+        self.error(&msg);
+    }
+
     /// Replies with a HELP text (array of status lines, as Redis's
     /// `addReplyHelp`), framing it with the command name.
     pub fn help(&mut self, lines: &[&str]) {
         let name = self.argv.get(0).to_ascii_uppercase();
         let r = &mut self.c.reply;
-        r.array_len(lines.len() + 2);
+        r.array_len(lines.len() + 3);
         let mut head = name.clone();
         head.extend_from_slice(b" <subcommand> [<arg> [value] [opt] ...]. Subcommands are:");
         r.status(&head);

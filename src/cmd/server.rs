@@ -125,7 +125,8 @@ fn debug(ctx: &mut Ctx) {
     match (sub.as_slice(), n) {
         (b"help", 2) => debug_help(ctx),
         (b"sleep", 3) => {
-            let Some(secs) = ctx.float_arg(2) else { return };
+            // Redis parses the delay with atof: garbage means 0.
+            let secs = crate::util::atof(ctx.argv.get(2));
             if secs > 0.0 {
                 std::thread::sleep(std::time::Duration::from_secs_f64(secs.min(1e9)));
             }
@@ -134,8 +135,9 @@ fn debug(ctx: &mut Ctx) {
         (b"object", 3) => debug_object(ctx),
         (b"populate", 3..=5) => debug_populate(ctx),
         (b"set-active-expire", 3) => {
-            let Some(v) = ctx.int_arg(2) else { return };
-            ctx.srv.active_expire_enabled = v != 0;
+            // atoi, as Redis: anything that does not start with a non-zero
+            // number disables.
+            ctx.srv.active_expire_enabled = crate::util::atof(ctx.argv.get(2)) as i64 != 0;
             ctx.c.reply.ok();
         }
         (b"log", 3) => {
@@ -211,13 +213,16 @@ fn rdb_string_len(v: &Value) -> usize {
 fn debug_object(ctx: &mut Ctx) {
     let db = ctx.c.db;
     let clock = ctx.srv.lru_clock;
+    let policy = ctx.srv.policy();
     let key = ctx.argv.get(2);
     let Some(o) = ctx.srv.lookup(db, key, crate::db::Lookup::NO_TOUCH) else {
         return ctx.error(err::NO_SUCH_KEY);
     };
+    let refcount = o.v.refcount(policy);
     let line = format!(
-        "Value at:{:p} refcount:1 encoding:{} serializedlength:{} lru:{} lru_seconds_idle:{}",
+        "Value at:{:p} refcount:{} encoding:{} serializedlength:{} lru:{} lru_seconds_idle:{}",
         &o.v as *const Value,
+        refcount,
         o.v.encoding(),
         rdb_string_len(&o.v),
         o.lru,
@@ -229,18 +234,22 @@ fn debug_object(ctx: &mut Ctx) {
 /// DEBUG POPULATE count [prefix] [size]: string keys `prefix:N` holding
 /// `value:N` (cut or zero-padded to `size`); existing keys are skipped.
 fn debug_populate(ctx: &mut Ctx) {
+    // getPositiveLongFromObjectOrReply with a message: one error for both
+    // non-numbers and negative numbers.
     let positive = |ctx: &mut Ctx, i: usize| -> Option<u64> {
-        let v = ctx.int_arg(i)?;
-        if v < 0 {
-            ctx.error("ERR value is out of range, must be positive");
-            return None;
+        match crate::util::string2ll(ctx.argv.get(i)) {
+            Some(v) if v >= 0 => Some(v as u64),
+            _ => {
+                ctx.error("ERR value is out of range, must be positive");
+                None
+            }
         }
-        Some(v as u64)
     };
     let Some(count) = positive(ctx, 2) else { return };
     let size = if ctx.argv.len() == 5 {
         let Some(s) = positive(ctx, 4) else { return };
-        Some(s as usize)
+        // Size 0 means the plain `value:N`.
+        (s > 0).then_some(s as usize)
     } else {
         None
     };
@@ -327,8 +336,9 @@ fn memory_usage(ctx: &mut Ctx) {
     let mut j = 3;
     while j < ctx.argv.len() {
         if ctx.argv.get(j).eq_ignore_ascii_case(b"SAMPLES") && j + 1 < ctx.argv.len() {
-            if ctx.int_arg(j + 1).is_none() {
-                return;
+            let Some(samples) = ctx.int_arg(j + 1) else { return };
+            if samples < 0 {
+                return ctx.syntax_error();
             }
             j += 2;
         } else {

@@ -244,14 +244,17 @@ enum OptsFor {
 
 fn parse_set_options(ctx: &mut Ctx, start: usize, kind: OptsFor) -> Option<SetOptions> {
     let mut o = SetOptions::default();
-    let mut expire: Option<(usize, ExpireUnit, bool)> = None;
+    // (argument index, unit, absolute, option name): the last one given wins;
+    // repeating the same option is allowed, mixing two kinds is not.
+    let mut expire: Option<(usize, ExpireUnit, bool, &[u8])> = None;
+    let set_cmd = kind == OptsFor::Set;
     let mut j = start;
     let n = ctx.argv.len();
     while j < n {
         let a = ctx.argv.get(j);
         let has_next = j + 1 < n;
         let is = |s: &str| a.eq_ignore_ascii_case(s.as_bytes());
-        let set_cmd = kind == OptsFor::Set;
+        let same_expire_kind = expire.is_none_or(|(_, _, _, name)| name.eq_ignore_ascii_case(a));
         if set_cmd && is("NX") && !o.xx {
             o.nx = true;
         } else if set_cmd && is("XX") && !o.nx {
@@ -262,10 +265,10 @@ fn parse_set_options(ctx: &mut Ctx, start: usize, kind: OptsFor) -> Option<SetOp
             o.keepttl = true;
         } else if !set_cmd && is("PERSIST") && expire.is_none() && !o.keepttl {
             o.persist = true;
-        } else if (is("EX") || is("PX") || is("EXAT") || is("PXAT")) && !o.keepttl && !o.persist && expire.is_none() && has_next {
+        } else if (is("EX") || is("PX") || is("EXAT") || is("PXAT")) && !o.keepttl && !o.persist && same_expire_kind && has_next {
             let unit = if is("EX") || is("EXAT") { ExpireUnit::Seconds } else { ExpireUnit::Millis };
             let absolute = is("EXAT") || is("PXAT");
-            expire = Some((j + 1, unit, absolute));
+            expire = Some((j + 1, unit, absolute, a));
             j += 1;
         } else {
             ctx.syntax_error();
@@ -273,7 +276,7 @@ fn parse_set_options(ctx: &mut Ctx, start: usize, kind: OptsFor) -> Option<SetOp
         }
         j += 1;
     }
-    if let Some((i, unit, absolute)) = expire {
+    if let Some((i, unit, absolute, _)) = expire {
         o.expire_at = Some(parse_expire_arg(ctx, i, unit, absolute)?);
     }
     Some(o)

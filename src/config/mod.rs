@@ -35,6 +35,8 @@
 mod table;
 
 pub use table::{Config, P, PARAMS};
+/// Allowed names of the enum parameters (name, value).
+#[allow(unused_imports)]
 pub use table::{
     ACL_PUBSUB_DEFAULT, APPENDFSYNC, CLUSTER_PREFERRED_ENDPOINT_TYPE, LOGLEVEL, MAXMEMORY_POLICY,
     OOM_SCORE_ADJ, PROPAGATION_ERROR_BEHAVIOR, PROTECTED_ACTION, REPL_DISKLESS_LOAD,
@@ -129,6 +131,9 @@ pub enum Special {
     Percentiles,
 }
 
+/// Extra validation of a flags value; returns Redis' error text.
+pub type FlagsCheck = fn(i32) -> Result<(), &'static str>;
+
 /// Extra validation of a string value; returns Redis' error text.
 pub type StrCheck = fn(&Config, &[u8]) -> Result<(), &'static str>;
 
@@ -157,7 +162,7 @@ pub enum Kind {
     Flags {
         names: &'static [(&'static str, i32)],
         default: i32,
-        check: Option<fn(i32) -> Result<(), &'static str>>,
+        check: Option<FlagsCheck>,
     },
     /// `empty_is_null`: an empty argument stores "no value" (None).
     Str {
@@ -215,7 +220,7 @@ impl ParamDef {
 
 /// Builders and checks used by the table.
 pub mod kinds {
-    use super::{Config, Kind, NumFmt, StrCheck};
+    use super::{Config, FlagsCheck, Kind, NumFmt, StrCheck};
 
     pub const INT_MIN: i128 = i32::MIN as i128;
     pub const INT_MAX: i128 = i32::MAX as i128;
@@ -265,7 +270,7 @@ pub mod kinds {
     pub const fn flags_choice(
         names: &'static [(&'static str, i32)],
         default: i32,
-        check: Option<fn(i32) -> Result<(), &'static str>>,
+        check: Option<FlagsCheck>,
     ) -> Kind {
         Kind::Flags {
             names,
@@ -692,6 +697,33 @@ pub fn default_value(def: &ParamDef) -> Value {
             Special::Percentiles => Value::Percentiles(PERCENTILES_DEFAULTS.to_vec()),
         },
     }
+}
+
+impl Config {
+    /// The generic value of a parameter (allocates for strings and lists).
+    pub fn value(&self, p: P) -> Value {
+        if let Some((_, raw)) = self.raw_strings.iter().find(|(q, _)| *q == p) {
+            return Value::Str(Some(raw.clone()));
+        }
+        self.typed_value(p)
+    }
+
+    /// Stores a generic value (strings that are not UTF-8 keep their exact
+    /// bytes for CONFIG GET/REWRITE; the typed field gets a lossy copy).
+    pub(crate) fn put(&mut self, p: P, v: Value) {
+        self.raw_strings.retain(|(q, _)| *q != p);
+        if let Value::Str(Some(b)) = &v {
+            if std::str::from_utf8(b).is_err() && !is_bytes_field(p) {
+                self.raw_strings.push((p, b.clone()));
+            }
+        }
+        self.typed_put(p, v);
+    }
+}
+
+/// String parameters stored as `Option<Vec<u8>>` (already binary-safe).
+fn is_bytes_field(p: P) -> bool {
+    matches!(p, P::Requirepass | P::Masterauth | P::Masteruser)
 }
 
 impl Default for Config {
@@ -2425,6 +2457,15 @@ impl Loader<'_> {
         }
     }
 
+    /// Reads a file like Redis' fopen + fgets: a directory opens fine and
+    /// reads as empty.
+    fn read_file(&self, path: &[u8]) -> io::Result<Vec<u8>> {
+        match std::fs::read(self.resolve(path)) {
+            Err(e) if e.kind() == io::ErrorKind::IsADirectory => Ok(Vec::new()),
+            r => r,
+        }
+    }
+
     /// Reads a config file, or all files matching a glob pattern (no match
     /// is not an error).
     fn read_source(&self, path: &[u8]) -> Result<Vec<u8>, ConfigError> {
@@ -2435,13 +2476,12 @@ impl Loader<'_> {
         if path.iter().any(|c| matches!(c, b'*' | b'?' | b'[')) {
             let mut out = Vec::new();
             for shown in glob_files(&self.cfg.dir, path) {
-                let data =
-                    std::fs::read(self.resolve(&shown)).map_err(|e| cant_open(&shown, &e))?;
+                let data = self.read_file(&shown).map_err(|e| cant_open(&shown, &e))?;
                 out.extend_from_slice(&data);
             }
             Ok(out)
         } else {
-            std::fs::read(self.resolve(path)).map_err(|e| cant_open(path, &e))
+            self.read_file(path).map_err(|e| cant_open(path, &e))
         }
     }
 
@@ -2453,6 +2493,8 @@ impl Loader<'_> {
             content.split(|&c| c == b'\n').collect()
         };
         for (i, raw) in lines.iter().enumerate() {
+            // Redis reads the file as C strings: a NUL ends the line.
+            let raw = raw.split(|&c| c == 0).next().unwrap_or_default();
             let line = trim_bytes(raw, b" \t\r\n");
             if line.is_empty() || line[0] == b'#' {
                 continue;
@@ -2684,4 +2726,1206 @@ impl Config {
 }
 
 #[cfg(test)]
-mod tests {}
+mod tests {
+    use super::*;
+
+    fn args(v: &[&str]) -> Vec<Vec<u8>> {
+        v.iter().map(|s| s.as_bytes().to_vec()).collect()
+    }
+
+    /// Loads config text without touching the filesystem for dir/logfile.
+    fn load_text(text: &str) -> Result<Config, ConfigError> {
+        Config::load_with(&LoadOptions {
+            stdin_text: Some(text.as_bytes()),
+            check_filesystem: false,
+            ..LoadOptions::default()
+        })
+    }
+
+    fn fatal_reason(r: Result<Config, ConfigError>) -> (Option<usize>, String) {
+        match r {
+            Err(ConfigError::Fatal { line, reason, .. }) => (line.map(|l| l.0), reason),
+            Err(e) => panic!("unexpected error {e:?}"),
+            Ok(_) => panic!("expected an error"),
+        }
+    }
+
+    fn get1(cfg: &Config, name: &str) -> String {
+        let r = cfg.get(&[name.as_bytes()]);
+        assert_eq!(r.len(), 1, "{name}");
+        String::from_utf8(r[0].1.clone()).unwrap()
+    }
+
+    fn set1(cfg: &mut Config, name: &str, value: &str) -> Result<Vec<P>, String> {
+        cfg.set(&[(name.as_bytes(), value.as_bytes())])
+    }
+
+    struct TempDir(PathBuf);
+    impl TempDir {
+        fn new(tag: &str) -> TempDir {
+            use std::sync::atomic::{AtomicUsize, Ordering};
+            static N: AtomicUsize = AtomicUsize::new(0);
+            let p = std::env::temp_dir().join(format!(
+                "fastkey-config-test-{}-{tag}-{}",
+                std::process::id(),
+                N.fetch_add(1, Ordering::SeqCst)
+            ));
+            std::fs::create_dir_all(&p).unwrap();
+            TempDir(p)
+        }
+        fn file(&self, name: &str, content: &str) -> String {
+            let p = self.0.join(name);
+            std::fs::write(&p, content).unwrap();
+            p.to_string_lossy().into_owned()
+        }
+    }
+    impl Drop for TempDir {
+        fn drop(&mut self) {
+            let _ = std::fs::remove_dir_all(&self.0);
+        }
+    }
+
+    // ---- table ----
+
+    #[test]
+    fn table_is_consistent() {
+        let mut names = HashSet::new();
+        for (i, d) in PARAMS.iter().enumerate() {
+            assert_eq!(d.id as usize, i, "{} out of order", d.name);
+            assert!(names.insert(d.name), "duplicate name {}", d.name);
+            if let Some(a) = d.alias {
+                assert!(names.insert(a), "duplicate alias {a}");
+            }
+            assert_eq!(d.name, d.name.to_ascii_lowercase());
+        }
+        for d in PARAMS {
+            assert_eq!(lookup(d.name.as_bytes()).unwrap().0.id, d.id);
+            if let Some(a) = d.alias {
+                let (def, used) = lookup(a.as_bytes()).unwrap();
+                assert_eq!((def.id, used), (d.id, a));
+                assert_eq!(
+                    lookup(a.to_ascii_uppercase().as_bytes()).unwrap().0.id,
+                    d.id
+                );
+            }
+        }
+        // 192 names in CONFIG GET * on redis-server 7.0.15, plus 6 hidden.
+        let visible: usize = PARAMS
+            .iter()
+            .filter(|d| !d.is_hidden())
+            .map(|d| 1 + usize::from(d.alias.is_some()))
+            .sum();
+        assert_eq!(visible, 192);
+        assert_eq!(PARAMS.iter().filter(|d| d.is_hidden()).count(), 6);
+        for (from, to) in [
+            ("slaveof", "replicaof"),
+            ("hash-max-ziplist-entries", "hash-max-listpack-entries"),
+            ("hash-max-ziplist-value", "hash-max-listpack-value"),
+            ("list-max-ziplist-size", "list-max-listpack-size"),
+            ("zset-max-ziplist-entries", "zset-max-listpack-entries"),
+            ("zset-max-ziplist-value", "zset-max-listpack-value"),
+            ("slave-read-only", "replica-read-only"),
+            ("slave-priority", "replica-priority"),
+            ("lua-time-limit", "busy-reply-threshold"),
+            ("min-slaves-to-write", "min-replicas-to-write"),
+        ] {
+            assert_eq!(lookup(from.as_bytes()).unwrap().0.name, to);
+        }
+        assert!(lookup(b"masterauth").is_some());
+        assert!(lookup(b"include").is_none());
+    }
+
+    #[test]
+    fn implemented_flags_as_specified() {
+        let want = [
+            "bind",
+            "port",
+            "unixsocket",
+            "unixsocketperm",
+            "tcp-backlog",
+            "protected-mode",
+            "requirepass",
+            "timeout",
+            "tcp-keepalive",
+            "maxclients",
+            "databases",
+            "daemonize",
+            "pidfile",
+            "logfile",
+            "loglevel",
+            "syslog-enabled",
+            "syslog-ident",
+            "syslog-facility",
+            "hz",
+            "dir",
+            "always-show-logo",
+            "enable-debug-command",
+            "proto-max-bulk-len",
+            "client-query-buffer-limit",
+            "lazyfree-lazy-eviction",
+            "lazyfree-lazy-expire",
+            "lazyfree-lazy-server-del",
+            "lazyfree-lazy-user-del",
+            "lazyfree-lazy-user-flush",
+            "activerehashing",
+        ];
+        let mut got: Vec<&str> = PARAMS
+            .iter()
+            .filter(|d| d.implemented)
+            .map(|d| d.name)
+            .collect();
+        let mut want = want.to_vec();
+        got.sort_unstable();
+        want.sort_unstable();
+        assert_eq!(got, want);
+    }
+
+    #[test]
+    fn defaults_format_like_redis() {
+        let c = Config::default();
+        for (name, v) in [
+            ("maxmemory", "0"),
+            ("save", "3600 1 300 100 60 10000"),
+            (
+                "client-output-buffer-limit",
+                "normal 0 0 0 slave 268435456 67108864 60 pubsub 33554432 8388608 60",
+            ),
+            ("bind", "* -::*"),
+            ("loglevel", "notice"),
+            ("appendonly", "no"),
+            ("proto-max-bulk-len", "536870912"),
+            ("unixsocketperm", "0"),
+            ("oom-score-adj-values", "0 200 800"),
+            ("latency-tracking-info-percentiles", "50 99 99.9"),
+            ("notify-keyspace-events", ""),
+            ("requirepass", ""),
+            ("shutdown-on-sigint", "default"),
+            ("proc-title-template", "{title} {listen-addr} {server-mode}"),
+            ("list-max-listpack-size", "-2"),
+            ("active-defrag-ignore-bytes", "104857600"),
+            ("tls-auth-clients", "yes"),
+            ("loading-process-events-interval-bytes", "2097152"),
+        ] {
+            assert_eq!(get1(&c, name), v, "{name}");
+        }
+        assert_eq!(c.port, 6379);
+        assert_eq!(c.hz, 10);
+        assert_eq!(c.databases, 16);
+        assert_eq!(c.maxclients, 10000);
+        assert_eq!(c.requirepass, None);
+        assert_eq!(c.loglevel, "notice");
+        assert_eq!(c.client_query_buffer_limit, 1 << 30);
+        assert!(!c.dir.is_empty());
+    }
+
+    #[test]
+    fn every_value_reparses_to_itself() {
+        let c = Config::default();
+        for d in PARAMS.iter().filter(|d| d.id != P::Replicaof) {
+            let text = c.format_value(d.id);
+            let args: Vec<&[u8]> = if d.kind.is_multi_arg() {
+                split_spaces(&text)
+            } else {
+                vec![&text]
+            };
+            let v = c
+                .parse_param(d, &args, None)
+                .unwrap_or_else(|e| panic!("{}: {e}", d.name));
+            assert_eq!(v, c.value(d.id), "{}", d.name);
+        }
+    }
+
+    // ---- tokenizer ----
+
+    #[test]
+    fn split_args_like_sdssplitargs() {
+        assert_eq!(split_args(b"  a  b\tc ").unwrap(), args(&["a", "b", "c"]));
+        assert_eq!(split_args(b"").unwrap(), Vec::<Vec<u8>>::new());
+        assert_eq!(split_args(b"   ").unwrap(), Vec::<Vec<u8>>::new());
+        assert_eq!(
+            split_args(br#"set "a b" 'c d'"#).unwrap(),
+            args(&["set", "a b", "c d"])
+        );
+        assert_eq!(
+            split_args(br#""\n\r\t\b\a\\\"\x41\x4a\q""#).unwrap(),
+            vec![b"\n\r\t\x08\x07\\\"AJq".to_vec()]
+        );
+        assert_eq!(split_args(br#""\xzz""#).unwrap(), args(&["xzz"]));
+        assert_eq!(split_args(br"'a\'b\n'").unwrap(), args(&["a'b\\n"]));
+        assert_eq!(split_args(br#"a"b c"d"#), None);
+        assert_eq!(split_args(br#"a"b c""#).unwrap(), args(&["ab c"]));
+        assert_eq!(split_args(br#""""#).unwrap(), args(&[""]));
+        assert_eq!(split_args(br#""abc"#), None);
+        assert_eq!(split_args(br#""abc"x"#), None);
+        assert_eq!(split_args(br"'abc"), None);
+        assert_eq!(split_args(br"'abc'x"), None);
+        assert_eq!(split_args(br#""abc\"#), None);
+        assert_eq!(split_args(b"a\0b").unwrap(), args(&["a"]));
+    }
+
+    #[test]
+    fn repr_round_trips() {
+        assert_eq!(repr(b"a\"b\\c\nd\x01\xff"), r#""a\"b\\c\nd\x01\xff""#);
+        let mut seed = 0x1234_5678_9abc_def0u64;
+        for len in 0..200usize {
+            let mut v = Vec::with_capacity(len);
+            for _ in 0..len {
+                seed ^= seed << 13;
+                seed ^= seed >> 7;
+                seed ^= seed << 17;
+                v.push((seed >> 24) as u8);
+            }
+            let r = repr(&v);
+            assert_eq!(split_args(r.as_bytes()).unwrap(), vec![v]);
+        }
+    }
+
+    // ---- numbers ----
+
+    #[test]
+    fn memory_units() {
+        for (s, v) in [
+            ("0", 0u64),
+            ("", 0),
+            ("kb", 0),
+            ("10", 10),
+            ("10b", 10),
+            ("10B", 10),
+            ("1k", 1000),
+            ("1K", 1000),
+            ("1kb", 1024),
+            ("1KB", 1024),
+            ("1m", 1_000_000),
+            ("1mb", 1 << 20),
+            ("1Mb", 1 << 20),
+            ("5g", 5_000_000_000),
+            ("5gb", 5 << 30),
+            ("010", 10),
+            ("18446744073709551615", u64::MAX),
+            ("18446744073709551616", u64::MAX),
+            ("20000000000gb", 3_028_092_406_290_448_384),
+        ] {
+            assert_eq!(parse_memory(s.as_bytes()), Some(v), "{s}");
+        }
+        for s in ["-1", "1.5gb", " 10", "10 kb", "+5", "10tb", "0x10", "1kbb"] {
+            assert_eq!(parse_memory(s.as_bytes()), None, "{s}");
+        }
+        assert_eq!(parse_memory("1".repeat(128).as_bytes()), None);
+        assert_eq!(format_memory(0), "0");
+        assert_eq!(format_memory(3 << 30), "3gb");
+        assert_eq!(format_memory(2 << 20), "2mb");
+        assert_eq!(format_memory(1025), "1025");
+        assert_eq!(format_memory(4096), "4kb");
+    }
+
+    #[test]
+    fn integers_and_ranges() {
+        let mut c = Config::default();
+        let e = |r: Result<Vec<P>, String>| r.unwrap_err();
+        assert_eq!(
+            e(set1(&mut c, "timeout", "abc")),
+            "ERR CONFIG SET failed (possibly related to argument 'timeout') - argument couldn't be parsed into an integer"
+        );
+        for bad in ["01", "+1", "-0", "1.0", " 1", ""] {
+            assert!(set1(&mut c, "timeout", bad)
+                .unwrap_err()
+                .contains("couldn't be parsed"));
+        }
+        assert_eq!(
+            e(set1(&mut c, "timeout", "-1")),
+            "ERR CONFIG SET failed (possibly related to argument 'timeout') - argument must be between 0 and 2147483647 inclusive"
+        );
+        assert!(e(set1(&mut c, "maxclients", "0"))
+            .ends_with("argument must be between 1 and 4294967295 inclusive"));
+        assert!(e(set1(&mut c, "proto-max-bulk-len", "10"))
+            .ends_with("argument must be between 1048576 and 9223372036854775807 inclusive"));
+        assert!(e(set1(&mut c, "proto-max-bulk-len", "9223372036854775808"))
+            .ends_with("argument must be between 1048576 and 9223372036854775807 inclusive"));
+        assert!(e(set1(&mut c, "maxmemory", "-1")).ends_with("argument must be a memory value"));
+        set1(&mut c, "maxmemory", "18446744073709551615").unwrap();
+        assert_eq!(c.maxmemory, u64::MAX);
+        assert_eq!(get1(&c, "maxmemory"), "18446744073709551615");
+        set1(&mut c, "list-max-ziplist-size", "-5").unwrap();
+        assert_eq!(c.list_max_listpack_size, -5);
+        set1(&mut c, "slowlog-log-slower-than", "-1").unwrap();
+        assert_eq!(c.slowlog_log_slower_than, -1);
+        // percent
+        set1(&mut c, "maxmemory-clients", "10%").unwrap();
+        assert_eq!(
+            (c.maxmemory_clients, get1(&c, "maxmemory-clients")),
+            (-10, "10%".into())
+        );
+        set1(&mut c, "maxmemory-clients", "0%").unwrap();
+        assert_eq!(get1(&c, "maxmemory-clients"), "0");
+        assert!(e(set1(&mut c, "maxmemory-clients", "101%"))
+            .ends_with("percentage argument must be less or equal to 100"));
+        assert!(e(set1(&mut c, "maxmemory-clients", "-5"))
+            .ends_with("argument must be a memory or percent value"));
+        // octal
+        let mut c = load_text("unixsocketperm 700\n").unwrap();
+        assert_eq!(
+            (c.unixsocketperm, get1(&c, "unixsocketperm")),
+            (0o700, "700".into())
+        );
+        c = load_text("unixsocketperm 0777\n").unwrap();
+        assert_eq!(c.unixsocketperm, 0o777);
+        assert_eq!(
+            fatal_reason(load_text("unixsocketperm 999")).1,
+            "argument couldn't be parsed as an octal number"
+        );
+        assert_eq!(
+            fatal_reason(load_text("unixsocketperm 1000")).1,
+            "argument must be between 0 and 777 inclusive"
+        );
+        assert_eq!(
+            fatal_reason(load_text("unixsocketperm -1")).1,
+            "argument must be between 0 and 777 inclusive"
+        );
+        // hz and repl-backlog-size adjustments
+        let mut c = load_text("hz 1000\n").unwrap();
+        assert_eq!(c.hz, 500);
+        set1(&mut c, "hz", "0").unwrap();
+        assert_eq!(c.hz, 1);
+        let mut c = load_text("repl-backlog-size 1\n").unwrap();
+        assert_eq!(c.repl_backlog_size, 1);
+        set1(&mut c, "repl-backlog-size", "100").unwrap();
+        assert_eq!(c.repl_backlog_size, 16384);
+    }
+
+    #[test]
+    fn bools_enums_flags_strings() {
+        let mut c = Config::default();
+        assert!(set1(&mut c, "appendonly", "maybe")
+            .unwrap_err()
+            .ends_with("argument must be 'yes' or 'no'"));
+        set1(&mut c, "activerehashing", "NO").unwrap();
+        assert!(!c.activerehashing);
+        assert_eq!(
+            set1(&mut c, "loglevel", "loud").unwrap_err(),
+            "ERR CONFIG SET failed (possibly related to argument 'loglevel') - argument(s) must be one of the following: debug, verbose, notice, warning"
+        );
+        set1(&mut c, "loglevel", "VERBOSE").unwrap();
+        assert_eq!(c.loglevel, "verbose");
+        assert_eq!(c.loglevel.as_str(), "verbose");
+        set1(&mut c, "oom-score-adj", "relative").unwrap();
+        assert_eq!(get1(&c, "oom-score-adj"), "yes");
+        set1(&mut c, "maxmemory-policy", "allkeys-lru").unwrap();
+        assert_eq!(&*c.maxmemory_policy, "allkeys-lru");
+        // flags
+        for (v, want) in [
+            ("now save", "save now"),
+            ("force now nosave", "nosave now force"),
+            ("default now", "now"),
+            ("SAVE", "save"),
+            ("default", "default"),
+        ] {
+            set1(&mut c, "shutdown-on-sigint", v).unwrap();
+            assert_eq!(get1(&c, "shutdown-on-sigint"), want);
+        }
+        assert!(set1(&mut c, "shutdown-on-sigint", "save nosave")
+            .unwrap_err()
+            .ends_with("shutdown options SAVE and NOSAVE can't be used simultaneously"));
+        assert!(set1(&mut c, "shutdown-on-sigint", "")
+            .unwrap_err()
+            .ends_with(
+                "argument(s) must be one of the following: default, save, nosave, now, force"
+            ));
+        // strings
+        set1(&mut c, "masterauth", "secret").unwrap();
+        assert_eq!(get1(&c, "masterauth"), "secret");
+        assert_eq!(c.masterauth.as_deref(), Some(&b"secret"[..]));
+        set1(&mut c, "masterauth", "").unwrap();
+        assert_eq!(c.masterauth, None);
+        assert_eq!(get1(&c, "masterauth"), "");
+        set1(&mut c, "tls-ciphers", "a\u{e9}").unwrap();
+        assert_eq!(c.tls_ciphers.as_deref(), Some("a\u{e9}"));
+        assert!(set1(&mut c, "cluster-announce-hostname", "a_b")
+            .unwrap_err()
+            .ends_with("Hostnames may only contain alphanumeric characters, hyphens or dots"));
+        assert!(set1(&mut c, "cluster-announce-hostname", &"x".repeat(256))
+            .unwrap_err()
+            .ends_with("Hostnames must be less than 256 characters"));
+        for (t, ok) in [
+            ("{title}", false),
+            ("{port}", true),
+            ("}}", true),
+            ("{{", true),
+            ("{title}{", false),
+            ("{Title}", false),
+            ("{server-mode}", false),
+            (" ", false),
+            ("{title} x", true),
+            ("a}", true),
+        ] {
+            assert_eq!(set1(&mut c, "proc-title-template", t).is_ok(), ok, "{t}");
+        }
+        assert_eq!(
+            fatal_reason(load_text("dbfilename a/b")).1,
+            "dbfilename can't be a path, just a filename"
+        );
+        assert_eq!(
+            fatal_reason(load_text("appendfilename \"\"")).1,
+            "appendfilename can't be empty"
+        );
+        assert_eq!(
+            fatal_reason(load_text("appenddirname a\\\\b")).1,
+            "appenddirname can't be a path, just a dirname"
+        );
+        // a non-UTF-8 value keeps its bytes for GET
+        let c = load_text("tls-ciphers \"\\xff\\x01\"\n").unwrap();
+        assert_eq!(c.get(&[b"tls-ciphers"])[0].1, b"\xff\x01".to_vec());
+    }
+
+    #[test]
+    fn special_kinds() {
+        let mut c = Config::default();
+        let err = |c: &mut Config, n: &str, v: &str| set1(c, n, v).unwrap_err();
+        // save
+        set1(&mut c, "save", "100 1 200 2").unwrap();
+        assert_eq!(c.save, vec![(100, 1), (200, 2)]);
+        set1(&mut c, "save", "").unwrap();
+        assert!(c.save.is_empty());
+        assert_eq!(get1(&c, "save"), "");
+        for bad in ["100", "0 1", "100 -1", "100  1", "+1 +x"] {
+            assert!(
+                err(&mut c, "save", bad).ends_with("Invalid save parameters"),
+                "{bad}"
+            );
+        }
+        set1(&mut c, "save", "100 4294967297").unwrap();
+        assert_eq!(get1(&c, "save"), "100 1");
+        // client-output-buffer-limit
+        set1(
+            &mut c,
+            "client-output-buffer-limit",
+            "NORMAL 1kb 2MB 3 replica 1gb 2 4294967297",
+        )
+        .unwrap();
+        assert_eq!(
+            get1(&c, "client-output-buffer-limit"),
+            "normal 1024 2097152 3 slave 1073741824 2 1 pubsub 33554432 8388608 60"
+        );
+        assert!(err(&mut c, "client-output-buffer-limit", "normal 1 2")
+            .ends_with("Wrong number of arguments in buffer limit configuration."));
+        assert!(err(&mut c, "client-output-buffer-limit", "master 1 2 3")
+            .ends_with("Invalid client class specified in buffer limit configuration."));
+        assert!(
+            err(&mut c, "client-output-buffer-limit", "pubsub 1 2 -1").ends_with(
+                "Error in hard, soft or soft_seconds setting in buffer limit configuration."
+            )
+        );
+        assert_eq!(c.client_output_buffer_limit[0].hard, 1024);
+        // oom-score-adj-values
+        set1(&mut c, "oom-score-adj-values", "300 200 100").unwrap();
+        assert_eq!(c.oom_score_adj_values, [300, 200, 100]);
+        assert!(err(&mut c, "oom-score-adj-values", "1 2").ends_with("wrong number of arguments"));
+        assert!(err(&mut c, "oom-score-adj-values", "1 2 3000")
+            .ends_with("Invalid oom-score-adj-values, elements must be between -2000 and 2000."));
+        // notify-keyspace-events
+        for (v, want) in [
+            ("KEA", "AKE"),
+            ("Emn", "nEm"),
+            ("ndmtexzhsl$gKE", "AKEm"),
+            ("g$", "g$"),
+            ("mK", "Km"),
+            ("", ""),
+        ] {
+            set1(&mut c, "notify-keyspace-events", v).unwrap();
+            assert_eq!(get1(&c, "notify-keyspace-events"), want, "{v}");
+        }
+        assert!(err(&mut c, "notify-keyspace-events", "q")
+            .ends_with("Invalid event class character. Use 'Ag$lshzxeKEtmdn'."));
+        // bind
+        let many = (0..17).map(|i| i.to_string()).collect::<Vec<_>>().join(" ");
+        assert!(err(&mut c, "bind", &many).ends_with("Too many bind addresses specified."));
+        let c2 = load_text("bind 1.1.1.1\nbind 127.0.0.1 -::1\n").unwrap();
+        assert_eq!(c2.bind, vec!["127.0.0.1".to_string(), "-::1".to_string()]);
+        let c2 = load_text("bind \"\"\n").unwrap();
+        assert!(c2.bind.is_empty());
+        // replicaof
+        let c2 = load_text("slaveof 127.0.0.1 6380\n").unwrap();
+        assert_eq!(c2.replicaof, Some(("127.0.0.1".to_string(), 6380)));
+        assert_eq!(get1(&c2, "slaveof"), "127.0.0.1 6380");
+        assert_eq!(load_text("replicaof NO ONE\n").unwrap().replicaof, None);
+        assert_eq!(
+            fatal_reason(load_text("replicaof a 99999")).1,
+            "Invalid master port"
+        );
+        assert_eq!(
+            fatal_reason(load_text("replicaof a")).1,
+            "wrong number of arguments"
+        );
+        // percentiles
+        set1(
+            &mut c,
+            "latency-tracking-info-percentiles",
+            "99.99999 1e2 0 12.3456789 0x10",
+        )
+        .unwrap();
+        assert_eq!(
+            get1(&c, "latency-tracking-info-percentiles"),
+            "99.99999 100 0 12.345679 16"
+        );
+        assert!(
+            err(&mut c, "latency-tracking-info-percentiles", "101").ends_with(
+                "latency-tracking-info-percentiles parameters should sit between [0.0,100.0]"
+            )
+        );
+        for bad in ["abc", "nan", " 5", "5  6", "1e-400", "1e400"] {
+            assert!(
+                err(&mut c, "latency-tracking-info-percentiles", bad)
+                    .ends_with("Invalid latency-tracking-info-percentiles parameters"),
+                "{bad}"
+            );
+        }
+    }
+
+    #[test]
+    fn dir_is_resolved_and_checked() {
+        let t = TempDir::new("dir");
+        std::fs::create_dir(t.0.join("sub")).unwrap();
+        let f = t.file("file", "");
+        let base = t.0.to_string_lossy().into_owned();
+        let c = Config::load(None, Some(&format!("dir {base}\ndir sub\n")), &[]).unwrap();
+        assert_eq!(
+            PathBuf::from(&c.dir),
+            std::fs::canonicalize(t.0.join("sub")).unwrap()
+        );
+        let e = Config::load(None, Some(&format!("dir {f}\n")), &[]).unwrap_err();
+        assert!(e.to_string().ends_with("\nNot a directory"));
+        let e = Config::load(None, Some("dir /nonexistent/x\n"), &[]).unwrap_err();
+        assert!(e.to_string().ends_with("\nNo such file or directory"));
+        let mut c = Config::default();
+        assert_eq!(
+            set1(&mut c, "dir", &base).unwrap_err(),
+            "ERR CONFIG SET failed (possibly related to argument 'dir') - can't set protected config"
+        );
+        let mut c = Config::load(None, Some("enable-protected-configs yes\n"), &[]).unwrap();
+        assert_eq!(set1(&mut c, "dir", &base).unwrap(), vec![P::Dir]);
+        assert!(set1(&mut c, "dir", "nonexistent")
+            .unwrap_err()
+            .ends_with("No such file or directory"));
+        let mut c = Config::load(None, Some("enable-protected-configs local\n"), &[]).unwrap();
+        assert!(set1(&mut c, "dbfilename", "x.rdb").is_err());
+        let ctx = SetContext {
+            client_is_local: true,
+            loading: false,
+        };
+        c.set_with(&[(b"dbfilename", b"x.rdb")], &ctx).unwrap();
+        assert_eq!(c.dbfilename, "x.rdb");
+    }
+
+    // ---- CONFIG GET ----
+
+    #[test]
+    fn glob_matching() {
+        for (p, s, nocase, want) in [
+            ("*", "", false, true),
+            ("a*b", "axxb", false, true),
+            ("a*b", "axxbc", false, false),
+            ("a?c", "abc", false, true),
+            ("[abc]x", "bx", false, true),
+            ("[^abc]x", "bx", false, false),
+            ("[a-c]x", "bx", false, true),
+            ("[c-a]x", "bx", false, true),
+            ("\\*x", "*x", false, true),
+            ("\\*x", "ax", false, false),
+            ("HZ", "hz", true, true),
+            ("HZ", "hz", false, false),
+            ("[A-Z]z", "hz", true, true),
+            ("*a*a*a*a*a*a*a*b", &"a".repeat(60), false, false),
+            ("a[", "a", false, false),
+        ] {
+            assert_eq!(
+                glob_match(p.as_bytes(), s.as_bytes(), nocase),
+                want,
+                "{p} {s}"
+            );
+        }
+    }
+
+    #[test]
+    fn config_get_patterns() {
+        let c = Config::default();
+        let names = |pats: &[&str]| {
+            let p: Vec<&[u8]> = pats.iter().map(|s| s.as_bytes()).collect();
+            let mut v: Vec<String> = c.get(&p).into_iter().map(|(n, _)| n).collect();
+            v.sort();
+            v
+        };
+        assert_eq!(names(&["*"]).len(), 192);
+        assert_eq!(names(&["MAXMEMORY"]), vec!["MAXMEMORY"]);
+        assert_eq!(names(&["port", "PORT", "p?rt", "[pq]ort"]), vec!["port"]);
+        assert_eq!(
+            names(&["maxmemory", "max*"]),
+            vec![
+                "maxclients",
+                "maxmemory",
+                "maxmemory-clients",
+                "maxmemory-eviction-tenacity",
+                "maxmemory-policy",
+                "maxmemory-samples"
+            ]
+        );
+        assert_eq!(
+            names(&["hash-max-zip*"]),
+            vec!["hash-max-ziplist-entries", "hash-max-ziplist-value"]
+        );
+        assert_eq!(names(&["slave-read-only", "replica-read-only"]).len(), 2);
+        assert_eq!(names(&["watchdog-period"]), vec!["watchdog-period"]);
+        assert!(names(&["*watchdog*"]).is_empty());
+        assert!(names(&["nonexistent", "\\port"]).is_empty());
+        assert_eq!(
+            c.get(&[b"slaveof"]),
+            vec![("slaveof".to_string(), Vec::new())]
+        );
+        assert_eq!(c.iter_values().count(), 173);
+    }
+
+    // ---- CONFIG SET ----
+
+    #[test]
+    fn config_set_errors_and_atomicity() {
+        let mut c = Config::default();
+        let before = c.clone();
+        let set = |c: &mut Config, kv: &[&str]| {
+            let pairs: Vec<(&[u8], &[u8])> = kv
+                .chunks(2)
+                .map(|p| (p[0].as_bytes(), p[1].as_bytes()))
+                .collect();
+            c.set(&pairs)
+        };
+        assert_eq!(
+            set(&mut c, &["foo", "1", "daemonize", "yes"]).unwrap_err(),
+            "ERR Unknown option or number of arguments for CONFIG SET - 'foo'"
+        );
+        assert_eq!(
+            set(&mut c, &["daemonize", "yes", "foo", "1"]).unwrap_err(),
+            "ERR CONFIG SET failed (possibly related to argument 'daemonize') - can't set immutable config"
+        );
+        assert_eq!(
+            set(&mut c, &["maxmemory", "1", "MAXMEMORY", "2"]).unwrap_err(),
+            "ERR CONFIG SET failed (possibly related to argument 'MAXMEMORY') - duplicate parameter"
+        );
+        assert_eq!(
+            set(&mut c, &["hz", "5", "maxmemory", "abc"]).unwrap_err(),
+            "ERR CONFIG SET failed (possibly related to argument 'maxmemory') - argument must be a memory value"
+        );
+        assert_eq!(
+            set(&mut c, &["SLAVE-priority", "abc"]).unwrap_err(),
+            "ERR CONFIG SET failed (possibly related to argument 'slave-priority') - argument couldn't be parsed into an integer"
+        );
+        assert_eq!(
+            set(&mut c, &["slaveof", "no one"]).unwrap_err(),
+            "ERR CONFIG SET failed (possibly related to argument 'slaveof') - can't set immutable config"
+        );
+        assert_eq!(c, before, "failed sets change nothing");
+        // alias and primary in one call are not duplicates; the last wins
+        set(
+            &mut c,
+            &["slave-read-only", "yes", "replica-read-only", "no"],
+        )
+        .unwrap();
+        assert!(!c.replica_read_only);
+        let changed = set(
+            &mut c,
+            &["hz", "20", "maxmemory", "1gb", "port", "6379", "hz", "20"],
+        );
+        assert!(changed.unwrap_err().ends_with("duplicate parameter"));
+        let changed = set(&mut c, &["hz", "20", "maxmemory", "1gb", "port", "6379"]).unwrap();
+        assert_eq!(changed, vec![P::Hz, P::Maxmemory]);
+        assert_eq!((c.hz, c.maxmemory), (20, 1 << 30));
+        let ctx = SetContext {
+            client_is_local: false,
+            loading: true,
+        };
+        assert_eq!(
+            c.set_with(&[(b"appendonly", b"yes")], &ctx).unwrap_err(),
+            "LOADING Redis is loading the dataset in memory"
+        );
+        assert_eq!(
+            set_failed_error("port", "Unable to listen on this port. Check server logs."),
+            "ERR CONFIG SET failed (possibly related to argument 'port') - Unable to listen on this port. Check server logs."
+        );
+    }
+
+    // ---- loading ----
+
+    #[test]
+    fn fatal_error_shape() {
+        let e = load_text("port 6379\nport \"abc\"\n").unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "\n*** FATAL CONFIG FILE ERROR (Redis 7.0.15) ***\nReading the configuration file, at line 2\n>>> 'port \"abc\"'\nargument couldn't be parsed into an integer"
+        );
+        let e = Config::load_with(&LoadOptions {
+            stdin_text: Some(b"slaveof a 1\ncluster-enabled yes\n"),
+            version: "9.9.9",
+            check_filesystem: false,
+            ..LoadOptions::default()
+        })
+        .unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "\n*** FATAL CONFIG FILE ERROR (Redis 9.9.9) ***\nreplicaof directive not allowed in cluster mode"
+        );
+        let e = Config::load(Some("/nonexistent/redis.conf"), None, &[]).unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "Fatal error, can't open config file '/nonexistent/redis.conf': No such file or directory"
+        );
+    }
+
+    #[test]
+    fn file_grammar_errors() {
+        for (text, line, reason) in [
+            ("foo bar", 1, "Bad directive or wrong number of arguments"),
+            ("appendonly maybe", 1, "argument must be 'yes' or 'no'"),
+            (
+                "port 70000",
+                1,
+                "argument must be between 0 and 65535 inclusive",
+            ),
+            ("maxmemory 10x", 1, "argument must be a memory value"),
+            (
+                "# c\n\n  port \"6379\n",
+                3,
+                "Unbalanced quotes in configuration line",
+            ),
+            (
+                "port \"6379\"x",
+                1,
+                "Unbalanced quotes in configuration line",
+            ),
+            ("port 1 2", 1, "wrong number of arguments"),
+            ("port", 1, "wrong number of arguments"),
+            ("PORT abc", 1, "argument couldn't be parsed into an integer"),
+            ("loglevel debug verbose", 1, "wrong number of arguments"),
+            ("save 100", 1, "Invalid save parameters"),
+            (
+                "sentinel monitor a b",
+                1,
+                "sentinel directive while not in sentinel mode",
+            ),
+            ("foo.bar", 1, "Module config specified without value"),
+            (
+                "list-max-ziplist-entries 5 6",
+                1,
+                "Bad directive or wrong number of arguments",
+            ),
+            ("include", 1, "Bad directive or wrong number of arguments"),
+            ("user", 1, "Bad directive or wrong number of arguments"),
+            (
+                "rename-command get",
+                1,
+                "Bad directive or wrong number of arguments",
+            ),
+            ("\"\"", 1, "Bad directive or wrong number of arguments"),
+            ("hz 5 # comment", 1, "wrong number of arguments"),
+        ] {
+            assert_eq!(
+                fatal_reason(load_text(text)),
+                (Some(line), reason.to_string()),
+                "{text}"
+            );
+        }
+        // accepted and ignored or stored
+        let c = load_text(
+            "list-max-ziplist-entries 5\nlua-replicate-commands yes\nsentinel\nfoo.bar 1\nFoo.Bar 2\n\
+             loadmodule /x.so a b\nuser alice on >pw\nrename-command KEYS \"\"\n",
+        )
+        .unwrap();
+        assert_eq!(c.module_configs, vec![(b"foo.bar".to_vec(), b"2".to_vec())]);
+        assert_eq!(c.load_modules, vec![args(&["/x.so", "a", "b"])]);
+        assert_eq!(c.users, vec![args(&["alice", "on", ">pw"])]);
+        assert_eq!(c.rename_commands, vec![(b"KEYS".to_vec(), Vec::new())]);
+    }
+
+    #[test]
+    fn rename_command_validation() {
+        let exists = |n: &[u8]| matches!(n, b"get" | b"set" | b"keys");
+        let load = |text: &str| {
+            Config::load_with(&LoadOptions {
+                stdin_text: Some(text.as_bytes()),
+                check_filesystem: false,
+                command_exists: Some(&exists),
+                ..LoadOptions::default()
+            })
+        };
+        assert_eq!(
+            fatal_reason(load("rename-command FOO bar")).1,
+            "No such command in rename-command"
+        );
+        assert_eq!(
+            fatal_reason(load("rename-command set get")).1,
+            "Target command name already exists"
+        );
+        assert!(
+            load("rename-command GET foo\nrename-command foo bar\nrename-command set get\n")
+                .is_ok()
+        );
+        assert!(load("rename-command get get\n").is_ok());
+        assert_eq!(
+            fatal_reason(load("rename-command get \"\"\nrename-command get x")).1,
+            "No such command in rename-command"
+        );
+        let deny = |_: &[Vec<u8>]| Err("Error in user declaration 'x': Syntax error".to_string());
+        let r = Config::load_with(&LoadOptions {
+            stdin_text: Some(b"user x bogus\n"),
+            check_filesystem: false,
+            validate_user: Some(&deny),
+            ..LoadOptions::default()
+        });
+        assert_eq!(
+            fatal_reason(r).1,
+            "Error in user declaration 'x': Syntax error"
+        );
+    }
+
+    #[test]
+    fn save_directives_accumulate_like_redis() {
+        let t = TempDir::new("save");
+        let inc = t.file("inc.conf", "save 300 3\n");
+        let inc1 = t.file("inc1.conf", "hz 9\n");
+        for (text, want) in [
+            ("save 100 1\nsave 200 2\n", "100 1 200 2"),
+            ("save 100 1 300 3\nsave 200 2\n", "100 1 300 3 200 2"),
+            ("save 100 1\nsave \"\"\n", ""),
+            ("save \"\"\nsave 100 1\n", "100 1"),
+            ("save 100 1\nsave\nsave 200 2\n", "100 1 200 2"),
+            ("save\n", ""),
+            ("save 100 \" 5\"\n", "100 5"),
+            ("hz 5\n", "3600 1 300 100 60 10000"),
+            (
+                &format!("include {inc1}\nsave 100 1\nsave 200 2\n"),
+                "200 2",
+            ),
+            (&format!("save 100 1\ninclude {inc}\nsave 200 2\n"), "200 2"),
+            (&format!("include {inc}\n"), "300 3"),
+        ] {
+            assert_eq!(get1(&load_text(text).unwrap(), "save"), want, "{text}");
+        }
+        // command-line saves accumulate after the file's
+        let f = t.file("f.conf", "save 50 5\n");
+        let o = vec![
+            ("save".to_string(), vec!["100".to_string(), "1".to_string()]),
+            ("save".to_string(), vec!["200".to_string(), "2".to_string()]),
+        ];
+        assert_eq!(
+            Config::load(Some(&f), None, &o).unwrap().save,
+            vec![(50, 5), (100, 1), (200, 2)]
+        );
+    }
+
+    #[test]
+    fn includes() {
+        let t = TempDir::new("inc");
+        let a = t.file("a.conf", "hz 7\n");
+        t.file("b.conf", "maxmemory-samples 9\n");
+        t.file(".hidden.conf", "port abc\n");
+        let bad = t.file("bad.conf", "hz 5\nport abc\n");
+        let nested = t.file("nested.conf", &format!("include {a}\ntimeout 3\n"));
+        let c = load_text(&format!("include {nested}\n")).unwrap();
+        assert_eq!((c.hz, c.timeout), (7, 3));
+        let dir = t.0.to_string_lossy().into_owned();
+        let c = load_text(&format!("include {dir}/*.conf\n")).unwrap_err();
+        // Matches are concatenated (a, b, bad; not .hidden): line 4 overall.
+        assert_eq!(
+            fatal_reason(Err(c)),
+            (
+                Some(4),
+                "argument couldn't be parsed into an integer".to_string()
+            )
+        );
+        std::fs::remove_file(&bad).unwrap();
+        let c = load_text(&format!("include {dir}/*.conf\n")).unwrap();
+        assert_eq!((c.hz, c.maxmemory_samples), (7, 9));
+        assert!(load_text(&format!("include {dir}/nomatch*.conf\n")).is_ok());
+        let e = load_text(&format!("include {dir}/missing.conf\n")).unwrap_err();
+        assert!(matches!(e, ConfigError::CantOpen { .. }));
+        // a relative include after `dir` is relative to the new dir
+        let c = load_text(&format!("dir {dir}\ninclude a.conf\n")).unwrap();
+        assert_eq!(c.hz, 7);
+        // include loops do not recurse forever
+        let lp = t.0.join("loop.conf");
+        std::fs::write(&lp, format!("include {}\n", lp.display())).unwrap();
+        assert!(load_text(&format!("include {}\n", lp.display())).is_err());
+    }
+
+    #[test]
+    fn overrides_and_command_line() {
+        let t = TempDir::new("cli");
+        let f = t.file("c.conf", "port 1\n");
+        let o = vec![("port".to_string(), vec!["abc".to_string()])];
+        let e = Config::load(Some(&f), None, &o).unwrap_err();
+        assert_eq!(
+            fatal_reason(Err(e)),
+            (
+                Some(3),
+                "argument couldn't be parsed into an integer".to_string()
+            )
+        );
+        let e = Config::load(None, None, &o).unwrap_err();
+        assert!(e.to_string().contains("at line 2\n>>> 'port \"abc\"'\n"));
+        let c = Config::load(
+            Some(&f),
+            Some("hz 5\n"),
+            &[("maxmemory".to_string(), vec!["1kb".to_string()])],
+        )
+        .unwrap();
+        assert_eq!((c.port, c.hz, c.maxmemory), (1, 5, 1024));
+        assert!(c.config_file.as_ref().unwrap().is_absolute());
+        assert_eq!(c.config_file_display(), f);
+        let cl =
+            |v: &[&str]| parse_command_line(&v.iter().map(|s| s.to_string()).collect::<Vec<_>>());
+        assert_eq!(
+            cl(&[
+                "/etc/redis.conf",
+                "--port",
+                "7000",
+                "--save",
+                "--loglevel",
+                "verbose"
+            ]),
+            CommandLine {
+                config_file: Some("/etc/redis.conf".into()),
+                config_from_stdin: false,
+                options: "port \"7000\" \nsave \"\"\nloglevel \"verbose\" ".into(),
+            }
+        );
+        assert_eq!(cl(&["--port", "--5"]).options, "port \"--5\" ");
+        assert_eq!(cl(&["--port 7000 --x"]).options, "port 7000 --x ");
+        assert_eq!(
+            cl(&["--port", "1", "--save"]).options,
+            "port \"1\" \nsave \"\""
+        );
+        assert!(cl(&["-"]).config_from_stdin);
+        assert!(cl(&["a.conf", "--port", "1", "-"]).config_from_stdin);
+        assert_eq!(cl(&["a.conf", "6380"]).options, "\"6380\" ");
+        assert_eq!(absolute_path("/x/y.conf"), PathBuf::from("/x/y.conf"));
+        let cwd = std::env::current_dir().unwrap();
+        assert_eq!(absolute_path("r.conf"), cwd.join("r.conf"));
+        assert_eq!(
+            absolute_path("../r.conf"),
+            cwd.parent().unwrap_or(&cwd).join("r.conf")
+        );
+    }
+
+    #[test]
+    fn stdin_follows_file_and_directories_read_empty() {
+        let t = TempDir::new("stdin");
+        let f = t.file("c.conf", "port 1\n");
+        let e = Config::load(Some(&f), Some("port abc\n"), &[]).unwrap_err();
+        assert_eq!(fatal_reason(Err(e)).0, Some(2));
+        let dir = t.0.to_string_lossy().into_owned();
+        let e = load_text(&format!("include {dir}\nfoo\n")).unwrap_err();
+        assert_eq!(fatal_reason(Err(e)).0, Some(2));
+        assert_eq!(Config::load(Some(&dir), None, &[]).unwrap().port, 6379);
+    }
+
+    #[test]
+    fn logfile_is_opened_at_load() {
+        let t = TempDir::new("log");
+        let dir = t.0.to_string_lossy().into_owned();
+        let c = Config::load(None, Some(&format!("dir {dir}\nlogfile x.log\n")), &[]).unwrap();
+        assert_eq!(c.logfile, "x.log");
+        assert!(t.0.join("x.log").exists());
+        let e = Config::load(None, Some("logfile /nonexistent/x.log\n"), &[]).unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "\n*** FATAL CONFIG FILE ERROR (Redis 7.0.15) ***\nCan't open the log file: No such file or directory"
+        );
+    }
+
+    #[test]
+    fn loads_stock_redis_conf() {
+        let Ok(text) = std::fs::read("/etc/redis/redis.conf") else {
+            eprintln!("/etc/redis/redis.conf not present; skipped");
+            return;
+        };
+        let c = Config::load_with(&LoadOptions {
+            stdin_text: Some(&text),
+            check_filesystem: false,
+            ..LoadOptions::default()
+        })
+        .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(c.port, 6379);
+        assert!(c.protected_mode);
+        assert!(!c.unimplemented_in_use().is_empty());
+    }
+
+    #[test]
+    fn unimplemented_list() {
+        let c = load_text("port 7000\nappendonly no\nmaxmemory 1gb\n").unwrap();
+        assert_eq!(c.unimplemented_in_use(), vec!["appendonly", "maxmemory"]);
+        assert_eq!(c.unimplemented_non_default(), vec!["maxmemory"]);
+        assert!(c.is_explicit(P::Port));
+        assert!(Config::default().unimplemented_in_use().is_empty());
+    }
+
+    // ---- CONFIG REWRITE ----
+
+    #[test]
+    fn rewrite_keeps_layout() {
+        let old = "# Top comment\n   # indented comment\n\n\nport 7000\nsave 900 1\nsave 300 10\n\
+                   slave-read-only yes\n  loglevel   verbose  \nmaxmemory 100mb\nmaxmemory 200mb\n\
+                   rename-command KEYS \"\"\nfoo \"bar\nbogus 1\nmasterauth x\ntimeout 0\nuser alice on\n\
+                   client-output-buffer-limit replica 256mb 64mb 60\n";
+        let mut c = load_text("port 7000\nsave 900 1\nsave 300 10\nloglevel verbose\n").unwrap();
+        c.set(&[(b"maxmemory", b"1gb"), (b"hz", b"20")]).unwrap();
+        let got = String::from_utf8(c.rewrite_content(old.as_bytes(), &RewriteOptions::default()))
+            .unwrap();
+        let want = format!(
+            "# Top comment\n# indented comment\n\nport 7000\nsave 900 1\nsave 300 10\nreplica-read-only yes\n\
+             loglevel verbose\nmaxmemory 1gb\n\nrename-command KEYS \"\"\n# ??? foo \"bar\n# ??? bogus 1\n\n\
+             timeout 0\nuser alice on\nclient-output-buffer-limit normal 0 0 0\n\n# Generated by CONFIG REWRITE\n\
+             hz 20\ndir {}\nlatency-tracking-info-percentiles 50 99 99.9\n",
+            repr(c.dir.as_bytes())
+        );
+        assert_eq!(got, want);
+        // users are rewritten from the ACL lines when given
+        let users = ["user default on nopass ~* &* +@all".to_string()];
+        let got = String::from_utf8(c.rewrite_content(
+            b"user alice on\nuser bob on\n",
+            &RewriteOptions {
+                acl_user_lines: Some(&users),
+            },
+        ))
+        .unwrap();
+        assert!(
+            got.starts_with("user default on nopass ~* &* +@all\n\n# Generated"),
+            "{got}"
+        );
+        // values back at their default stay where they were; null strings go
+        c.set(&[
+            (b"maxmemory", b"0"),
+            (b"save", b""),
+            (b"latency-tracking-info-percentiles", b""),
+        ])
+        .unwrap();
+        let got = String::from_utf8(c.rewrite_content(
+            b"maxmemory 5\nsave 1 1\nmasterauth x\n",
+            &RewriteOptions::default(),
+        ))
+        .unwrap();
+        assert!(
+            got.starts_with("maxmemory 0\nsave \"\"\n\n# Generated by CONFIG REWRITE\n"),
+            "{got}"
+        );
+        assert!(
+            got.ends_with("latency-tracking-info-percentiles \"\"\n"),
+            "{got}"
+        );
+    }
+
+    #[test]
+    fn rewrite_formats_special_values() {
+        let mut c = Config::default();
+        c.set(&[
+            (b"maxmemory-clients", b"10%"),
+            (b"tls-ciphers", b"a\"b"),
+            (b"proto-max-bulk-len", b"2mb"),
+            (b"notify-keyspace-events", b"AKEmn"),
+            (b"client-output-buffer-limit", b"slave 1gb 1025 5"),
+            (b"shutdown-on-sigterm", b"now force"),
+            (b"bind", b"127.0.0.1 ::1"),
+        ])
+        .unwrap();
+        let got = String::from_utf8(c.rewrite_content(b"", &RewriteOptions::default())).unwrap();
+        for line in [
+            "maxmemory-clients 10%",
+            "tls-ciphers \"a\\\"b\"",
+            "proto-max-bulk-len 2mb",
+            "notify-keyspace-events \"AKEm\"",
+            "client-output-buffer-limit replica 1gb 1025 5",
+            "shutdown-on-sigterm now force",
+            "bind 127.0.0.1 ::1",
+            "save 3600 1",
+            "save 60 10000",
+        ] {
+            assert!(got.lines().any(|l| l == line), "missing {line}\n{got}");
+        }
+        assert!(got.starts_with("# Generated by CONFIG REWRITE\n"));
+        let c = load_text("unixsocketperm 700\nslaveof 127.0.0.1 1\n").unwrap();
+        let got = String::from_utf8(c.rewrite_content(b"", &RewriteOptions::default())).unwrap();
+        assert!(
+            got.contains("\nunixsocketperm 700\n") && got.contains("\nreplicaof 127.0.0.1 1\n"),
+            "{got}"
+        );
+    }
+
+    #[test]
+    fn rewrite_file_round_trip() {
+        let t = TempDir::new("rw");
+        let path = t.file("r.conf", "# my comment\nport 7001\nhz 15\n");
+        let mut c = Config::load(Some(&path), None, &[]).unwrap();
+        c.set(&[(b"hz", b"25"), (b"maxmemory", b"2gb")]).unwrap();
+        c.rewrite().unwrap();
+        let text = std::fs::read_to_string(&path).unwrap();
+        assert!(
+            text.starts_with("# my comment\nport 7001\nhz 25\n"),
+            "{text}"
+        );
+        let c2 = Config::load(Some(&path), None, &[]).unwrap();
+        assert_eq!((c2.port, c2.hz, c2.maxmemory), (7001, 25, 2 << 30));
+        // Like Redis: the file's final newline becomes a blank line once, then stable.
+        let again = c2.rewrite_content(text.as_bytes(), &RewriteOptions::default());
+        assert_eq!(again, format!("{text}\n").into_bytes());
+        assert_eq!(
+            c2.rewrite_content(&again, &RewriteOptions::default()),
+            again
+        );
+        let leftovers: Vec<_> = std::fs::read_dir(&t.0).unwrap().collect();
+        assert_eq!(leftovers.len(), 1, "no temp files left");
+        assert_eq!(
+            Config::default().rewrite().unwrap_err(),
+            "ERR The server is running without a config file"
+        );
+        let mut c3 = c2.clone();
+        c3.config_file = Some(t.0.join("nodir/x.conf"));
+        assert_eq!(
+            c3.rewrite().unwrap_err(),
+            "ERR Rewriting config file: No such file or directory"
+        );
+        let mut c4 = c2.clone();
+        c4.config_file = Some(t.0.join("new.conf"));
+        c4.rewrite().unwrap();
+        assert!(std::fs::read_to_string(t.0.join("new.conf"))
+            .unwrap()
+            .starts_with("# Generated by CONFIG REWRITE\n"));
+    }
+
+    // ---- robustness ----
+
+    #[test]
+    fn random_input_never_panics() {
+        let mut seed = 0x9e37_79b9_7f4a_7c15u64;
+        let mut next = || {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            seed
+        };
+        let alphabet: &[u8] = b" \t\"'\\x0123456789abcdefgkmbKMG%-+.*?[]^{}#\n\r\0yesno";
+        let mut c = Config::default();
+        for _ in 0..3000 {
+            let len = (next() % 24) as usize;
+            let v: Vec<u8> = (0..len)
+                .map(|_| alphabet[(next() % alphabet.len() as u64) as usize])
+                .collect();
+            let d = &PARAMS[(next() % PARAMS.len() as u64) as usize];
+            let _ = c.set(&[(d.name.as_bytes(), &v)]);
+            let _ = c.get(&[&v]);
+            let _ = split_args(&v);
+            let mut line = d.name.as_bytes().to_vec();
+            line.push(b' ');
+            line.extend_from_slice(&v);
+            let _ = Config::load_with(&LoadOptions {
+                stdin_text: Some(&line),
+                check_filesystem: false,
+                ..LoadOptions::default()
+            });
+            let _ = c.rewrite_content(&line, &RewriteOptions::default());
+        }
+    }
+}

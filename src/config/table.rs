@@ -45,16 +45,19 @@ macro_rules! params {
             pub(crate) explicit: Vec<bool>,
             /// Whether `dir` and `logfile` are checked against the filesystem.
             pub(crate) fs_checks: bool,
+            /// Exact bytes of string values that are not UTF-8 (their typed
+            /// `String` field holds a lossy copy).
+            pub(crate) raw_strings: Vec<(P, Vec<u8>)>,
         }
 
         impl Config {
-            /// The generic value of a parameter (allocates for strings and lists).
-            pub fn value(&self, p: P) -> Value {
+            /// The generic value of the typed field.
+            pub(crate) fn typed_value(&self, p: P) -> Value {
                 match p { $( P::$id => Field::to_value(&self.$field), )* }
             }
 
             /// Stores a generic value into the typed field.
-            pub(crate) fn put(&mut self, p: P, v: Value) {
+            pub(crate) fn typed_put(&mut self, p: P, v: Value) {
                 match p { $( P::$id => { if let Some(x) = Field::from_value(v) { self.$field = x; } } )* }
             }
 
@@ -68,6 +71,7 @@ macro_rules! params {
                     module_configs: Vec::new(),
                     explicit: vec![false; PARAMS.len()],
                     fs_checks: true,
+                    raw_strings: Vec::new(),
                 }
             }
         }
@@ -251,16 +255,16 @@ params! {
     ClusterLinkSendbufLimit cluster_link_sendbuf_limit: u64 = "cluster-link-sendbuf-limit", None, M, N, memu(0, ULLONG_MAX, 0);
 
     // ---- size_t / ssize_t ----
-    HashMaxListpackEntries hash_max_listpack_entries: usize = "hash-max-listpack-entries", Some("hash-max-ziplist-entries"), M, N, uint(0, LONG_MAX, 512);
-    SetMaxIntsetEntries set_max_intset_entries: usize = "set-max-intset-entries", None, M, N, uint(0, LONG_MAX, 512);
-    ZsetMaxListpackEntries zset_max_listpack_entries: usize = "zset-max-listpack-entries", Some("zset-max-ziplist-entries"), M, N, uint(0, LONG_MAX, 128);
-    ActiveDefragIgnoreBytes active_defrag_ignore_bytes: usize = "active-defrag-ignore-bytes", None, M, N, memu(1, LONG_MAX, 100 << 20);
-    HashMaxListpackValue hash_max_listpack_value: usize = "hash-max-listpack-value", Some("hash-max-ziplist-value"), M, N, memu(0, LONG_MAX, 64);
-    StreamNodeMaxBytes stream_node_max_bytes: usize = "stream-node-max-bytes", None, M, N, memu(0, LONG_MAX, 4096);
-    ZsetMaxListpackValue zset_max_listpack_value: usize = "zset-max-listpack-value", Some("zset-max-ziplist-value"), M, N, memu(0, LONG_MAX, 64);
-    HllSparseMaxBytes hll_sparse_max_bytes: usize = "hll-sparse-max-bytes", None, M, N, memu(0, LONG_MAX, 3000);
-    TrackingTableMaxKeys tracking_table_max_keys: usize = "tracking-table-max-keys", None, M, N, uint(0, LONG_MAX, 1_000_000);
-    ClientQueryBufferLimit client_query_buffer_limit: usize = "client-query-buffer-limit", None, M, Y, memu(1024 * 1024, LONG_MAX, 1024 * 1024 * 1024);
+    HashMaxListpackEntries hash_max_listpack_entries: u64 = "hash-max-listpack-entries", Some("hash-max-ziplist-entries"), M, N, uint(0, LONG_MAX, 512);
+    SetMaxIntsetEntries set_max_intset_entries: u64 = "set-max-intset-entries", None, M, N, uint(0, LONG_MAX, 512);
+    ZsetMaxListpackEntries zset_max_listpack_entries: u64 = "zset-max-listpack-entries", Some("zset-max-ziplist-entries"), M, N, uint(0, LONG_MAX, 128);
+    ActiveDefragIgnoreBytes active_defrag_ignore_bytes: u64 = "active-defrag-ignore-bytes", None, M, N, memu(1, LONG_MAX, 100 << 20);
+    HashMaxListpackValue hash_max_listpack_value: u64 = "hash-max-listpack-value", Some("hash-max-ziplist-value"), M, N, memu(0, LONG_MAX, 64);
+    StreamNodeMaxBytes stream_node_max_bytes: u64 = "stream-node-max-bytes", None, M, N, memu(0, LONG_MAX, 4096);
+    ZsetMaxListpackValue zset_max_listpack_value: u64 = "zset-max-listpack-value", Some("zset-max-ziplist-value"), M, N, memu(0, LONG_MAX, 64);
+    HllSparseMaxBytes hll_sparse_max_bytes: u64 = "hll-sparse-max-bytes", None, M, N, memu(0, LONG_MAX, 3000);
+    TrackingTableMaxKeys tracking_table_max_keys: u64 = "tracking-table-max-keys", None, M, N, uint(0, LONG_MAX, 1_000_000);
+    ClientQueryBufferLimit client_query_buffer_limit: u64 = "client-query-buffer-limit", None, M, Y, memu(1024 * 1024, LONG_MAX, 1024 * 1024 * 1024);
     MaxmemoryClients maxmemory_clients: i64 = "maxmemory-clients", None, M, N, mem_percent(-100, LONG_MAX, 0);
 
     // ---- time_t / off_t ----

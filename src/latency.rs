@@ -1,0 +1,124 @@
+//! Per-command latency histograms (INFO latencystats), with the resolution
+//! Redis gives its hdr_histogram: 2 significant decimal digits over
+//! 1 ns .. 1 s, i.e. every value below 256 ns exactly, and above that 128
+//! linear sub-buckets per power of two.
+
+/// Values below this are counted exactly.
+const EXACT: u64 = 256;
+const SUB_BUCKETS: u64 = 128;
+/// Latencies are clamped to one second, as Redis's histogram range.
+const MAX_VALUE: u64 = 1_000_000_000;
+
+#[derive(Clone)]
+pub struct Histogram {
+    counts: Vec<u64>,
+    total: u64,
+}
+
+impl Default for Histogram {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl Histogram {
+    pub fn new() -> Histogram {
+        Histogram {
+            counts: vec![0; index_of(MAX_VALUE) + 1],
+            total: 0,
+        }
+    }
+
+    pub fn record(&mut self, nanos: u64) {
+        let v = nanos.clamp(1, MAX_VALUE);
+        self.counts[index_of(v)] += 1;
+        self.total += 1;
+    }
+
+    pub fn total(&self) -> u64 {
+        self.total
+    }
+
+    /// The value at percentile `p` (0..100): the highest value of the
+    /// bucket holding that rank, as hdr_value_at_percentile reports it.
+    pub fn value_at_percentile(&self, p: f64) -> u64 {
+        if self.total == 0 {
+            return 0;
+        }
+        let want = ((p.clamp(0.0, 100.0) / 100.0) * self.total as f64 + 0.5) as u64;
+        let want = want.max(1);
+        let mut seen = 0;
+        for (i, &c) in self.counts.iter().enumerate() {
+            seen += c;
+            if seen >= want {
+                return highest_in_bucket(i);
+            }
+        }
+        MAX_VALUE
+    }
+
+    /// Buckets with counts, as (highest value of the bucket, count).
+    pub fn buckets(&self) -> impl Iterator<Item = (u64, u64)> + '_ {
+        self.counts
+            .iter()
+            .enumerate()
+            .filter(|(_, &c)| c > 0)
+            .map(|(i, &c)| (highest_in_bucket(i), c))
+    }
+}
+
+fn index_of(v: u64) -> usize {
+    if v < EXACT {
+        return v as usize;
+    }
+    let msb = 63 - v.leading_zeros() as u64; // >= 8
+    let shift = msb - 7;
+    let sub = v >> shift; // 128..=255
+    (EXACT + (shift - 1) * SUB_BUCKETS + (sub - SUB_BUCKETS)) as usize
+}
+
+fn highest_in_bucket(i: usize) -> u64 {
+    let i = i as u64;
+    if i < EXACT {
+        return i;
+    }
+    let shift = (i - EXACT) / SUB_BUCKETS + 1;
+    let sub = (i - EXACT) % SUB_BUCKETS + SUB_BUCKETS;
+    (sub << shift) + (1 << shift) - 1
+}
+
+/// A percentile as Redis labels it: `%f` with trailing zeros trimmed
+/// (`50`, `99`, `99.9`).
+pub fn percentile_label(p: f64) -> String {
+    let s = format!("{p:.6}");
+    s.trim_end_matches('0').trim_end_matches('.').to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn buckets_cover_values() {
+        for v in [1u64, 255, 256, 257, 511, 512, 1000, 123_456, MAX_VALUE] {
+            let i = index_of(v);
+            assert!(highest_in_bucket(i) >= v, "{v}");
+            if i > 0 {
+                assert!(highest_in_bucket(i - 1) < v, "{v}");
+            }
+        }
+    }
+
+    #[test]
+    fn percentiles() {
+        let mut h = Histogram::new();
+        for v in 1..=100 {
+            h.record(v * 1000);
+        }
+        let p50 = h.value_at_percentile(50.0);
+        assert!((50_000..=50_500).contains(&p50), "{p50}");
+        assert!(h.value_at_percentile(99.9) >= 100_000);
+        assert_eq!(percentile_label(99.9), "99.9");
+        assert_eq!(percentile_label(50.0), "50");
+    }
+}
