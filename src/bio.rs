@@ -6,9 +6,7 @@
 
 use crate::reactor::Waker;
 use crate::server::Server;
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::mpsc::{channel, Receiver, Sender};
-use std::sync::Arc;
 use threadpool::ThreadPool;
 
 pub type Completion = Box<dyn FnOnce(&mut Server) + Send>;
@@ -22,10 +20,6 @@ pub struct Bio {
     tx: Sender<Completion>,
     rx: Receiver<Completion>,
     waker: Waker,
-    /// Objects queued for freeing and not yet freed (INFO lazyfree_pending_objects).
-    lazyfree_pending: Arc<AtomicUsize>,
-    /// Objects freed in the background since start (INFO lazyfreed_objects).
-    lazyfreed: Arc<AtomicUsize>,
 }
 
 impl Bio {
@@ -39,18 +33,11 @@ impl Bio {
             tx,
             rx,
             waker,
-            lazyfree_pending: Arc::new(AtomicUsize::new(0)),
-            lazyfreed: Arc::new(AtomicUsize::new(0)),
         }
     }
 
     pub fn pool(&self) -> ThreadPool {
         self.pool.clone()
-    }
-
-    /// Runs `job` on the pool; nothing comes back.
-    pub fn spawn(&self, job: impl FnOnce() + Send + 'static) {
-        self.pool.execute(job);
     }
 
     /// Runs `job` on the pool; the closure it returns runs on the loop.
@@ -65,33 +52,23 @@ impl Bio {
         });
     }
 
-    /// Drops `value` on the pool (UNLINK, FLUSHALL ASYNC, lazyfree-lazy-*).
-    pub fn lazy_free<T: Send + 'static>(&self, value: T, objects: usize) {
-        self.lazyfree_pending.fetch_add(objects, Ordering::Relaxed);
-        let pending = self.lazyfree_pending.clone();
-        let freed = self.lazyfreed.clone();
-        self.pool.execute(move || {
-            drop(value);
-            pending.fetch_sub(objects, Ordering::Relaxed);
-            freed.fetch_add(objects, Ordering::Relaxed);
-        });
-    }
-
-    pub fn lazyfree_pending(&self) -> usize {
-        self.lazyfree_pending.load(Ordering::Relaxed)
-    }
-
-    pub fn lazyfreed(&self) -> usize {
-        self.lazyfreed.load(Ordering::Relaxed)
-    }
-
     /// Completions that have arrived, to run on the loop.
     pub fn take_completions(&self) -> Vec<Completion> {
         self.rx.try_iter().collect()
     }
+}
 
-    /// Waits for every queued job (shutdown, tests).
-    pub fn join(&self) {
-        self.pool.join();
+impl Server {
+    /// Drops `value` on the pool (UNLINK, FLUSHALL ASYNC, lazyfree-lazy-*);
+    /// `objects` is what INFO's lazyfree counters account for it.
+    pub fn lazy_free<T: Send + 'static>(&mut self, value: T, objects: usize) {
+        self.lazyfree_pending += objects;
+        self.bio.spawn_with_completion(move || {
+            drop(value);
+            Box::new(move |srv: &mut Server| {
+                srv.lazyfree_pending -= objects;
+                srv.lazyfreed += objects;
+            })
+        });
     }
 }

@@ -51,8 +51,6 @@ pub struct ClientState {
     pub reply: ReplyBuf,
     pub db: usize,
     pub name: Option<Vec<u8>>,
-    pub lib_name: Option<Vec<u8>>,
-    pub lib_ver: Option<Vec<u8>>,
     pub authenticated: bool,
     pub addr: String,
     pub laddr: String,
@@ -82,6 +80,12 @@ pub struct ClientState {
     pub argv_mem: usize,
     /// Largest reply buffer seen (CLIENT LIST rbp).
     pub reply_peak: usize,
+    pub subs: crate::pubsub::ClientSubs,
+    /// Set between MULTI and EXEC/DISCARD.
+    pub multi: Option<crate::multi::MultiState>,
+    pub watched: Vec<crate::multi::Watched>,
+    /// A watched key was touched: EXEC will fail.
+    pub dirty_cas: bool,
 }
 
 impl ClientState {
@@ -92,8 +96,6 @@ impl ClientState {
             reply: ReplyBuf::new(),
             db: 0,
             name: None,
-            lib_name: None,
-            lib_ver: None,
             authenticated: false,
             addr: String::new(),
             laddr: String::new(),
@@ -113,6 +115,10 @@ impl ClientState {
             qbuf_cap: 0,
             argv_mem: 0,
             reply_peak: 0,
+            subs: Default::default(),
+            multi: None,
+            watched: Vec::new(),
+            dirty_cas: false,
         }
     }
 }
@@ -198,6 +204,17 @@ impl Client {
         // Give back a big buffer once it is idle, as Redis's clientsCron does.
         if self.qlen == 0 && self.querybuf.len() > 4 * IOBUF_LEN {
             self.querybuf = Vec::new();
+        }
+    }
+
+    /// Frees the query and reply buffers of a client with nothing pending.
+    pub fn release_idle_buffers(&mut self) {
+        // An unfinished command always leaves bytes in the buffer.
+        if self.qlen == 0 {
+            self.querybuf = Vec::new();
+        }
+        if !self.has_pending_output() {
+            self.st.reply.buf = Vec::new();
         }
     }
 

@@ -5,6 +5,7 @@
 //! As in Redis, TTLs live in a second dict holding only keys that have one;
 //! `Obj::has_expire` tells the common path not to look there at all.
 
+use crate::config::notify;
 use crate::dict::Dict;
 use crate::evict;
 use crate::object::{Obj, Value};
@@ -127,20 +128,32 @@ pub struct Lookup {
     pub no_touch: bool,
     /// Don't count keyspace hits and misses (write lookups).
     pub no_stats: bool,
+    /// Don't publish a `keymiss` event (write and internal lookups).
+    pub no_notify: bool,
 }
 
 impl Lookup {
     pub const READ: Lookup = Lookup {
         no_touch: false,
         no_stats: false,
+        no_notify: false,
     };
     pub const WRITE: Lookup = Lookup {
         no_touch: false,
         no_stats: true,
+        no_notify: true,
     };
     pub const NO_TOUCH: Lookup = Lookup {
         no_touch: true,
         no_stats: true,
+        no_notify: true,
+    };
+    /// EXISTS, TYPE, TTL...: counted and notified, but the access data
+    /// is left alone.
+    pub const NOTOUCH_STATS: Lookup = Lookup {
+        no_touch: true,
+        no_stats: false,
+        no_notify: false,
     };
 }
 
@@ -148,26 +161,33 @@ impl Server {
     /// Redis's `lookupKey`: expires the key if its time has come, updates
     /// hit/miss stats and the LRU clock, and returns the live value.
     pub fn lookup(&mut self, db: usize, key: &[u8], how: Lookup) -> Option<&mut Obj> {
-        if self.expire_if_needed(db, key) {
+        if self.expire_if_needed(db, key) || !self.dbs[db].dict.contains_key(key) {
             if !how.no_stats {
                 self.stats.keyspace_misses += 1;
+            }
+            if !how.no_notify {
+                self.notify_keyspace_event(notify::KEY_MISS, "keymiss", key, db);
             }
             return None;
         }
         let lfu = self.policy.is_lfu();
-        let r: f64 = if lfu && !how.no_touch { rand::RngExt::random(&mut self.rng) } else { 0.0 };
+        let r: f64 = if lfu && !how.no_touch {
+            rand::RngExt::random(&mut self.rng)
+        } else {
+            0.0
+        };
         let (clock, now) = (self.lru_clock, self.now_ms);
         let (log_factor, decay) = (self.cfg.lfu_log_factor, self.cfg.lfu_decay_time);
-        let found = self.dbs[db].dict.get_mut(key);
         if !how.no_stats {
-            match found {
-                Some(_) => self.stats.keyspace_hits += 1,
-                None => self.stats.keyspace_misses += 1,
-            }
+            self.stats.keyspace_hits += 1;
         }
-        let o = found?;
+        let o = self.dbs[db].dict.get_mut(key)?;
         if !how.no_touch {
-            o.lru = if lfu { evict::lfu_touch(o.lru, log_factor, decay, now, r) } else { clock };
+            o.lru = if lfu {
+                evict::lfu_touch(o.lru, log_factor, decay, now, r)
+            } else {
+                clock
+            };
         }
         Some(o)
     }
@@ -202,6 +222,8 @@ impl Server {
             self.stats.expired_keys += 1;
             let lazy = self.cfg.lazyfree_lazy_expire;
             self.free_value(o.v, lazy);
+            self.notify_keyspace_event(notify::EXPIRED, "expired", key, db);
+            self.signal_modified_key(db, key);
         }
     }
 
@@ -217,6 +239,50 @@ impl Server {
         }
     }
 
+    /// Adds a key known to be absent (Redis's dbAdd): publishes `new`.
+    pub fn add_key(&mut self, db: usize, key: &[u8], v: Value) {
+        let lru = self.lru_init();
+        self.dbs[db].add(key, v, lru);
+        self.notify_keyspace_event(notify::NEW, "new", key, db);
+    }
+
+    /// Redis's setKey: creates or overwrites `key` (dropping its TTL unless
+    /// `keep_ttl`); the old value is freed, on the pool if big and
+    /// lazyfree-lazy-server-del says so.
+    pub fn set_key(&mut self, db: usize, key: &[u8], v: Value, keep_ttl: bool) {
+        let lru = self.lru_init();
+        match self.dbs[db].set(key, v, keep_ttl, lru) {
+            Some(old) => {
+                let lazy = self.cfg.lazyfree_lazy_server_del;
+                self.free_value(old, lazy);
+            }
+            None => self.notify_keyspace_event(notify::NEW, "new", key, db),
+        }
+    }
+
+    /// Moves a key with its TTL (and access data) to `dst_key` in `dst_db`,
+    /// which must be free: RENAME and MOVE. Publishes `new` for the target.
+    pub fn move_key(&mut self, src_db: usize, src_key: &[u8], dst_db: usize, dst_key: &[u8]) -> bool {
+        let expire = self.dbs[src_db].expire_of(src_key);
+        let Some((_, mut obj)) = self.dbs[src_db].remove(src_key) else {
+            return false;
+        };
+        obj.has_expire = false;
+        let d = &mut self.dbs[dst_db];
+        d.dict.insert_new(SBytes::new(dst_key), obj);
+        if let Some(when) = expire {
+            d.set_expire(dst_key, when);
+        }
+        self.notify_keyspace_event(notify::NEW, "new", dst_key, dst_db);
+        true
+    }
+
+    /// Redis's signalModifiedKey: a write touched `key`. WATCH (and later
+    /// blocked clients and client tracking) learn about it here.
+    pub fn signal_modified_key(&mut self, db: usize, key: &[u8]) {
+        self.touch_watched_key(db, key);
+    }
+
     /// The access data a new value starts with.
     pub fn lru_init(&self) -> u32 {
         if self.policy.is_lfu() {
@@ -230,7 +296,7 @@ impl Server {
     pub fn free_value(&mut self, v: Value, lazy: bool) {
         let effort = v.free_effort();
         if lazy && effort > crate::bio::LAZYFREE_THRESHOLD {
-            self.bio.lazy_free(v, 1);
+            self.lazy_free(v, 1);
         }
     }
 
@@ -240,7 +306,7 @@ impl Server {
         let n = self.dbs[db].len();
         let (dict, expires) = self.dbs[db].take();
         if lazy && n > 0 {
-            self.bio.lazy_free((dict, expires), n);
+            self.lazy_free((dict, expires), n);
         }
         n
     }
@@ -277,7 +343,7 @@ impl Server {
                 }
                 iteration += 1;
                 let (sampled, expired) = self.expire_sample(db, keys_per_loop as usize);
-                if iteration % 16 == 0 && start.elapsed() > budget {
+                if iteration.is_multiple_of(16) && start.elapsed() > budget {
                     self.expire_timelimit_exit = true;
                     return;
                 }
@@ -319,7 +385,11 @@ impl Server {
         if ttl_samples > 0 {
             let avg = ttl_sum / ttl_samples;
             // Running average weighted towards history, as Redis does.
-            d.avg_ttl = if d.avg_ttl == 0 { avg } else { (d.avg_ttl / 50) * 49 + avg / 50 };
+            d.avg_ttl = if d.avg_ttl == 0 {
+                avg
+            } else {
+                (d.avg_ttl / 50) * 49 + avg / 50
+            };
         }
         let n = expired_keys.len();
         for k in expired_keys {

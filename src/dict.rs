@@ -125,11 +125,7 @@ fn new_segment<V>(len: usize) -> Segment<V> {
 /// segment (of that many buckets) when missing. `None` when the bucket is out
 /// of range, or unallocated (hence empty) without `alloc_len`.
 #[inline]
-fn slot_in<V>(
-    segs: &mut [Option<Segment<V>>],
-    i: usize,
-    alloc_len: Option<usize>,
-) -> Option<&mut Link<V>> {
+fn slot_in<V>(segs: &mut [Option<Segment<V>>], i: usize, alloc_len: Option<usize>) -> Option<&mut Link<V>> {
     let seg = segs.get_mut(i >> SEG_SHIFT)?;
     let seg = match (seg, alloc_len) {
         (Some(s), _) => s,
@@ -168,9 +164,7 @@ impl<V> Table<V> {
         let segs = if size <= SEG {
             vec![Some(new_segment(size))]
         } else {
-            std::iter::repeat_with(|| None)
-                .take(size >> SEG_SHIFT)
-                .collect()
+            std::iter::repeat_with(|| None).take(size >> SEG_SHIFT).collect()
         };
         Table {
             segs,
@@ -280,10 +274,7 @@ impl<V> Dict<V> {
     /// `(size, used)` of the main table and of the rehash target (`(0, 0)`
     /// when not rehashing), for DEBUG HTSTATS.
     pub fn tables(&self) -> [(usize, usize); 2] {
-        [
-            (self.ht[0].size, self.ht[0].used),
-            (self.ht[1].size, self.ht[1].used),
-        ]
+        [(self.ht[0].size, self.ht[0].used), (self.ht[1].size, self.ht[1].used)]
     }
 
     /// Bytes of one entry allocation: chain pointer, inline key and inline
@@ -301,8 +292,7 @@ impl<V> Dict<V> {
             .ht
             .iter()
             .map(|t| {
-                t.segs.capacity() * std::mem::size_of::<Option<Segment<V>>>()
-                    + t.live * std::mem::size_of::<Link<V>>()
+                t.segs.capacity() * std::mem::size_of::<Option<Segment<V>>>() + t.live * std::mem::size_of::<Link<V>>()
             })
             .sum();
         tables + self.len() * Self::entry_size()
@@ -351,19 +341,12 @@ impl<V> Dict<V> {
     /// absent: with `alloc`, the empty link ending its chain in the table new
     /// keys go to (allocating its segment; `None` only if the dict has no
     /// table); without, `None` or an empty link.
-    fn find_slot_mut(
-        &mut self,
-        key: &[u8],
-        h: usize,
-        alloc: bool,
-    ) -> Option<(&mut Link<V>, &mut usize)> {
+    fn find_slot_mut(&mut self, key: &[u8], h: usize, alloc: bool) -> Option<(&mut Link<V>, &mut usize)> {
         let rehashing = self.rehashing;
         let [t0, t1] = &mut self.ht;
         let i0 = h & t0.mask();
         let len0 = t0.seg_len();
-        let Table {
-            segs: s0, used: u0, ..
-        } = t0;
+        let Table { segs: s0, used: u0, .. } = t0;
         // While rehashing, the old table is only searched (never allocated),
         // and its bucket may already have moved.
         let alloc0 = (alloc && !rehashing).then_some(len0);
@@ -378,9 +361,7 @@ impl<V> Dict<V> {
         }
         let i1 = h & t1.mask();
         let len1 = t1.seg_len();
-        let Table {
-            segs: s1, used: u1, ..
-        } = t1;
+        let Table { segs: s1, used: u1, .. } = t1;
         let slot = slot_in(s1, i1, alloc.then_some(len1))?;
         Some((find_link(slot, key), u1))
     }
@@ -593,11 +574,7 @@ impl<V> Dict<V> {
             loop {
                 let rest = e.next.take();
                 // Shrinking keeps the low bits: no need to hash again.
-                let j = if shrinking {
-                    i & mask1
-                } else {
-                    hash_key(&e.key) & mask1
-                };
+                let j = if shrinking { i & mask1 } else { hash_key(&e.key) & mask1 };
                 let dst = t1.slot_alloc(j).expect("rehash target has buckets");
                 e.next = dst.take();
                 *dst = Some(e);
@@ -715,9 +692,7 @@ impl<V> Dict<V> {
         if found.is_none() {
             // Very sparse table: probe linearly from a random bucket.
             let start = below(rng, span);
-            found = (start..span)
-                .chain(0..start)
-                .find_map(|i| self.live_head(i));
+            found = (start..span).chain(0..start).find_map(|i| self.live_head(i));
         }
         let head = found?;
         let mut len = 0;
@@ -739,12 +714,7 @@ impl<V> Dict<V> {
     /// active expire). Like Redis it walks each chain from its head, may
     /// report fewer (sparse tables) and, rarely, the same element twice.
     /// Returns how many were reported.
-    pub fn sample<R: Rng + ?Sized>(
-        &self,
-        count: usize,
-        rng: &mut R,
-        mut f: impl FnMut(&SBytes, &V),
-    ) -> usize {
+    pub fn sample<R: Rng + ?Sized>(&self, count: usize, rng: &mut R, mut f: impl FnMut(&SBytes, &V)) -> usize {
         let count = count.min(self.len());
         if count == 0 {
             return 0;
@@ -793,11 +763,7 @@ impl<V> Dict<V> {
     /// All elements, in no particular order.
     pub fn iter(&self) -> Iter<'_, V> {
         Iter {
-            segs: self.ht[0]
-                .segs
-                .iter()
-                .flatten()
-                .chain(self.ht[1].segs.iter().flatten()),
+            segs: self.ht[0].segs.iter().flatten().chain(self.ht[1].segs.iter().flatten()),
             slots: [].iter(),
             chain: None,
             remaining: self.len(),
@@ -809,11 +775,7 @@ impl<V> Dict<V> {
         let remaining = self.len();
         let [t0, t1] = &mut self.ht;
         IterMut {
-            segs: t0
-                .segs
-                .iter_mut()
-                .flatten()
-                .chain(t1.segs.iter_mut().flatten()),
+            segs: t0.segs.iter_mut().flatten().chain(t1.segs.iter_mut().flatten()),
             slots: [].iter_mut(),
             chain: None,
             remaining,
@@ -872,15 +834,11 @@ pub struct OccupiedEntry<'a, V> {
 
 impl<'a, V> OccupiedEntry<'a, V> {
     fn entry(&self) -> &Entry<V> {
-        self.link
-            .as_deref()
-            .expect("occupied entry holds an element")
+        self.link.as_deref().expect("occupied entry holds an element")
     }
 
     fn entry_mut(&mut self) -> &mut Entry<V> {
-        self.link
-            .as_deref_mut()
-            .expect("occupied entry holds an element")
+        self.link.as_deref_mut().expect("occupied entry holds an element")
     }
 
     /// The stored key.
@@ -898,11 +856,7 @@ impl<'a, V> OccupiedEntry<'a, V> {
 
     /// The value, borrowed for as long as the dict.
     pub fn into_mut(self) -> &'a mut V {
-        &mut self
-            .link
-            .as_deref_mut()
-            .expect("occupied entry holds an element")
-            .val
+        &mut self.link.as_deref_mut().expect("occupied entry holds an element").val
     }
 
     /// Replaces the value, returning the old one.
@@ -931,14 +885,7 @@ impl<'a, V> VacantEntry<'a, V> {
     pub fn insert(self, key: SBytes, val: V) -> &'a mut V {
         debug_assert_eq!(hash_key(&key), self.hash, "vacant entry given another key");
         *self.used += 1;
-        &mut self
-            .link
-            .insert(Box::new(Entry {
-                next: None,
-                key,
-                val,
-            }))
-            .val
+        &mut self.link.insert(Box::new(Entry { next: None, key, val })).val
     }
 }
 
@@ -1241,14 +1188,7 @@ mod tests {
     #[test]
     fn binary_and_empty_keys() {
         let mut d: Dict<usize> = Dict::new();
-        let keys: Vec<Vec<u8>> = vec![
-            vec![],
-            vec![0],
-            vec![0, 0],
-            vec![255; 22],
-            vec![255; 23],
-            vec![0; 100],
-        ];
+        let keys: Vec<Vec<u8>> = vec![vec![], vec![0], vec![0, 0], vec![255; 22], vec![255; 23], vec![0; 100]];
         for (i, key) in keys.iter().enumerate() {
             d.insert(SBytes::new(key), i);
         }
@@ -1267,10 +1207,7 @@ mod tests {
             let mut grows = 0;
             let mut shrinks = 0;
             // Alternate between filling up to `hi` keys and draining to `lo`.
-            for (cycle, &(hi, lo)) in [(3000, 10), (20000, 100), (500, 0), (8000, 3)]
-                .iter()
-                .enumerate()
-            {
+            for (cycle, &(hi, lo)) in [(3000, 10), (20000, 100), (500, 0), (8000, 3)].iter().enumerate() {
                 for phase_fill in [true, false] {
                     let mut ops = 0;
                     loop {
@@ -1361,8 +1298,7 @@ mod tests {
                     for (key, v) in &model {
                         assert_eq!(d.get(key), Some(v));
                     }
-                    let seen: HashMap<Vec<u8>, u64> =
-                        d.iter().map(|(k, v)| (k.to_vec(), *v)).collect();
+                    let seen: HashMap<Vec<u8>, u64> = d.iter().map(|(k, v)| (k.to_vec(), *v)).collect();
                     assert_eq!(seen, model);
                 }
             }
@@ -1619,10 +1555,7 @@ mod tests {
                 sizes.insert(d.tables());
             }
             for s in &stable {
-                assert!(
-                    reported.contains(s.as_bytes()),
-                    "seed {seed}: {s} never reported"
-                );
+                assert!(reported.contains(s.as_bytes()), "seed {seed}: {s} never reported");
             }
             assert!(reported.is_subset(&ever_present));
             assert!(sizes.len() > 3, "seed {seed}: the table never changed");

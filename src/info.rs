@@ -92,13 +92,17 @@ pub fn mem_stats() -> MemStats {
 
 /// Resident set size from /proc (0 where unavailable).
 pub fn rss_bytes() -> u64 {
-    let Ok(s) = std::fs::read_to_string("/proc/self/statm") else { return 0 };
+    let Ok(s) = std::fs::read_to_string("/proc/self/statm") else {
+        return 0;
+    };
     let pages: u64 = s.split_whitespace().nth(1).and_then(|v| v.parse().ok()).unwrap_or(0);
     pages * 4096
 }
 
 fn total_system_memory() -> u64 {
-    let Ok(s) = std::fs::read_to_string("/proc/meminfo") else { return 0 };
+    let Ok(s) = std::fs::read_to_string("/proc/meminfo") else {
+        return 0;
+    };
     s.lines()
         .find(|l| l.starts_with("MemTotal:"))
         .and_then(|l| l.split_whitespace().nth(1))
@@ -324,8 +328,8 @@ impl Server {
             ratio(m.rss, used),
             m.rss as i64 - used as i64,
             self.client_buffers_bytes(),
-            self.bio.lazyfree_pending(),
-            self.bio.lazyfreed(),
+            self.lazyfree_pending,
+            self.lazyfreed,
             rss = m.rss,
         );
     }
@@ -372,8 +376,7 @@ impl Server {
              aof_last_cow_size:0\r\n\
              module_fork_in_progress:0\r\n\
              module_fork_last_cow_size:0\r\n",
-            self.dirty,
-            self.lastsave_unix
+            self.dirty, self.lastsave_unix
         );
     }
 
@@ -408,9 +411,9 @@ impl Server {
              current_eviction_exceeded_time:0\r\n\
              keyspace_hits:{}\r\n\
              keyspace_misses:{}\r\n\
-             pubsub_channels:0\r\n\
-             pubsub_patterns:0\r\n\
-             pubsubshard_channels:0\r\n\
+             pubsub_channels:{}\r\n\
+             pubsub_patterns:{}\r\n\
+             pubsubshard_channels:{}\r\n\
              latest_fork_usec:0\r\n\
              total_forks:0\r\n\
              migrate_cached_sockets:0\r\n\
@@ -448,6 +451,9 @@ impl Server {
             s.evicted_keys,
             s.keyspace_hits,
             s.keyspace_misses,
+            self.pubsub.num_channels(crate::pubsub::Kind::Channel),
+            self.pubsub.num_patterns(),
+            self.pubsub.num_channels(crate::pubsub::Kind::Shard),
             s.unexpected_error_replies,
             s.total_error_replies,
             s.reads_processed,
@@ -480,7 +486,11 @@ impl Server {
             if st.calls == 0 && st.failed_calls == 0 && st.rejected_calls == 0 {
                 continue;
             }
-            let per_call = if st.calls > 0 { st.usec as f64 / st.calls as f64 } else { 0.0 };
+            let per_call = if st.calls > 0 {
+                st.usec as f64 / st.calls as f64
+            } else {
+                0.0
+            };
             let _ = write!(
                 out,
                 "cmdstat_{}:calls={},usec={},usec_per_call={:.2},rejected_calls={},failed_calls={}\r\n",

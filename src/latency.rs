@@ -56,15 +56,6 @@ impl Histogram {
         }
         MAX_VALUE
     }
-
-    /// Buckets with counts, as (highest value of the bucket, count).
-    pub fn buckets(&self) -> impl Iterator<Item = (u64, u64)> + '_ {
-        self.counts
-            .iter()
-            .enumerate()
-            .filter(|(_, &c)| c > 0)
-            .map(|(i, &c)| (highest_in_bucket(i), c))
-    }
 }
 
 fn index_of(v: u64) -> usize {

@@ -129,9 +129,7 @@ pub fn init(logfile: &str, level: &str) -> io::Result<()> {
             line.push(b'\n');
             sink.append(&line);
         }));
-    dispatch
-        .apply()
-        .map_err(|e| io::Error::other(e.to_string()))?;
+    dispatch.apply().map_err(|e| io::Error::other(e.to_string()))?;
     set_level(level);
     Ok(())
 }
@@ -142,6 +140,18 @@ fn open_target(logfile: &str) -> io::Result<Target> {
     }
     let f = OpenOptions::new().create(true).append(true).open(logfile)?;
     Ok(Target::File(f))
+}
+
+/// A line in the log format, for the few messages printed before the
+/// logger exists (role `C`, as Redis before its config is loaded).
+pub fn early_line(mark: char, msg: &str) -> String {
+    format!(
+        "{}:C {} {} {}",
+        std::process::id(),
+        chrono::Local::now().format("%d %b %Y %H:%M:%S%.3f"),
+        mark,
+        msg
+    )
 }
 
 pub fn set_level(level: &str) {

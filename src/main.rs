@@ -16,8 +16,10 @@ mod glob;
 mod info;
 mod latency;
 mod logging;
+mod multi;
 mod net;
 mod object;
+mod pubsub;
 mod reactor;
 mod reply;
 mod resp;
@@ -79,16 +81,15 @@ fn parse_command_line(args: &[String]) -> Result<Option<CommandLine>, String> {
     let mut opts = getopts::Options::new();
     opts.optflag("h", "help", "print this help");
     opts.optflag("v", "version", "print the version");
-    let m = opts
-        .parse(&args[..first_directive])
-        .map_err(|e| e.to_string())?;
+    let m = opts.parse(&args[..first_directive]).map_err(|e| e.to_string())?;
     if m.opt_present("v") {
         println!("{}", version_line());
         return Ok(None);
     }
     if m.opt_present("h") {
         usage();
-        return Ok(None);
+        // redis-server exits with status 1 after printing its usage.
+        return Err(String::new());
     }
     let mut cl = CommandLine {
         config_file: None,
@@ -158,6 +159,7 @@ fn main() -> ExitCode {
     let cl = match parse_command_line(&args) {
         Ok(Some(cl)) => cl,
         Ok(None) => return ExitCode::SUCCESS,
+        Err(e) if e.is_empty() => return ExitCode::from(1),
         Err(e) => {
             eprintln!("{e}");
             usage();
@@ -165,6 +167,8 @@ fn main() -> ExitCode {
         }
     };
     let stdin_text = if cl.from_stdin {
+        // Printed before the log file is known, so on standard output.
+        println!("{}", logging::early_line('#', "Reading config from stdin"));
         let mut s = String::new();
         if let Err(e) = std::io::stdin().read_to_string(&mut s) {
             eprintln!("Reading config from stdin: {e}");
@@ -254,6 +258,7 @@ fn run(cfg: config::Config, _has_config: bool) -> i32 {
     } else {
         info!("Running mode=standalone, port={}.", srv.tcp_port);
     }
+    srv.used_memory_startup = info::mem_stats().allocated;
     warn!("Server initialized");
     info!("Ready to accept connections");
     if let Some(p) = &srv.cfg.unixsocket {

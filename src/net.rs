@@ -10,26 +10,41 @@ use std::os::unix::net::UnixListener;
 use std::time::Duration;
 
 /// A non-blocking TCP listener on `addr:port`. Redis's `*` means every IPv4
-/// address and `::*` every IPv6 address.
-pub fn tcp_listener(addr: &str, port: u16, backlog: i32) -> io::Result<TcpListener> {
+/// address and `::*` every IPv6 address. A failure names the failing step
+/// (`socket`, `bind`, `listen`) as Redis's anet layer does.
+pub fn tcp_listener(addr: &str, port: u16, backlog: i32) -> Result<TcpListener, (&'static str, io::Error)> {
     let ip: IpAddr = match addr {
         "*" => IpAddr::from([0u8; 4]),
         "::*" => IpAddr::from([0u16; 8]),
-        a => a
-            .parse()
-            .map_err(|_| io::Error::new(io::ErrorKind::AddrNotAvailable, format!("Invalid bind address '{a}'")))?,
+        a => a.parse().map_err(|_| {
+            (
+                "getaddrinfo",
+                io::Error::new(io::ErrorKind::AddrNotAvailable, "Name or service not known"),
+            )
+        })?,
     };
     let sa = SocketAddr::new(ip, port);
-    let sock = Socket::new(Domain::for_address(sa), Type::STREAM, Some(Protocol::TCP))?;
+    let sock = Socket::new(Domain::for_address(sa), Type::STREAM, Some(Protocol::TCP)).map_err(|e| ("socket", e))?;
     if sa.is_ipv6() {
         // As Redis: an IPv6 listener never also takes IPv4 connections.
-        sock.set_only_v6(true)?;
+        sock.set_only_v6(true).map_err(|e| ("setsockopt", e))?;
     }
-    sock.set_reuse_address(true)?;
-    sock.bind(&sa.into())?;
-    sock.listen(backlog)?;
-    sock.set_nonblocking(true)?;
+    sock.set_reuse_address(true)
+        .map_err(|e| ("setsockopt SO_REUSEADDR", e))?;
+    sock.bind(&sa.into()).map_err(|e| ("bind", e))?;
+    sock.listen(backlog).map_err(|e| ("listen", e))?;
+    sock.set_nonblocking(true).map_err(|e| ("fcntl", e))?;
     Ok(sock.into())
+}
+
+/// An OS error's text as C's strerror gives it (without Rust's
+/// " (os error N)" suffix).
+pub fn strerror(e: &io::Error) -> String {
+    let s = e.to_string();
+    match s.rfind(" (os error ") {
+        Some(i) => s[..i].to_string(),
+        None => s,
+    }
 }
 
 /// Errors for which Redis 7 skips a bind address instead of failing.

@@ -16,8 +16,14 @@ pub const EMBSTR_LIMIT: usize = 44;
 #[derive(Clone)]
 pub enum Value {
     Int(i64),
-    Inline { len: u8, buf: [u8; INLINE_CAP] },
+    Inline {
+        len: u8,
+        buf: [u8; INLINE_CAP],
+    },
     Heap(Box<[u8]>),
+    // Boxed so that `Value` stays 24 bytes; only strings modified in place
+    // pay for the extra indirection.
+    #[allow(clippy::box_collection)]
     Raw(Box<Vec<u8>>),
 }
 
@@ -67,20 +73,6 @@ impl Value {
             }
         } else {
             Value::Heap(b.into())
-        }
-    }
-
-    /// Takes an owned buffer without copying when it is long.
-    pub fn string_from_vec(v: Vec<u8>) -> Value {
-        if v.len() <= 20 {
-            if let Some(n) = util::string2ll(&v) {
-                return Value::Int(n);
-            }
-        }
-        if v.len() <= INLINE_CAP {
-            Value::string_no_int(&v)
-        } else {
-            Value::Heap(v.into_boxed_slice())
         }
     }
 

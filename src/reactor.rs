@@ -61,8 +61,7 @@ impl Reactor {
         // registration in its `Drop` before `source` is dropped, so the
         // descriptor is never closed while still registered.
         unsafe {
-            self.poller
-                .add_with_mode(raw, interest(key, writable), self.mode)?;
+            self.poller.add_with_mode(raw, interest(key, writable), self.mode)?;
         }
         Ok(Registered {
             source,

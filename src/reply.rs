@@ -9,13 +9,10 @@
 use crate::util;
 
 pub const OK: &[u8] = b"+OK\r\n";
-pub const QUEUED: &[u8] = b"+QUEUED\r\n";
 pub const PONG: &[u8] = b"+PONG\r\n";
 pub const ZERO: &[u8] = b":0\r\n";
 pub const ONE: &[u8] = b":1\r\n";
-pub const EMPTY_ARRAY: &[u8] = b"*0\r\n";
 pub const NULL_BULK2: &[u8] = b"$-1\r\n";
-pub const NULL_ARRAY2: &[u8] = b"*-1\r\n";
 pub const NULL3: &[u8] = b"_\r\n";
 
 /// A client's pending output and the protocol it speaks.
@@ -53,7 +50,8 @@ impl ReplyBuf {
     /// Callers count the error in errorstats; see `Ctx::error`.
     pub fn error_line(&mut self, s: &[u8]) {
         self.buf.push(b'-');
-        self.buf.extend(s.iter().map(|&c| if c == b'\r' || c == b'\n' { b' ' } else { c }));
+        self.buf
+            .extend(s.iter().map(|&c| if c == b'\r' || c == b'\n' { b' ' } else { c }));
         self.buf.extend_from_slice(b"\r\n");
     }
 
@@ -64,12 +62,6 @@ impl ReplyBuf {
             1 => self.raw(ONE),
             _ => self.prefixed_int(b':', v),
         }
-    }
-
-    pub fn uint(&mut self, v: u64) {
-        self.buf.push(b':');
-        util::push_u64(&mut self.buf, v);
-        self.buf.extend_from_slice(b"\r\n");
     }
 
     #[inline]
@@ -108,7 +100,7 @@ impl ReplyBuf {
         if self.resp >= 3 {
             self.raw(NULL3)
         } else {
-            self.raw(NULL_ARRAY2)
+            self.raw(b"*-1\r\n")
         }
     }
 

@@ -47,6 +47,43 @@ impl ProtoError {
         };
         format!("Protocol error: {what}")
     }
+
+    /// The wording Redis logs for this error (setProtocolError), which
+    /// differs from the reply.
+    pub fn log_reason(&self) -> &'static str {
+        match self {
+            ProtoError::TooBigInline => "too big inline request",
+            ProtoError::UnbalancedQuotes => "unbalanced quotes in inline request",
+            ProtoError::TooBigMbulkCount => "too big mbulk count string",
+            ProtoError::InvalidMultibulkLength => "invalid mbulk count",
+            ProtoError::UnauthMultibulkLength => "unauth mbulk count",
+            ProtoError::TooBigBulkCount => "too big bulk count string",
+            ProtoError::ExpectedDollar(_) => "expected $ but got something else",
+            ProtoError::InvalidBulkLength => "invalid bulk length",
+            ProtoError::UnauthBulkLength => "unauth bulk length",
+        }
+    }
+}
+
+/// The sample of the query buffer Redis logs with a protocol error: up to
+/// 128 bytes (head and tail of a longer buffer), non-printable bytes as
+/// `.`, each part ending at a NUL byte as C strings do.
+pub fn protocol_dump(q: &[u8]) -> String {
+    const DUMP: usize = 128;
+    let cstr = |b: &[u8]| -> Vec<u8> { b.iter().take_while(|&&c| c != 0).copied().collect() };
+    let mut s: Vec<u8> = b"Query buffer during protocol error: '".to_vec();
+    if q.len() < DUMP {
+        s.extend(cstr(q));
+    } else {
+        s.extend(cstr(&q[..DUMP / 2]));
+        s.extend_from_slice(format!("' (... more {} bytes ...) '", q.len() - DUMP).as_bytes());
+        s.extend(cstr(&q[q.len() - DUMP / 2..]));
+    }
+    s.push(b'\'');
+    s.truncate(255);
+    s.iter()
+        .map(|&c| if (0x20..0x7f).contains(&c) { c as char } else { '.' })
+        .collect()
 }
 
 #[derive(Debug, PartialEq, Eq)]
@@ -93,11 +130,6 @@ impl Parser {
     /// Bytes of the query buffer already consumed by complete commands.
     pub fn consumed(&self) -> usize {
         self.cmd_start
-    }
-
-    /// True while a command has been started but not finished.
-    pub fn in_progress(&self) -> bool {
-        self.multibulk_left > 0 || self.pos > self.cmd_start
     }
 
     /// How many more bytes the current bulk argument needs, for sizing reads
@@ -279,26 +311,10 @@ impl Parser {
     }
 }
 
-/// Parses a length as Redis's `string2ll` does (strict decimal).
+/// Lengths are parsed with Redis's strict `string2ll` (which rejects "-0"
+/// and accepts i64::MIN, as `*-9223372036854775808` shows).
 fn parse_len(s: &[u8]) -> Option<i64> {
-    if s.is_empty() || s.len() > 20 {
-        return None;
-    }
-    let (neg, digits) = match s[0] {
-        b'-' => (true, &s[1..]),
-        _ => (false, s),
-    };
-    if digits.is_empty() || (digits[0] == b'0' && digits.len() > 1) {
-        return None;
-    }
-    let mut v: i64 = 0;
-    for &d in digits {
-        if !d.is_ascii_digit() {
-            return None;
-        }
-        v = v.checked_mul(10)?.checked_add((d - b'0') as i64)?;
-    }
-    Some(if neg { -v } else { v })
+    crate::util::string2ll(s)
 }
 
 /// The arguments of one command: byte slices, looked up by index.
@@ -314,22 +330,11 @@ impl<'a> Argv<'a> {
         self.spans.len()
     }
     #[inline]
-    pub fn is_empty(&self) -> bool {
-        self.spans.is_empty()
-    }
-    #[inline]
     pub fn get(&self, i: usize) -> &'a [u8] {
         &self.buf[self.spans[i].clone()]
     }
     pub fn iter(&self) -> impl Iterator<Item = &'a [u8]> + '_ {
         self.spans.iter().map(|s| &self.buf[s.clone()])
-    }
-    pub fn to_owned(&self) -> OwnedArgv {
-        let mut o = OwnedArgv::default();
-        for a in self.iter() {
-            o.push(a);
-        }
-        o
     }
 }
 
@@ -340,8 +345,8 @@ impl std::ops::Index<usize> for Argv<'_> {
     }
 }
 
-/// Arguments owned outside the query buffer: queued MULTI commands, blocked
-/// commands, commands from scripts, the AOF and replication.
+/// Arguments owned outside the query buffer: queued MULTI commands (and
+/// later blocked commands, scripts, the AOF and replication).
 #[derive(Clone, Default, Debug)]
 pub struct OwnedArgv {
     buf: Vec<u8>,
@@ -349,34 +354,27 @@ pub struct OwnedArgv {
 }
 
 impl OwnedArgv {
-    pub fn new() -> Self {
-        Self::default()
-    }
-    pub fn from_slices<T: AsRef<[u8]>>(args: &[T]) -> Self {
-        let mut o = OwnedArgv::default();
-        for a in args {
-            o.push(a.as_ref());
+    pub fn from_argv(argv: &Argv) -> Self {
+        let mut o = OwnedArgv {
+            buf: Vec::with_capacity(argv.iter().map(<[u8]>::len).sum()),
+            spans: Vec::with_capacity(argv.len()),
+        };
+        for a in argv.iter() {
+            let start = o.buf.len();
+            o.buf.extend_from_slice(a);
+            o.spans.push(start..o.buf.len());
         }
         o
     }
-    pub fn push(&mut self, a: &[u8]) {
-        let start = self.buf.len();
-        self.buf.extend_from_slice(a);
-        self.spans.push(start..self.buf.len());
-    }
+
     pub fn view(&self) -> Argv<'_> {
         Argv {
             buf: &self.buf,
             spans: &self.spans,
         }
     }
-    pub fn len(&self) -> usize {
-        self.spans.len()
-    }
-    pub fn is_empty(&self) -> bool {
-        self.spans.is_empty()
-    }
-    /// Bytes held, for CLIENT LIST's `argv-mem` and `multi-mem`.
+
+    /// Bytes held, for CLIENT LIST's `multi-mem`.
     pub fn mem(&self) -> usize {
         self.buf.capacity() + self.spans.capacity() * std::mem::size_of::<Range<usize>>()
     }
@@ -522,7 +520,8 @@ mod tests {
 
     #[test]
     fn multibulk_and_inline() {
-        let input = b"*3\r\n$3\r\nSET\r\n$3\r\nkey\r\n$5\r\nva\r\nl\r\nPING\r\nset a \"b c\"\n\r\n*0\r\n*1\r\n$0\r\n\r\n";
+        let input =
+            b"*3\r\n$3\r\nSET\r\n$3\r\nkey\r\n$5\r\nva\r\nl\r\nPING\r\nset a \"b c\"\n\r\n*0\r\n*1\r\n$0\r\n\r\n";
         let want = cmds(&[&["SET", "key", "va\r\nl"], &["PING"], &["set", "a", "b c"], &[""]]);
         assert_eq!(feed(input, &[input.len()]).unwrap(), want);
     }
@@ -533,7 +532,14 @@ mod tests {
         for i in 0..200 {
             let v = "x".repeat(i * 7 % 300);
             input.extend_from_slice(
-                format!("*3\r\n$3\r\nSET\r\n${}\r\nk{}\r\n${}\r\n{}\r\n", 1 + i.to_string().len(), i, v.len(), v).as_bytes(),
+                format!(
+                    "*3\r\n$3\r\nSET\r\n${}\r\nk{}\r\n${}\r\n{}\r\n",
+                    1 + i.to_string().len(),
+                    i,
+                    v.len(),
+                    v
+                )
+                .as_bytes(),
             );
             if i % 10 == 0 {
                 input.extend_from_slice(b"GET 'a b' c\r\n");
@@ -559,7 +565,10 @@ mod tests {
         assert_eq!(feed(b"*2\r\n+3\r\n", &[100]), Err(ProtoError::ExpectedDollar(b'+')));
         assert_eq!(feed(b"*1\r\n$-1\r\n", &[100]), Err(ProtoError::InvalidBulkLength));
         assert_eq!(feed(b"*1\r\n$x\r\n", &[100]), Err(ProtoError::InvalidBulkLength));
-        assert_eq!(feed(b"*3000000000\r\n", &[100]), Err(ProtoError::InvalidMultibulkLength));
+        assert_eq!(
+            feed(b"*3000000000\r\n", &[100]),
+            Err(ProtoError::InvalidMultibulkLength)
+        );
         assert_eq!(feed(b"set a \"b\n", &[100]), Err(ProtoError::UnbalancedQuotes));
         let big = vec![b'a'; PROTO_INLINE_MAX_SIZE + 1];
         assert_eq!(feed(&big, &[big.len()]), Err(ProtoError::TooBigInline));
@@ -579,9 +588,15 @@ mod tests {
             ..LIM
         };
         let mut p = Parser::new();
-        assert_eq!(p.parse(b"*11\r\n", lim), Parsed::Error(ProtoError::UnauthMultibulkLength));
+        assert_eq!(
+            p.parse(b"*11\r\n", lim),
+            Parsed::Error(ProtoError::UnauthMultibulkLength)
+        );
         let mut p = Parser::new();
-        assert_eq!(p.parse(b"*1\r\n$16385\r\n", lim), Parsed::Error(ProtoError::UnauthBulkLength));
+        assert_eq!(
+            p.parse(b"*1\r\n$16385\r\n", lim),
+            Parsed::Error(ProtoError::UnauthBulkLength)
+        );
     }
 
     #[test]
@@ -594,7 +609,13 @@ mod tests {
 
     #[test]
     fn split_args_rules() {
-        let s = |l: &str| split_args(l.as_bytes()).map(|v| v.into_iter().map(|a| String::from_utf8_lossy(&a).into_owned()).collect::<Vec<_>>());
+        let s = |l: &str| {
+            split_args(l.as_bytes()).map(|v| {
+                v.into_iter()
+                    .map(|a| String::from_utf8_lossy(&a).into_owned())
+                    .collect::<Vec<_>>()
+            })
+        };
         assert_eq!(s("  a  b "), Some(vec!["a".into(), "b".into()]));
         assert_eq!(s("\"a\\x41\\n\" 'it\\'s'"), Some(vec!["aA\n".into(), "it's".into()]));
         assert_eq!(s("foo\"bar baz\""), Some(vec!["foobar baz".into()]));

@@ -166,12 +166,11 @@ pub struct Server {
     pub cmd_time_ms: i64,
     pub lru_clock: u32,
     pub start: Instant,
-    pub start_unix_ms: i64,
     pub hz: i32,
     pub cronloops: u64,
     next_cron: Instant,
     pub dirty: u64,
-    pending_writes: Vec<usize>,
+    pub pending_writes: Vec<usize>,
     events: Vec<(usize, bool, bool)>,
     pub expire_timelimit_exit: bool,
     pub expire_next_db: usize,
@@ -195,6 +194,20 @@ pub struct Server {
     pub replid: String,
     pub used_memory_startup: u64,
     pub used_memory_peak: u64,
+    /// Objects queued for freeing on the pool and not freed yet, and those
+    /// freed there since start (INFO lazyfree_pending_objects, lazyfreed_objects).
+    pub lazyfree_pending: usize,
+    pub lazyfreed: usize,
+    pub pubsub: crate::pubsub::PubSub,
+    /// The client whose command is running (out of its slab slot), its
+    /// protocol, and output produced for it by others meanwhile (pub/sub
+    /// messages), spliced in front of the command's reply.
+    pub running_client: Option<usize>,
+    pub running_client_resp: u8,
+    pub running_client_out: Vec<u8>,
+    /// The running client touched a key it watches.
+    pub running_client_dirty_cas: bool,
+    pub watched_keys: crate::multi::WatchedKeys,
     /// The maxmemory-policy family, cached for the lookup path.
     pub policy: crate::evict::Policy,
 }
@@ -207,9 +220,12 @@ impl Server {
         let table = Table::build();
         let ndb = cfg.databases.max(1);
         let now = mstime();
-        let mut stats = Stats::default();
-        stats.cmds = vec![CmdStats::default(); table.cmds.len()];
+        let stats = Stats {
+            cmds: vec![CmdStats::default(); table.cmds.len()],
+            ..Default::default()
+        };
         let hz = cfg.hz;
+        set_jemalloc_bg_thread(cfg.jemalloc_bg_thread);
         Ok(Server {
             dbs: (0..ndb).map(Db::new).collect(),
             table,
@@ -224,7 +240,6 @@ impl Server {
             cmd_time_ms: now,
             lru_clock: lru_clock_at(now),
             start: Instant::now(),
-            start_unix_ms: now,
             hz,
             cronloops: 0,
             next_cron: Instant::now(),
@@ -245,11 +260,19 @@ impl Server {
             exit_code: None,
             rng: rand::make_rng(),
             policy: crate::evict::Policy::from_name(&cfg.maxmemory_policy),
+            pubsub: Default::default(),
+            running_client: None,
+            running_client_resp: 2,
+            running_client_out: Vec::new(),
+            running_client_dirty_cas: false,
+            watched_keys: Default::default(),
             lastsave_unix: now / 1000,
             run_id: random_hex(40),
             replid: random_hex(40),
             used_memory_startup: 0,
             used_memory_peak: 0,
+            lazyfree_pending: 0,
+            lazyfreed: 0,
             cfg,
         })
     }
@@ -301,16 +324,27 @@ impl Server {
                     let reg = self.reactor.register(l, key, false)?;
                     out.push((key, Listener::Tcp(reg)));
                 }
-                Err(e) => {
-                    warn!("Warning: Could not create server TCP listening socket {}:{}: {}", addr, port, e);
+                Err((op, e)) => {
+                    warn!(
+                        "Warning: Could not create server TCP listening socket {}:{}: {}: {}",
+                        addr,
+                        port,
+                        op,
+                        crate::net::strerror(&e)
+                    );
                     if !crate::net::is_skippable_bind_error(&e) {
-                        return Err(e);
+                        return Err(io::Error::new(
+                            e.kind(),
+                            format!("Failed listening on port {port} (TCP), aborting."),
+                        ));
                     }
                 }
             }
         }
         if out.is_empty() {
-            return Err(io::Error::other(format!("Failed listening on port {port} (tcp), aborting.")));
+            return Err(io::Error::other(format!(
+                "Failed listening on port {port} (TCP), aborting."
+            )));
         }
         Ok(out)
     }
@@ -327,9 +361,10 @@ impl Server {
 
     /// CONFIG RESETSTAT: zeroes the counters INFO reports.
     pub fn reset_stats(&mut self) {
-        let ncmds = self.stats.cmds.len();
-        self.stats = Stats::default();
-        self.stats.cmds = vec![CmdStats::default(); ncmds];
+        self.stats = Stats {
+            cmds: vec![CmdStats::default(); self.stats.cmds.len()],
+            ..Default::default()
+        };
     }
 
     /// Routes SIGTERM and SIGINT into the loop through a socket pair.
@@ -407,7 +442,13 @@ impl Server {
                 crate::logging::flush();
                 std::process::exit(1);
             }
-            warn!("Received {} scheduling shutdown...", name);
+            // Redis writes this line from its signal handler, in this form.
+            crate::logging::raw(&format!(
+                "{}:signal-handler ({}) Received {} scheduling shutdown...\n",
+                self.pid,
+                mstime() / 1000,
+                name
+            ));
             self.shutdown_asap = true;
         }
     }
@@ -444,7 +485,9 @@ impl Server {
             crate::net::write_and_drop(stream, b"-ERR max number of clients reached\r\n");
             return;
         }
-        let loopback = peer.map(|p| p.ip().is_loopback() || is_mapped_loopback(p.ip())).unwrap_or(true);
+        let loopback = peer
+            .map(|p| p.ip().is_loopback() || is_mapped_loopback(p.ip()))
+            .unwrap_or(true);
         if self.cfg.protected_mode && self.cfg.requirepass.is_none() && !loopback {
             self.stats.rejected_conn += 1;
             crate::net::write_and_drop(stream, PROTECTED_MODE_ERR);
@@ -486,11 +529,23 @@ impl Server {
         }
     }
 
-    /// Frees a client now (Redis's freeClient).
+    /// Frees a client now (Redis's freeClient): forgets everything that
+    /// refers to it, then closes its connection.
     pub fn close_client(&mut self, key: usize) {
-        if self.clients.contains(key) {
-            self.clients.remove(key);
+        if let Some(Some(mut c)) = self.clients.try_remove(key) {
+            self.forget_client(key, &mut c);
         }
+    }
+
+    /// Closes a client that is out of its slot (its commands were running).
+    fn close_taken_client(&mut self, key: usize, mut c: Box<Client>) {
+        self.forget_client(key, &mut c);
+        self.clients.try_remove(key);
+    }
+
+    fn forget_client(&mut self, key: usize, c: &mut Client) {
+        self.pubsub_forget_client(key, &c.st.subs);
+        self.unwatch_all(key, &mut c.st.watched);
     }
 
     fn client_readable(&mut self, key: usize) {
@@ -511,7 +566,7 @@ impl Server {
                         String::from_utf8_lossy(&c.query()[..c.qlen.min(64)])
                     );
                     self.stats.client_qbuf_limit_disconnections += 1;
-                    self.clients.remove(key);
+                    self.close_taken_client(key, c);
                     return;
                 }
                 self.process_input(&mut c);
@@ -519,12 +574,12 @@ impl Server {
             ReadOutcome::WouldBlock => {}
             ReadOutcome::Closed => {
                 debug!("Client closed connection id={} addr={}", c.st.id, c.st.addr);
-                self.clients.remove(key);
+                self.close_taken_client(key, c);
                 return;
             }
             ReadOutcome::Error(e) => {
                 debug!("Reading from client: {}", e);
-                self.clients.remove(key);
+                self.close_taken_client(key, c);
                 return;
             }
         }
@@ -582,7 +637,11 @@ impl Server {
                 Parsed::Incomplete => break,
                 Parsed::Error(e) => {
                     let msg = e.message();
-                    debug!("Protocol error ({}) from client: id={} addr={}", msg, st.id, st.addr);
+                    if log::log_enabled!(log::Level::Debug) {
+                        let info = crate::cmd::client::client_line(self, st, self.now_ms);
+                        let dump = crate::resp::protocol_dump(&querybuf[parser.consumed()..*qlen]);
+                        debug!("Protocol error ({}) from client: {}. {}", e.log_reason(), info, dump);
+                    }
                     st.reply.error_line(format!("ERR {msg}").as_bytes());
                     self.stats.record_error(b"ERR");
                     st.close_after_reply = true;
@@ -619,21 +678,48 @@ impl Server {
                 let msg = format!("ERR wrong number of arguments for '{}' command", cmd.name);
                 self.reject(st, id, &msg);
             } else {
-                let sub = String::from_utf8_lossy(&argv.get(1)[..argv.get(1).len().min(128)]).into_owned();
-                let msg = format!("ERR unknown subcommand '{}'. Try {} HELP.", sub, cmd.name.to_uppercase());
+                let sub = crate::cmd::arg_text(argv.get(1));
+                let msg = format!(
+                    "ERR unknown subcommand '{}'. Try {} HELP.",
+                    sub,
+                    cmd.name.to_uppercase()
+                );
                 self.reject(st, id, &msg);
             }
             return;
         }
         let n = argv.len() as i32;
         if (cmd.arity > 0 && n != cmd.arity) || n < -cmd.arity {
-            let msg = format!("ERR wrong number of arguments for '{}' command", self.table.full_names[id as usize]);
+            let msg = format!(
+                "ERR wrong number of arguments for '{}' command",
+                self.table.full_names[id as usize]
+            );
             self.reject(st, id, &msg);
             return;
         }
         if !st.authenticated && !cmd.has(flags::NO_AUTH) {
             self.reject(st, id, "NOAUTH Authentication required.");
             return;
+        }
+        if st.reply.resp == 2 && st.subs.active() && !allowed_when_subscribed(cmd.name, self.table.parent[id as usize])
+        {
+            let msg = format!(
+                "ERR Can't execute '{}': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context",
+                self.table.full_names[id as usize]
+            );
+            self.reject(st, id, &msg);
+            return;
+        }
+        if let Some(m) = &mut st.multi {
+            if !crate::cmd::transactions::runs_inside_multi(cmd.name) || self.table.parent[id as usize].is_some() {
+                if cmd.has(flags::NO_MULTI) {
+                    self.reject(st, id, "ERR Command not allowed inside a transaction");
+                    return;
+                }
+                m.queue.push((id, crate::resp::OwnedArgv::from_argv(&argv)));
+                st.reply.raw(b"+QUEUED\r\n");
+                return;
+            }
         }
         self.call(st, id, argv);
     }
@@ -645,26 +731,29 @@ impl Server {
                 break;
             }
             let room = 128 - args.len();
+            let a = crate::cmd::cstr(a);
             let s = String::from_utf8_lossy(&a[..a.len().min(room)]).into_owned();
             args.push('\'');
             args.push_str(&s);
             args.push_str("' ");
         }
-        let name = argv.get(0);
         let msg = format!(
             "ERR unknown command '{}', with args beginning with: {}",
-            String::from_utf8_lossy(&name[..name.len().min(128)]),
+            crate::cmd::arg_text(argv.get(0)),
             args
         );
         st.reply.error_line(msg.as_bytes());
         self.stats.record_error(msg.as_bytes());
+        abort_transaction(st);
     }
 
-    /// An error before the command ran: counted as a rejected call.
+    /// An error before the command ran: counted as a rejected call, and
+    /// fatal to a transaction being queued.
     fn reject(&mut self, st: &mut ClientState, id: CmdId, msg: &str) {
         st.reply.error_line(msg.as_bytes());
         self.stats.record_error(msg.as_bytes());
         self.stats.cmds[id as usize].rejected_calls += 1;
+        abort_transaction(st);
     }
 
     /// Redis's call(): runs the handler and accounts for it.
@@ -677,6 +766,13 @@ impl Server {
         st.last_cmd = Some(id);
         st.argv_mem = argv.iter().map(<[u8]>::len).sum();
         st.reply_peak = st.reply_peak.max(st.reply.buf.capacity());
+        let outer = (
+            self.running_client.replace(st.key),
+            std::mem::replace(&mut self.running_client_resp, st.reply.resp),
+            std::mem::take(&mut self.running_client_out),
+            std::mem::take(&mut self.running_client_dirty_cas),
+        );
+        let reply_start = st.reply.buf.len();
         let started = Instant::now();
         let mut ctx = Ctx {
             srv: self,
@@ -689,6 +785,15 @@ impl Server {
         handler(&mut ctx);
         let failed = ctx.failed;
         let elapsed = started.elapsed();
+        let for_me = std::mem::replace(&mut self.running_client_out, outer.2);
+        if !for_me.is_empty() {
+            st.reply.buf.splice(reply_start..reply_start, for_me);
+        }
+        if std::mem::replace(&mut self.running_client_dirty_cas, outer.3) {
+            st.dirty_cas = true;
+        }
+        self.running_client = outer.0;
+        self.running_client_resp = outer.1;
         let s = &mut self.stats.cmds[id as usize];
         s.calls += 1;
         s.usec += elapsed.as_micros() as u64;
@@ -709,7 +814,7 @@ impl Server {
             return;
         };
         if c.st.close_asap {
-            self.clients.remove(key);
+            self.close_client(key);
             return;
         }
         self.stats.writes_processed += 1;
@@ -717,7 +822,7 @@ impl Server {
             Ok((written, true)) => {
                 self.stats.net_output_bytes += written as u64;
                 if c.st.close_after_reply {
-                    self.clients.remove(key);
+                    self.close_client(key);
                     return;
                 }
                 if let Err(e) = c.conn.set_writable(false) {
@@ -728,12 +833,12 @@ impl Server {
                 self.stats.net_output_bytes += written as u64;
                 if let Err(e) = c.conn.set_writable(true) {
                     warn!("Error installing write handler: {}", e);
-                    self.clients.remove(key);
+                    self.close_client(key);
                 }
             }
             Err(e) => {
                 debug!("Error writing to client: {}", e);
-                self.clients.remove(key);
+                self.close_client(key);
             }
         }
     }
@@ -773,7 +878,11 @@ impl Server {
         self.lru_clock = lru_clock_at(self.now_ms);
         if self.run_with_period(100) {
             let now_ms = self.now_ms;
-            let vals = [self.stats.numcommands, self.stats.net_input_bytes, self.stats.net_output_bytes];
+            let vals = [
+                self.stats.numcommands,
+                self.stats.net_input_bytes,
+                self.stats.net_output_bytes,
+            ];
             for (m, v) in self.stats.inst.iter_mut().zip(vals) {
                 m.track(v, now_ms);
             }
@@ -793,31 +902,44 @@ impl Server {
     /// True once every `ms` milliseconds of cron time (Redis's run_with_period).
     fn run_with_period(&self, ms: u64) -> bool {
         let period = 1000 / self.hz.clamp(1, 500) as u64;
-        ms <= period || self.cronloops % (ms / period) == 0
+        ms <= period || self.cronloops.is_multiple_of(ms / period)
     }
 
-    /// Closes idle clients (`timeout`), visiting a slice of clients per call.
+    /// Redis's clientsCron: visits a slice of the clients per call (all of
+    /// them once a second), closes those idle past `timeout`, and gives
+    /// back the buffers of clients idle for a while, so that many idle
+    /// connections cost little memory.
     fn clients_cron(&mut self) {
-        let maxidle = self.cfg.timeout as i64 * 1000;
         let numclients = self.clients.len();
-        if numclients == 0 || maxidle == 0 {
+        if numclients == 0 {
             return;
         }
+        let maxidle_ms = self.cfg.timeout as i64 * 1000;
         let iterations = (numclients / self.hz.max(1) as usize).max(5).min(numclients);
-        let keys: Vec<usize> = self.clients.iter().map(|(k, _)| k).collect();
+        let start = self.clients_cron_pos;
+        let mut visited = 0;
         let mut idle = Vec::new();
-        for i in 0..iterations {
-            let key = keys[(self.clients_cron_pos + i) % keys.len()];
-            if let Some(Some(c)) = self.clients.get(key) {
-                if self.now_ms - c.st.last_interaction_ms > maxidle {
-                    idle.push(key);
-                }
+        let now = self.now_ms;
+        for (key, slot) in self.clients.iter_mut().skip_while(|(k, _)| *k < start) {
+            if visited == iterations {
+                break;
+            }
+            visited += 1;
+            self.clients_cron_pos = key + 1;
+            let Some(c) = slot else { continue };
+            let idle_ms = now - c.st.last_interaction_ms;
+            if maxidle_ms > 0 && idle_ms > maxidle_ms {
+                idle.push(key);
+            } else if idle_ms > 2000 {
+                c.release_idle_buffers();
             }
         }
-        self.clients_cron_pos = (self.clients_cron_pos + iterations) % keys.len().max(1);
+        if visited < iterations {
+            self.clients_cron_pos = 0;
+        }
         for key in idle {
             debug!("Closing idle client");
-            self.clients.remove(key);
+            self.close_client(key);
         }
     }
 
@@ -888,6 +1010,14 @@ impl Server {
     }
 }
 
+/// jemalloc's background thread purges freed memory off the main thread,
+/// so big frees never stall the loop (`jemalloc-bg-thread`, on by default).
+pub fn set_jemalloc_bg_thread(on: bool) {
+    if let Err(e) = tikv_jemalloc_ctl::background_thread::write(on) {
+        warn!("Can't set jemalloc background_thread: {e}");
+    }
+}
+
 /// `n` random hex characters (run ids, replication ids).
 pub fn random_hex(n: usize) -> String {
     use rand::RngExt;
@@ -899,6 +1029,30 @@ pub fn random_hex(n: usize) -> String {
 
 pub fn lru_clock_at(now_ms: i64) -> u32 {
     ((now_ms / 1000) as u64 & 0xFF_FFFF) as u32
+}
+
+/// Redis's flagTransaction: EXEC will answer EXECABORT.
+fn abort_transaction(st: &mut ClientState) {
+    if let Some(m) = &mut st.multi {
+        m.aborted = true;
+    }
+}
+
+/// The commands a RESP2 client may run while subscribed.
+fn allowed_when_subscribed(name: &str, parent: Option<CmdId>) -> bool {
+    parent.is_none()
+        && matches!(
+            name,
+            "ping"
+                | "subscribe"
+                | "ssubscribe"
+                | "unsubscribe"
+                | "sunsubscribe"
+                | "psubscribe"
+                | "punsubscribe"
+                | "quit"
+                | "reset"
+        )
 }
 
 fn is_mapped_loopback(ip: IpAddr) -> bool {

@@ -105,10 +105,7 @@ pub fn string2ull(s: &[u8]) -> Option<u64> {
     let mut v: u64 = 0;
     let mut overflow = false;
     while i < s.len() && s[i].is_ascii_digit() {
-        match v
-            .checked_mul(10)
-            .and_then(|x| x.checked_add(u64::from(s[i] - b'0')))
-        {
+        match v.checked_mul(10).and_then(|x| x.checked_add(u64::from(s[i] - b'0'))) {
             Some(x) => v = x,
             None => overflow = true,
         }
@@ -738,11 +735,7 @@ fn convert(fmt: BinFormat, sc: &Scanned<'_>) -> Conv {
             let point = int.len() as i64 - first as i64 + exp.clamp(-(1 << 40), 1 << 40);
             // value is in [10^(point-1), 10^point): settle clear overflow and
             // underflow without big numbers.
-            let (max_point, min_point) = if fmt.prec == 64 {
-                (4933, -4951)
-            } else {
-                (309, -324)
-            };
+            let (max_point, min_point) = if fmt.prec == 64 { (4933, -4951) } else { (309, -324) };
             if point > max_point {
                 return Conv::Overflow;
             }
@@ -842,11 +835,7 @@ fn strtod_full(s: &[u8]) -> Option<(f64, bool)> {
         let nonzero = int.iter().chain(frac.iter()).any(|&c| c != b'0');
         return Some((v, !v.is_finite() || (v == 0.0 && nonzero)));
     }
-    let inf = if neg {
-        f64::NEG_INFINITY
-    } else {
-        f64::INFINITY
-    };
+    let inf = if neg { f64::NEG_INFINITY } else { f64::INFINITY };
     Some(match convert(F64, &sc) {
         Conv::Inf => (inf, false),
         Conv::Finite(m, e) => (f64_from_parts(neg, m, e), false),
@@ -900,10 +889,7 @@ pub fn fmt_double(out: &mut Vec<u8>, d: f64) {
     }
     // Rust's `{:.16e}` gives the exactly rounded (ties to even) 17
     // significant digits; then apply the %g rules.
-    let mut sb = StackBuf {
-        buf: [0; 48],
-        len: 0,
-    };
+    let mut sb = StackBuf { buf: [0; 48], len: 0 };
     if write!(sb, "{:.16e}", d).is_err() {
         return;
     }
@@ -1021,10 +1007,7 @@ impl LongDouble {
                 neg,
                 kind: LdKind::Finite { m, e },
             },
-            None => LongDouble {
-                neg,
-                kind: LdKind::Inf,
-            },
+            None => LongDouble { neg, kind: LdKind::Inf },
         }
     }
 
@@ -1045,10 +1028,7 @@ impl LongDouble {
         }
         let (neg, sc) = scan_float(s)?;
         match convert(X87, &sc) {
-            Conv::Inf => Some(LongDouble {
-                neg,
-                kind: LdKind::Inf,
-            }),
+            Conv::Inf => Some(LongDouble { neg, kind: LdKind::Inf }),
             Conv::Finite(m, e) => Some(LongDouble {
                 neg,
                 kind: LdKind::Finite { m, e },
@@ -1310,9 +1290,7 @@ impl IncrFloatError {
             IncrFloatError::NotAFloat => "ERR value is not a valid float",
             IncrFloatError::HashValueNotAFloat => "ERR hash value is not a float",
             IncrFloatError::IncrNanOrInfinity => "ERR value is NaN or Infinity",
-            IncrFloatError::WouldProduceNanOrInfinity => {
-                "ERR increment would produce NaN or Infinity"
-            }
+            IncrFloatError::WouldProduceNanOrInfinity => "ERR increment would produce NaN or Infinity",
         }
     }
 }
@@ -1354,10 +1332,7 @@ pub fn hincr_by_float_parse_incr(incr: &[u8]) -> Result<LongDouble, IncrFloatErr
 /// HINCRBYFLOAT step 2: `cur` is the field's current value (`None` if the
 /// field is missing, meaning 0). Returns the `LD_STR_HUMAN` text to store
 /// and reply, or `HashValueNotAFloat` / `WouldProduceNanOrInfinity`.
-pub fn hincr_by_float_apply(
-    cur: Option<&[u8]>,
-    incr: LongDouble,
-) -> Result<Vec<u8>, IncrFloatError> {
+pub fn hincr_by_float_apply(cur: Option<&[u8]>, incr: LongDouble) -> Result<Vec<u8>, IncrFloatError> {
     let value = match cur {
         Some(c) => LongDouble::parse(c).ok_or(IncrFloatError::HashValueNotAFloat)?,
         None => LongDouble::ZERO,
@@ -1649,10 +1624,7 @@ mod tests {
         let mut long = b"9007199254740993.".to_vec();
         long.extend(std::iter::repeat_n(b'0', 10_000));
         long.push(b'1');
-        assert_eq!(
-            string2d(&long).map(g17).as_deref(),
-            Some("9007199254740994")
-        );
+        assert_eq!(string2d(&long).map(g17).as_deref(), Some("9007199254740994"));
     }
 
     /// ZADD z 1 a 2 b inf c -inf d 0 e; ZCOUNT z <input> +inf on 7.0.15.
@@ -1731,10 +1703,7 @@ mod tests {
             };
             let theirs: f64 = s.parse().unwrap();
             let theirs = (theirs.is_finite()
-                && (theirs != 0.0
-                    || !s[..s.find('e').unwrap()]
-                        .bytes()
-                        .any(|c| (b'1'..=b'9').contains(&c))))
+                && (theirs != 0.0 || !s[..s.find('e').unwrap()].bytes().any(|c| (b'1'..=b'9').contains(&c))))
             .then_some(theirs);
             assert_eq!(ours.map(f64::to_bits), theirs.map(f64::to_bits), "{s}");
         }
@@ -1877,30 +1846,18 @@ mod tests {
         assert_eq!(hincr_by_float_parse_incr(b"nan"), Err(NotAFloat));
         assert_eq!(hincr_by_float_parse_incr(b"x"), Err(NotAFloat));
         let one = hincr_by_float_parse_incr(b"1").unwrap();
-        assert_eq!(
-            hincr_by_float_apply(Some(b"abc"), one),
-            Err(HashValueNotAFloat)
-        );
-        assert_eq!(
-            hincr_by_float_apply(Some(b" 1"), one),
-            Err(HashValueNotAFloat)
-        );
+        assert_eq!(hincr_by_float_apply(Some(b"abc"), one), Err(HashValueNotAFloat));
+        assert_eq!(hincr_by_float_apply(Some(b" 1"), one), Err(HashValueNotAFloat));
         let big = hincr_by_float_parse_incr(b"1e4932").unwrap();
         assert_eq!(
             hincr_by_float_apply(Some(b"1e4932"), big),
             Err(WouldProduceNanOrInfinity)
         );
         let tenth = hincr_by_float_parse_incr(b"0.1").unwrap();
-        assert_eq!(
-            hincr_by_float_apply(Some(b"10.5"), tenth),
-            Ok(b"10.6".to_vec())
-        );
+        assert_eq!(hincr_by_float_apply(Some(b"10.5"), tenth), Ok(b"10.6".to_vec()));
         assert_eq!(hincr_by_float_apply(None, tenth), Ok(b"0.1".to_vec()));
         assert_eq!(NotAFloat.message(), "ERR value is not a valid float");
-        assert_eq!(
-            HashValueNotAFloat.message(),
-            "ERR hash value is not a float"
-        );
+        assert_eq!(HashValueNotAFloat.message(), "ERR hash value is not a float");
         assert_eq!(IncrNanOrInfinity.message(), "ERR value is NaN or Infinity");
         assert_eq!(
             WouldProduceNanOrInfinity.to_string(),
@@ -1955,10 +1912,7 @@ mod tests {
 
     #[test]
     fn long_double_misc() {
-        assert_eq!(
-            human(LongDouble::from_i64(i64::MIN)),
-            "-9223372036854775808"
-        );
+        assert_eq!(human(LongDouble::from_i64(i64::MIN)), "-9223372036854775808");
         assert_eq!(human(LongDouble::from_i64(i64::MAX)), "9223372036854775807");
         assert_eq!(human(LongDouble::from_i64(0)), "0");
         assert_eq!(human(LongDouble::from_f64(-0.0)), "0");
@@ -2040,9 +1994,7 @@ mod tests {
             fmt_double(&mut out, d);
             push_human_double(&mut out, d);
             let a = LongDouble::from_f64(d);
-            let _ = a
-                .add(LongDouble::from_f64(f64::from_bits(r.next())))
-                .to_human();
+            let _ = a.add(LongDouble::from_f64(f64::from_bits(r.next()))).to_human();
         }
     }
 

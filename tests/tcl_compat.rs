@@ -46,8 +46,6 @@ const NOT_YET_IMPLEMENTED: &[&str] = &[
     "needs:hash",
     "needs:zset",
     "needs:blocking",
-    "needs:multi",
-    "needs:pubsub",
     "needs:client-tracking",
 ];
 

@@ -7,8 +7,11 @@ use crate::server::Server;
 
 const CONN: u64 = acl::CONNECTION;
 
-pub static COMMANDS: &[Command] = &[Command::container("client", Group::Connection, SUBCOMMANDS)
-    .doc("2.4.0", "Depends on subcommand.", "A container for client connection commands.")];
+pub static COMMANDS: &[Command] = &[Command::container("client", Group::Connection, SUBCOMMANDS).doc(
+    "2.4.0",
+    "Depends on subcommand.",
+    "A container for client connection commands.",
+)];
 
 static SUBCOMMANDS: &[Command] = &[
     Command::new("id", 2, Group::Connection, client_id)
@@ -28,13 +31,14 @@ static SUBCOMMANDS: &[Command] = &[
         .flags(ADMIN | NOSCRIPT | LOADING | STALE)
         .acl(CONN)
         .doc("2.4.0", "O(N) where N is the number of client connections", "Lists open connections.")
-        .args("[TYPE NORMAL | MASTER | REPLICA | PUBSUB] [ID client-id:integer [client-id:integer ...]]")
+        .args("[TYPE (NORMAL | MASTER | REPLICA | PUBSUB)]@5.0.0 id=[ID (client-id:integer [client-id:integer ...])]@6.2.0")
         .history(&[
             ("2.8.12", "Added unique client `id` field."),
             ("5.0.0", "Added optional `TYPE` filter."),
             ("6.0.0", "Added `user` field."),
             ("6.2.0", "Added `argv-mem`, `tot-mem`, `laddr` and `redir` fields and the optional `ID` filter."),
             ("7.0.0", "Added `resp`, `multi-mem`, `rbs` and `rbp` fields."),
+            ("7.0.3", "Added `ssub` field."),
         ])
         .tips(&["nondeterministic_output"]),
     Command::new("info", 2, Group::Connection, client_info)
@@ -46,7 +50,7 @@ static SUBCOMMANDS: &[Command] = &[
         .flags(ADMIN | NOSCRIPT | LOADING | STALE)
         .acl(CONN)
         .doc("2.4.0", "O(N) where N is the number of client connections", "Terminates open connections.")
-        .args("ip:port | [ID client-id:integer] [TYPE NORMAL | MASTER | SLAVE | REPLICA | PUBSUB] [USER username] [ADDR ip:port] [LADDR ip:port] [SKIPME YES | NO]")
+        .args("filter=(ip:port!2.8.12 | new-format=([ID client-id:integer]@2.8.12 | [TYPE normal_master_slave_pubsub=(NORMAL | MASTER@3.2.0 | SLAVE | REPLICA@5.0.0 | PUBSUB)]@2.8.12 | [USER username] | [ADDR ip:port] | [LADDR ip:port]@6.2.0 | [SKIPME yes/no]) ...)")
         .history(&[
             ("2.8.12", "Added new filter format."),
             ("2.8.12", "`ID` option."),
@@ -58,12 +62,12 @@ static SUBCOMMANDS: &[Command] = &[
         .flags(ADMIN | NOSCRIPT | LOADING | STALE)
         .acl(CONN)
         .doc("7.0.0", "O(1)", "Sets the client eviction mode of the connection.")
-        .args("ON | OFF"),
+        .args("enabled=(ON | OFF)"),
     Command::new("no-touch", 3, Group::Connection, client_no_touch)
         .flags(NOSCRIPT | LOADING | STALE)
         .acl(CONN)
         .doc("7.2.0", "O(1)", "Controls whether commands sent by the client affect the LRU/LFU of accessed keys.")
-        .args("ON | OFF"),
+        .args("enabled=(ON | OFF)"),
     Command::new("reply", 3, Group::Connection, client_reply)
         .flags(NOSCRIPT | LOADING | STALE)
         .acl(CONN)
@@ -137,9 +141,18 @@ fn io_info(srv: &Server, st: &ClientState) -> IoInfo {
 }
 
 /// One CLIENT LIST line, fields as Redis 7.0 prints them.
-fn client_line(srv: &Server, st: &ClientState, now_ms: i64) -> String {
+pub fn client_line(srv: &Server, st: &ClientState, now_ms: i64) -> String {
     let io = io_info(srv, st);
     let mut flags = String::new();
+    if st.subs.active() {
+        flags.push('P');
+    }
+    if st.multi.is_some() {
+        flags.push('x');
+    }
+    if st.dirty_cas {
+        flags.push('d');
+    }
     if st.close_after_reply {
         flags.push('c');
     }
@@ -158,11 +171,14 @@ fn client_line(srv: &Server, st: &ClientState, now_ms: i64) -> String {
     if flags.is_empty() {
         flags.push('N');
     }
-    let cmd = st.last_cmd.map(|id| srv.table.full_names[id as usize].as_str()).unwrap_or("NULL");
+    let cmd = st
+        .last_cmd
+        .map(|id| srv.table.full_names[id as usize].as_str())
+        .unwrap_or("NULL");
     let rbs = st.reply.buf.capacity();
     let tot_mem = io.qbuf + io.qbuf_free + rbs + std::mem::size_of::<crate::client::Client>();
     format!(
-        "id={} addr={} laddr={} fd={} name={} age={} idle={} flags={} db={} sub=0 psub=0 ssub=0 multi=-1 qbuf={} qbuf-free={} argv-mem={} multi-mem=0 rbs={} rbp={} obl={} oll=0 omem=0 tot-mem={} events={} cmd={} user=default redir=-1 resp={}",
+        "id={} addr={} laddr={} fd={} name={} age={} idle={} flags={} db={} sub={} psub={} ssub={} multi={} qbuf={} qbuf-free={} argv-mem={} multi-mem={} rbs={} rbp={} obl={} oll=0 omem=0 tot-mem={} events={} cmd={} user=default redir=-1 resp={}",
         st.id,
         st.addr,
         st.laddr,
@@ -172,9 +188,14 @@ fn client_line(srv: &Server, st: &ClientState, now_ms: i64) -> String {
         (now_ms - st.last_interaction_ms).max(0) / 1000,
         flags,
         st.db,
+        st.subs.channels.len(),
+        st.subs.patterns.len(),
+        st.subs.shard.len(),
+        st.multi.as_ref().map_or(-1, |m| m.queue.len() as i64),
         io.qbuf,
         io.qbuf_free,
         st.argv_mem,
+        st.multi.as_ref().map_or(0, |m| m.mem()),
         rbs,
         st.reply_peak.max(rbs),
         io.pending_out,
@@ -207,7 +228,7 @@ fn parse_client_type(ctx: &mut Ctx, i: usize) -> Option<&'static str> {
         b"replica" | b"slave" => "replica",
         b"pubsub" => "pubsub",
         _ => {
-            let msg = format!("ERR Unknown client type '{}'", String::from_utf8_lossy(ctx.argv.get(i)));
+            let msg = format!("ERR Unknown client type '{}'", super::arg_text(ctx.argv.get(i)));
             ctx.error(&msg);
             return None;
         }
@@ -270,7 +291,7 @@ fn client_kill(ctx: &mut Ctx) {
         addr = Some(ctx.argv.get(2).to_vec());
         skipme = false;
     } else {
-        if n % 2 != 0 {
+        if !n.is_multiple_of(2) {
             return ctx.syntax_error();
         }
         let mut i = 2;
@@ -291,7 +312,7 @@ fn client_kill(ctx: &mut Ctx) {
             } else if opt.eq_ignore_ascii_case(b"USER") {
                 // Every connection belongs to the only user, `default`.
                 if val != b"default" {
-                    let msg = format!("ERR No such user '{}'", String::from_utf8_lossy(val));
+                    let msg = format!("ERR No such user '{}'", super::arg_text(val));
                     return ctx.error(&msg);
                 }
             } else if opt.eq_ignore_ascii_case(b"SKIPME") {

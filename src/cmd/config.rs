@@ -5,31 +5,43 @@ use super::{flags::*, Command, Ctx, Group};
 use crate::config::{SetContext, P};
 use crate::server::Server;
 
-pub static COMMANDS: &[Command] = &[Command::container("config", Group::Server, SUBCOMMANDS)
-    .doc("2.0.0", "Depends on subcommand.", "A container for server configuration commands.")];
+pub static COMMANDS: &[Command] = &[Command::container("config", Group::Server, SUBCOMMANDS).doc(
+    "2.0.0",
+    "Depends on subcommand.",
+    "A container for server configuration commands.",
+)];
 
 const ADMIN_FLAGS: u64 = ADMIN | NOSCRIPT | LOADING | STALE;
 
 static SUBCOMMANDS: &[Command] = &[
     Command::new("get", -3, Group::Server, config_get)
         .flags(ADMIN_FLAGS)
-        .doc("2.0.0", "O(N) when N is the number of configuration parameters provided", "Returns the effective values of configuration parameters.")
-        .args("parameter [parameter ...]")
-        .history(&[("7.0.0", "Added the ability to pass multiple pattern parameters in one call")]),
+        .doc(
+            "2.0.0",
+            "O(N) when N is the number of configuration parameters provided",
+            "Returns the effective values of configuration parameters.",
+        )
+        .args("(parameter) ...")
+        .history(&[(
+            "7.0.0",
+            "Added the ability to pass multiple pattern parameters in one call",
+        )]),
     Command::new("set", -4, Group::Server, config_set)
         .flags(ADMIN_FLAGS)
-        .doc("2.0.0", "O(N) when N is the number of configuration parameters provided", "Sets configuration parameters in-flight.")
+        .doc(
+            "2.0.0",
+            "O(N) when N is the number of configuration parameters provided",
+            "Sets configuration parameters in-flight.",
+        )
         .args("parameter value [parameter value ...]")
         .history(&[("7.0.0", "Added the ability to set multiple parameters in one call.")])
         .tips(&["request_policy:all_nodes", "response_policy:all_succeeded"]),
     Command::new("resetstat", 2, Group::Server, config_resetstat)
         .flags(ADMIN_FLAGS)
-        .doc("2.0.0", "O(1)", "Resets the server's statistics.")
-        .tips(&["request_policy:all_nodes", "response_policy:all_succeeded"]),
+        .doc("2.0.0", "O(1)", "Resets the server's statistics."),
     Command::new("rewrite", 2, Group::Server, config_rewrite)
         .flags(ADMIN_FLAGS)
-        .doc("2.8.0", "O(1)", "Persists the effective configuration to file.")
-        .tips(&["request_policy:all_nodes", "response_policy:all_succeeded"]),
+        .doc("2.8.0", "O(1)", "Persists the effective configuration to file."),
     Command::new("help", 2, Group::Server, config_help)
         .flags(LOADING | STALE)
         .doc("5.0.0", "O(1)", "Returns helpful text about the different subcommands."),
@@ -51,7 +63,7 @@ fn config_get(ctx: &mut Ctx) {
 /// new values are validated by the table, then applied to the running
 /// server; if applying fails the old configuration is restored.
 fn config_set(ctx: &mut Ctx) {
-    if ctx.argv.len() % 2 != 0 {
+    if !ctx.argv.len().is_multiple_of(2) {
         return ctx.syntax_error();
     }
     let pairs: Vec<(&[u8], &[u8])> = (2..ctx.argv.len())
@@ -125,17 +137,17 @@ impl Server {
         match p {
             P::Loglevel => crate::logging::set_level(&self.cfg.loglevel),
             P::Hz => self.hz = self.cfg.hz,
+            P::JemallocBgThread => crate::server::set_jemalloc_bg_thread(self.cfg.jemalloc_bg_thread),
             P::MaxmemoryPolicy => self.policy = crate::evict::Policy::from_name(&self.cfg.maxmemory_policy),
             P::Dir => {
                 if let Err(e) = std::env::set_current_dir(&self.cfg.dir) {
                     return Err(("dir", e.to_string()));
                 }
             }
-            P::Port | P::Bind => {
-                if self.cfg.port != before.port || self.cfg.bind != before.bind {
-                    let name = if p == P::Port { "port" } else { "bind" };
-                    self.rebind().map_err(|e| (name, format!("Unable to listen on this port: {e}")))?;
-                }
+            P::Port | P::Bind if self.cfg.port != before.port || self.cfg.bind != before.bind => {
+                let name = if p == P::Port { "port" } else { "bind" };
+                self.rebind()
+                    .map_err(|e| (name, format!("Unable to listen on this port: {e}")))?;
             }
             _ => {}
         }

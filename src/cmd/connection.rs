@@ -11,7 +11,7 @@ pub static COMMANDS: &[Command] = &[
         .args("[message]")
         .tips(&["request_policy:all_shards", "response_policy:all_succeeded"]),
     Command::new("echo", 2, Group::Connection, echo)
-        .flags(FAST)
+        .flags(LOADING | STALE | FAST)
         .acl(acl::CONNECTION)
         .doc("1.0.0", "O(1)", "Returns the given string.")
         .args("message"),
@@ -23,13 +23,13 @@ pub static COMMANDS: &[Command] = &[
         .flags(NOSCRIPT | LOADING | STALE | FAST | NO_AUTH | SENTINEL | ALLOW_BUSY)
         .acl(acl::CONNECTION)
         .doc("1.0.0", "O(N) where N is the number of passwords defined for the user", "Authenticates the connection.")
-        .args("[username] password")
+        .args("[username]@6.0.0 password")
         .history(&[("6.0.0", "Added ACL style (username and password).")]),
     Command::new("hello", -1, Group::Connection, hello)
         .flags(NOSCRIPT | LOADING | STALE | FAST | NO_AUTH | SENTINEL | ALLOW_BUSY)
         .acl(acl::CONNECTION)
         .doc("6.0.0", "O(1)", "Handshakes with the Redis server.")
-        .args("[protover:integer [AUTH username password] [SETNAME clientname]]")
+        .args("arguments=[protover:integer [AUTH username password] [SETNAME clientname]]")
         .history(&[("6.2.0", "`protover` made optional; when called without arguments the command reports the current connection's context.")]),
     Command::new("select", 2, Group::Connection, select)
         .flags(LOADING | STALE | FAST)
@@ -42,8 +42,20 @@ pub static COMMANDS: &[Command] = &[
         .doc("6.2.0", "O(1)", "Resets the connection."),
 ];
 
-/// PING [message]
+/// PING [message]. A RESP2 client in the subscribed state gets
+/// `["pong", message]` instead, as it could not tell a reply from a message.
 fn ping(ctx: &mut Ctx) {
+    if ctx.argv.len() > 2 {
+        return ctx.arity_error();
+    }
+    if ctx.c.reply.resp == 2 && ctx.c.subs.active() {
+        let msg = if ctx.argv.len() == 2 { ctx.argv.get(1) } else { b"" };
+        let r = &mut ctx.c.reply;
+        r.array_len(2);
+        r.bulk(b"pong");
+        r.bulk(msg);
+        return;
+    }
     match ctx.argv.len() {
         1 => ctx.c.reply.raw(crate::reply::PONG),
         2 => ctx.c.reply.bulk(ctx.argv.get(1)),
@@ -131,7 +143,7 @@ fn hello(ctx: &mut Ctx) {
             setname = Some(ctx.argv.get(j + 1));
             j += 2;
         } else {
-            let msg = format!("ERR Syntax error in HELLO option '{}'", String::from_utf8_lossy(opt));
+            let msg = format!("ERR Syntax error in HELLO option '{}'", super::arg_text(opt));
             return ctx.error(&msg);
         }
     }
@@ -195,5 +207,11 @@ fn reset(ctx: &mut Ctx) {
     c.no_evict = false;
     c.no_touch = false;
     c.authenticated = ctx.srv.cfg.requirepass.is_none();
+    let subs = std::mem::take(&mut c.subs);
+    ctx.srv.pubsub_forget_client(c.key, &subs);
+    c.multi = None;
+    let mut watched = std::mem::take(&mut c.watched);
+    ctx.srv.unwatch_all(c.key, &mut watched);
+    c.dirty_cas = false;
     c.reply.status(b"RESET");
 }

@@ -2,13 +2,15 @@
 //! UNLINK EXISTS TYPE RENAME RENAMENX KEYS SCAN TOUCH OBJECT RANDOMKEY
 //! DBSIZE SWAPDB MOVE COPY FLUSHDB FLUSHALL and the EXPIRE/TTL family.
 
-use super::{acl, err, flags::*, ks, Command, Ctx, Group, KeySpec};
+use super::{acl, err, ev, flags::*, ks, Command, Ctx, Group, KeySpec};
 use crate::db::Lookup;
 use crate::glob::glob_match;
 use crate::object::Type;
 use crate::sbytes::SBytes;
 
 const KS_RO_NOACCESS: &[KeySpec] = &[KeySpec::one(1, ks::RO)];
+const KS_RO_ACCESS: &[KeySpec] = &[KeySpec::one(1, ks::RO | ks::ACCESS)];
+const KS_OBJECT: &[KeySpec] = &[KeySpec::one(2, ks::RO)];
 const KS_RW_UPDATE: &[KeySpec] = &[KeySpec::one(1, ks::RW | ks::UPDATE)];
 const KS_ALL_RM: &[KeySpec] = &[KeySpec::range(1, -1, 1, ks::RM | ks::DELETE)];
 const KS_ALL_RO: &[KeySpec] = &[KeySpec::range(1, -1, 1, ks::RO)];
@@ -69,7 +71,7 @@ pub static COMMANDS: &[Command] = &[
         .flags(READONLY)
         .acl(acl::KEYSPACE)
         .doc("2.8.0", "O(1) for every call. O(N) for a complete iteration, including enough command calls for the cursor to return back to 0. N is the number of elements inside the collection.", "Iterates over the key names in the database.")
-        .args("cursor:integer [MATCH pattern:pattern] [COUNT count:integer] [TYPE type:string]")
+        .args("cursor:integer [MATCH pattern:pattern] [COUNT count:integer] [TYPE type:string]@6.0.0")
         .history(&[("6.0.0", "Added the `TYPE` subcommand.")])
         .tips(&["nondeterministic_output", "request_policy:special"]),
     Command::new("touch", -2, Group::Generic, touch)
@@ -99,7 +101,7 @@ pub static COMMANDS: &[Command] = &[
     Command::new("move", 3, Group::Generic, move_cmd)
         .flags(WRITE | FAST)
         .acl(acl::KEYSPACE)
-        .keys(&[KeySpec::one(1, ks::RW | ks::ACCESS | ks::DELETE)])
+        .keys(&[KeySpec::one(1, ks::RW | ks::ACCESS | ks::UPDATE)])
         .doc("1.0.0", "O(1)", "Moves a key to another database.")
         .args("key db:integer"),
     Command::new("copy", -3, Group::Generic, copy)
@@ -112,14 +114,14 @@ pub static COMMANDS: &[Command] = &[
         .flags(WRITE)
         .acl(acl::KEYSPACE | acl::DANGEROUS)
         .doc("1.0.0", "O(N) where N is the number of keys in the selected database", "Remove all keys from the current database.")
-        .args("[ASYNC | SYNC]")
+        .args("async=[ASYNC@4.0.0 | SYNC@6.2.0]")
         .history(&[("4.0.0", "Added the `ASYNC` flushing mode modifier."), ("6.2.0", "Added the `SYNC` flushing mode modifier.")])
         .tips(&["request_policy:all_shards", "response_policy:all_succeeded"]),
     Command::new("flushall", -1, Group::Server, flushall)
         .flags(WRITE)
         .acl(acl::KEYSPACE | acl::DANGEROUS)
         .doc("1.0.0", "O(N) where N is the total number of keys in all databases", "Removes all keys from all databases.")
-        .args("[ASYNC | SYNC]")
+        .args("async=[ASYNC@4.0.0 | SYNC@6.2.0]")
         .history(&[("4.0.0", "Added the `ASYNC` flushing mode modifier."), ("6.2.0", "Added the `SYNC` flushing mode modifier.")])
         .tips(&["request_policy:all_shards", "response_policy:all_succeeded"]),
     Command::new("expire", -3, Group::Generic, expire)
@@ -127,33 +129,33 @@ pub static COMMANDS: &[Command] = &[
         .acl(acl::KEYSPACE)
         .keys(KS_RW_UPDATE)
         .doc("1.0.0", "O(1)", "Sets the expiration time of a key in seconds.")
-        .args("key seconds:integer [NX | XX | GT | LT]")
+        .args("key seconds:integer condition=[NX | XX | GT | LT]@7.0.0")
         .history(&[("7.0.0", "Added options: `NX`, `XX`, `GT` and `LT`.")]),
     Command::new("pexpire", -3, Group::Generic, pexpire)
         .flags(WRITE | FAST)
         .acl(acl::KEYSPACE)
         .keys(KS_RW_UPDATE)
         .doc("2.6.0", "O(1)", "Sets the expiration time of a key in milliseconds.")
-        .args("key milliseconds:integer [NX | XX | GT | LT]")
+        .args("key milliseconds:integer condition=[NX | XX | GT | LT]@7.0.0")
         .history(&[("7.0.0", "Added options: `NX`, `XX`, `GT` and `LT`.")]),
     Command::new("expireat", -3, Group::Generic, expireat)
         .flags(WRITE | FAST)
         .acl(acl::KEYSPACE)
         .keys(KS_RW_UPDATE)
         .doc("1.2.0", "O(1)", "Sets the expiration time of a key to a Unix timestamp.")
-        .args("key unix-time-seconds:unix-time [NX | XX | GT | LT]")
+        .args("key unix-time-seconds:unix-time condition=[NX | XX | GT | LT]@7.0.0")
         .history(&[("7.0.0", "Added options: `NX`, `XX`, `GT` and `LT`.")]),
     Command::new("pexpireat", -3, Group::Generic, pexpireat)
         .flags(WRITE | FAST)
         .acl(acl::KEYSPACE)
         .keys(KS_RW_UPDATE)
         .doc("2.6.0", "O(1)", "Sets the expiration time of a key to a Unix milliseconds timestamp.")
-        .args("key unix-time-milliseconds:unix-time [NX | XX | GT | LT]")
+        .args("key unix-time-milliseconds:unix-time condition=[NX | XX | GT | LT]@7.0.0")
         .history(&[("7.0.0", "Added options: `NX`, `XX`, `GT` and `LT`.")]),
     Command::new("ttl", 2, Group::Generic, ttl)
         .flags(READONLY | FAST)
         .acl(acl::KEYSPACE)
-        .keys(KS_RO_NOACCESS)
+        .keys(KS_RO_ACCESS)
         .doc("1.0.0", "O(1)", "Returns the expiration time in seconds of a key.")
         .args("key")
         .history(&[("2.8.0", "Added the -2 reply.")])
@@ -161,7 +163,7 @@ pub static COMMANDS: &[Command] = &[
     Command::new("pttl", 2, Group::Generic, pttl)
         .flags(READONLY | FAST)
         .acl(acl::KEYSPACE)
-        .keys(KS_RO_NOACCESS)
+        .keys(KS_RO_ACCESS)
         .doc("2.6.0", "O(1)", "Returns the expiration time in milliseconds of a key.")
         .args("key")
         .history(&[("2.8.0", "Added the -2 reply.")])
@@ -169,13 +171,13 @@ pub static COMMANDS: &[Command] = &[
     Command::new("expiretime", 2, Group::Generic, expiretime)
         .flags(READONLY | FAST)
         .acl(acl::KEYSPACE)
-        .keys(KS_RO_NOACCESS)
+        .keys(KS_RO_ACCESS)
         .doc("7.0.0", "O(1)", "Returns the expiration time of a key as a Unix timestamp.")
         .args("key"),
     Command::new("pexpiretime", 2, Group::Generic, pexpiretime)
         .flags(READONLY | FAST)
         .acl(acl::KEYSPACE)
-        .keys(KS_RO_NOACCESS)
+        .keys(KS_RO_ACCESS)
         .doc("7.0.0", "O(1)", "Returns the expiration time of a key as a Unix milliseconds timestamp.")
         .args("key"),
     Command::new("persist", 2, Group::Generic, persist)
@@ -190,28 +192,36 @@ static OBJECT_SUBCOMMANDS: &[Command] = &[
     Command::new("encoding", 3, Group::Generic, object_encoding)
         .flags(READONLY)
         .acl(acl::KEYSPACE)
-        .keys(KS_RO_NOACCESS)
+        .keys(KS_OBJECT)
         .doc("2.2.3", "O(1)", "Returns the internal encoding of a Redis object.")
         .args("key")
         .tips(&["nondeterministic_output"]),
     Command::new("freq", 3, Group::Generic, object_freq)
         .flags(READONLY)
         .acl(acl::KEYSPACE)
-        .keys(KS_RO_NOACCESS)
-        .doc("4.0.0", "O(1)", "Returns the logarithmic access frequency counter of a Redis object.")
+        .keys(KS_OBJECT)
+        .doc(
+            "4.0.0",
+            "O(1)",
+            "Returns the logarithmic access frequency counter of a Redis object.",
+        )
         .args("key")
         .tips(&["nondeterministic_output"]),
     Command::new("idletime", 3, Group::Generic, object_idletime)
         .flags(READONLY)
         .acl(acl::KEYSPACE)
-        .keys(KS_RO_NOACCESS)
-        .doc("2.2.3", "O(1)", "Returns the time since the last access to a Redis object.")
+        .keys(KS_OBJECT)
+        .doc(
+            "2.2.3",
+            "O(1)",
+            "Returns the time since the last access to a Redis object.",
+        )
         .args("key")
         .tips(&["nondeterministic_output"]),
     Command::new("refcount", 3, Group::Generic, object_refcount)
         .flags(READONLY)
         .acl(acl::KEYSPACE)
-        .keys(KS_RO_NOACCESS)
+        .keys(KS_OBJECT)
         .doc("2.2.3", "O(1)", "Returns the reference count of a value of a key.")
         .args("key")
         .tips(&["nondeterministic_output"]),
@@ -222,9 +232,11 @@ static OBJECT_SUBCOMMANDS: &[Command] = &[
 ];
 
 /// EXISTS/TYPE/TTL style lookups: no LRU update, but hits/misses count.
-const NOTOUCH_STATS: Lookup = Lookup {
-    no_touch: true,
-    no_stats: false,
+const NOTOUCH_STATS: Lookup = Lookup::NOTOUCH_STATS;
+/// OBJECT's lookup: like NOTOUCH_STATS, without a keymiss event.
+const OBJECT_LOOKUP: Lookup = Lookup {
+    no_notify: true,
+    ..Lookup::NOTOUCH_STATS
 };
 
 /// DEL key [key ...]
@@ -245,10 +257,10 @@ fn del_generic(ctx: &mut Ctx, lazy: bool) {
         let key = ctx.argv.get(i);
         ctx.srv.expire_if_needed(db, key);
         if ctx.srv.delete_key(db, key, lazy) {
+            ctx.written(key, ev::GENERIC, "del");
             n += 1;
         }
     }
-    ctx.srv.dirty += n as u64;
     ctx.c.reply.int(n);
 }
 
@@ -297,19 +309,15 @@ fn rename_generic(ctx: &mut Ctx, nx: bool) {
     if nx && dst_exists {
         return ctx.c.reply.int(0);
     }
-    let expire = ctx.srv.dbs[db].expire_of(src);
-    let Some((_, obj)) = ctx.srv.dbs[db].remove(src) else {
-        return ctx.error(err::NO_SUCH_KEY);
-    };
     if dst_exists {
         let lazy = ctx.srv.cfg.lazyfree_lazy_server_del;
         ctx.srv.delete_key(db, dst, lazy);
     }
-    let d = &mut ctx.srv.dbs[db];
-    d.dict.insert_new(SBytes::new(dst), crate::object::Obj { has_expire: false, ..obj });
-    if let Some(when) = expire {
-        d.set_expire(dst, when);
-    }
+    ctx.srv.move_key(db, src, db, dst);
+    ctx.srv.signal_modified_key(db, src);
+    ctx.srv.signal_modified_key(db, dst);
+    ctx.notify(ev::GENERIC, "rename_from", src);
+    ctx.notify(ev::GENERIC, "rename_to", dst);
     ctx.srv.dirty += 1;
     if nx {
         ctx.c.reply.int(1)
@@ -413,7 +421,9 @@ pub fn parse_scan_options<'a>(ctx: &mut Ctx<'a>, start: usize, allow_type: bool)
 /// SCAN cursor [MATCH pattern] [COUNT count] [TYPE type]
 fn scan(ctx: &mut Ctx) {
     let Some(mut cursor) = parse_cursor(ctx, 1) else { return };
-    let Some(opts) = parse_scan_options(ctx, 2, true) else { return };
+    let Some(opts) = parse_scan_options(ctx, 2, true) else {
+        return;
+    };
     let db = ctx.c.db;
     let want_type = opts.type_filter.map(Type::from_name);
     let mut found: Vec<SBytes> = Vec::new();
@@ -462,7 +472,7 @@ fn touch(ctx: &mut Ctx) {
 fn object_lookup<'a>(ctx: &'a mut Ctx) -> Option<&'a crate::object::Obj> {
     let db = ctx.c.db;
     let key = ctx.argv.get(2);
-    if ctx.srv.lookup(db, key, NOTOUCH_STATS).is_none() {
+    if ctx.srv.lookup(db, key, OBJECT_LOOKUP).is_none() {
         ctx.c.reply.null();
         return None;
     }
@@ -576,9 +586,15 @@ fn db_index(ctx: &mut Ctx, i: usize) -> Option<usize> {
 
 /// SWAPDB index1 index2
 fn swapdb(ctx: &mut Ctx) {
-    let Some(a) = db_index_arg(ctx, 1, "ERR invalid first DB index") else { return };
-    let Some(b) = db_index_arg(ctx, 2, "ERR invalid second DB index") else { return };
+    let Some(a) = db_index_arg(ctx, 1, "ERR invalid first DB index") else {
+        return;
+    };
+    let Some(b) = db_index_arg(ctx, 2, "ERR invalid second DB index") else {
+        return;
+    };
     if a != b {
+        ctx.srv.touch_all_watched_keys_in_db(a, Some(b));
+        ctx.srv.touch_all_watched_keys_in_db(b, Some(a));
         ctx.srv.dbs.swap(a, b);
         ctx.srv.dbs[a].id = a;
         ctx.srv.dbs[b].id = b;
@@ -598,15 +614,11 @@ fn move_cmd(ctx: &mut Ctx) {
     if ctx.srv.lookup_write(src, key).is_none() || ctx.srv.lookup_write(dst, key).is_some() {
         return ctx.c.reply.int(0);
     }
-    let expire = ctx.srv.dbs[src].expire_of(key);
-    let Some((k, obj)) = ctx.srv.dbs[src].remove(key) else {
-        return ctx.c.reply.int(0);
-    };
-    let d = &mut ctx.srv.dbs[dst];
-    d.dict.insert_new(k, crate::object::Obj { has_expire: false, ..obj });
-    if let Some(when) = expire {
-        d.set_expire(key, when);
-    }
+    ctx.srv.move_key(src, key, dst, key);
+    ctx.srv.signal_modified_key(src, key);
+    ctx.srv.signal_modified_key(dst, key);
+    ctx.srv.notify_keyspace_event(ev::GENERIC, "move_from", key, src);
+    ctx.srv.notify_keyspace_event(ev::GENERIC, "move_to", key, dst);
     ctx.srv.dirty += 1;
     ctx.c.reply.int(1);
 }
@@ -645,11 +657,12 @@ fn copy(ctx: &mut Ctx) {
         let lazy = ctx.srv.cfg.lazyfree_lazy_server_del;
         ctx.srv.delete_key(dst_db, dst, lazy);
     }
-    let lru = ctx.srv.lru_init();
-    ctx.srv.dbs[dst_db].add(dst, value, lru);
+    ctx.srv.add_key(dst_db, dst, value);
     if let Some(when) = expire {
         ctx.srv.dbs[dst_db].set_expire(dst, when);
     }
+    ctx.srv.signal_modified_key(dst_db, dst);
+    ctx.srv.notify_keyspace_event(ev::GENERIC, "copy_to", dst, dst_db);
     ctx.srv.dirty += 1;
     ctx.c.reply.int(1);
 }
@@ -672,6 +685,7 @@ fn flush_mode(ctx: &mut Ctx) -> Option<bool> {
 fn flushdb(ctx: &mut Ctx) {
     let Some(lazy) = flush_mode(ctx) else { return };
     let db = ctx.c.db;
+    ctx.srv.touch_all_watched_keys_in_db(db, None);
     let removed = ctx.srv.empty_db(db, lazy);
     ctx.srv.dirty += removed as u64;
     ctx.c.reply.ok();
@@ -682,6 +696,7 @@ fn flushall(ctx: &mut Ctx) {
     let Some(lazy) = flush_mode(ctx) else { return };
     let mut removed = 0;
     for db in 0..ctx.srv.dbs.len() {
+        ctx.srv.touch_all_watched_keys_in_db(db, None);
         removed += ctx.srv.empty_db(db, lazy);
     }
     ctx.srv.dirty += removed as u64;
@@ -710,7 +725,7 @@ fn parse_expire_flags(ctx: &mut Ctx) -> Option<ExpireFlags> {
         } else if a.eq_ignore_ascii_case(b"LT") {
             f.lt = true;
         } else {
-            let msg = format!("ERR Unsupported option {}", String::from_utf8_lossy(a));
+            let msg = format!("ERR Unsupported option {}", super::arg_text(a));
             ctx.error(&msg);
             return None;
         }
@@ -779,10 +794,11 @@ fn expire_generic(ctx: &mut Ctx, basetime: i64, seconds: bool) {
     if when <= ctx.srv.cmd_time_ms {
         let lazy = ctx.srv.cfg.lazyfree_lazy_expire;
         ctx.srv.delete_key(db, key, lazy);
+        ctx.written(key, ev::GENERIC, "del");
     } else {
         ctx.srv.dbs[db].set_expire(key, when);
+        ctx.written(key, ev::GENERIC, "expire");
     }
-    ctx.srv.dirty += 1;
     ctx.c.reply.int(1);
 }
 
@@ -836,7 +852,7 @@ fn persist(ctx: &mut Ctx) {
         return ctx.c.reply.int(0);
     }
     if ctx.srv.dbs[db].remove_expire(key) {
-        ctx.srv.dirty += 1;
+        ctx.written(key, ev::GENERIC, "persist");
         ctx.c.reply.int(1)
     } else {
         ctx.c.reply.int(0)

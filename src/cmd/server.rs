@@ -11,7 +11,11 @@ pub static COMMANDS: &[Command] = &[
         .doc("1.0.0", "O(1)", "Returns information and statistics about the server.")
         .args("[section [section ...]]")
         .history(&[("7.0.0", "Added support for taking multiple section arguments.")])
-        .tips(&["nondeterministic_output", "request_policy:all_shards", "response_policy:special"]),
+        .tips(&[
+            "nondeterministic_output",
+            "request_policy:all_shards",
+            "response_policy:special",
+        ]),
     Command::new("time", 1, Group::Server, time)
         .flags(LOADING | STALE | FAST)
         .doc("2.6.0", "O(1)", "Returns the server time.")
@@ -19,27 +23,41 @@ pub static COMMANDS: &[Command] = &[
     Command::new("lastsave", 1, Group::Server, lastsave)
         .flags(LOADING | STALE | FAST)
         .acl(acl::ADMIN | acl::DANGEROUS)
-        .doc("1.0.0", "O(1)", "Returns the Unix timestamp of the last successful save to disk.")
+        .doc(
+            "1.0.0",
+            "O(1)",
+            "Returns the Unix timestamp of the last successful save to disk.",
+        )
         .tips(&["nondeterministic_output"]),
     Command::new("shutdown", -1, Group::Server, shutdown)
         .flags(ADMIN | NOSCRIPT | LOADING | STALE | NO_MULTI | SENTINEL | ALLOW_BUSY)
-        .doc("1.0.0", "O(N) when saving, where N is the total number of keys in all databases when saving data, otherwise O(1)", "Synchronously saves the database(s) to disk and shuts down the Redis server.")
-        .args("[NOSAVE | SAVE] [NOW] [FORCE] [ABORT]")
+        .doc(
+            "1.0.0",
+            "O(N) when saving, where N is the total number of keys in all databases when saving data, otherwise O(1)",
+            "Synchronously saves the database(s) to disk and shuts down the Redis server.",
+        )
+        .args("[NOSAVE | SAVE] [NOW]@7.0.0 [FORCE]@7.0.0 [ABORT]@7.0.0")
         .history(&[("7.0.0", "Added the `NOW`, `FORCE` and `ABORT` modifiers.")]),
     Command::new("debug", -2, Group::Server, debug)
         .flags(ADMIN | NOSCRIPT | LOADING | STALE | PROTECTED)
         .doc("1.0.0", "Depends on subcommand.", "A container for debugging commands.")
-        .args("")
-        .tips(&["nondeterministic_output"]),
-    Command::container("memory", Group::Server, MEMORY_SUBCOMMANDS)
-        .doc("4.0.0", "Depends on subcommand.", "A container for memory diagnostics commands."),
+        .args(""),
+    Command::container("memory", Group::Server, MEMORY_SUBCOMMANDS).doc(
+        "4.0.0",
+        "Depends on subcommand.",
+        "A container for memory diagnostics commands.",
+    ),
 ];
 
 static MEMORY_SUBCOMMANDS: &[Command] = &[
     Command::new("usage", -3, Group::Server, memory_usage)
         .flags(READONLY)
         .keys(&[KeySpec::one(2, ks::RO)])
-        .doc("4.0.0", "O(N) where N is the number of samples.", "Estimates the memory usage of a key.")
+        .doc(
+            "4.0.0",
+            "O(N) where N is the number of samples.",
+            "Estimates the memory usage of a key.",
+        )
         .args("key [SAMPLES count:integer]"),
     Command::new("help", 2, Group::Server, memory_help)
         .flags(LOADING | STALE)
@@ -152,7 +170,7 @@ fn debug(ctx: &mut Ctx) {
         _ => {
             let msg = format!(
                 "ERR unknown subcommand or wrong number of arguments for '{}'. Try DEBUG HELP.",
-                String::from_utf8_lossy(&ctx.argv.get(1)[..ctx.argv.get(1).len().min(128)])
+                super::arg_text(ctx.argv.get(1))
             );
             ctx.error(&msg);
         }
@@ -274,6 +292,8 @@ fn debug_populate(ctx: &mut Ctx) {
             val.resize(s, 0);
         }
         ctx.srv.dbs[db].add(&key, Value::string_no_int(&val), lru);
+        ctx.srv.signal_modified_key(db, &key);
+        ctx.srv.notify_keyspace_event(super::ev::NEW, "new", &key, db);
     }
     ctx.c.reply.ok();
 }
@@ -285,6 +305,8 @@ fn debug_protocol(ctx: &mut Ctx) {
     match t.as_slice() {
         b"string" => r.bulk(b"Hello World"),
         b"integer" => r.int(12345),
+        // The literal Redis sends, not an approximation of pi.
+        #[allow(clippy::approx_constant)]
         b"double" => r.double(3.141),
         b"bignum" => r.big_number(b"1234567999999999999999999999999999999"),
         b"null" => r.null(),

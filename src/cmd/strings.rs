@@ -4,11 +4,13 @@
 //! GETSET go through `set_generic`; GET, GETDEL and GETEX through
 //! `get_string`; INCR/DECR/INCRBY/DECRBY through `incr_generic`.
 
-use super::{acl, err, flags::*, ks, Command, Ctx, Group, KeySpec};
+use super::{acl, err, ev, flags::*, ks, Command, Ctx, Group, KeySpec};
 use crate::object::Value;
 use crate::reply::ReplyBuf;
 
 const KS_RO: &[KeySpec] = &[KeySpec::one(1, ks::RO | ks::ACCESS)];
+const KS_RO_NOACCESS: &[KeySpec] = &[KeySpec::one(1, ks::RO)];
+const KS_RW_NOACCESS: &[KeySpec] = &[KeySpec::one(1, ks::RW | ks::UPDATE)];
 const KS_RW_UPDATE: &[KeySpec] = &[KeySpec::one(1, ks::RW | ks::ACCESS | ks::UPDATE)];
 const KS_OW_UPDATE: &[KeySpec] = &[KeySpec::one(1, ks::OW | ks::UPDATE)];
 const KS_RW_INSERT: &[KeySpec] = &[KeySpec::one(1, ks::RW | ks::INSERT)];
@@ -25,7 +27,7 @@ pub static COMMANDS: &[Command] = &[
         .acl(acl::STRING)
         .keys(&[KeySpec::one(1, ks::RW | ks::ACCESS | ks::UPDATE | ks::VARIABLE_FLAGS)])
         .doc("1.0.0", "O(1)", "Sets the string value of a key, ignoring its type. The key is created if it doesn't exist.")
-        .args("key value [NX | XX] [GET] [EX seconds:integer | PX milliseconds:integer | EXAT unix-time-seconds:unix-time | PXAT unix-time-milliseconds:unix-time | KEEPTTL]")
+        .args("key value condition=[NX | XX]@2.6.12 [GET]@6.2.0 expiration=[EX seconds:integer@2.6.12 | PX milliseconds:integer@2.6.12 | EXAT unix-time-seconds:unix-time@6.2.0 | PXAT unix-time-milliseconds:unix-time@6.2.0 | KEEPTTL@6.0.0]")
         .history(&[
             ("2.6.12", "Added the `EX`, `PX`, `NX` and `XX` options."),
             ("6.0.0", "Added the `KEEPTTL` option."),
@@ -37,22 +39,19 @@ pub static COMMANDS: &[Command] = &[
         .acl(acl::STRING)
         .keys(&[KeySpec::one(1, ks::OW | ks::INSERT)])
         .doc("1.0.0", "O(1)", "Set the string value of a key only when the key doesn't exist.")
-        .args("key value")
-        .deprecated("2.6.12", "`SET` with the `NX` argument"),
+        .args("key value"),
     Command::new("setex", 4, Group::String, setex)
         .flags(WRITE | DENYOOM)
         .acl(acl::STRING)
         .keys(KS_OW_UPDATE)
         .doc("2.0.0", "O(1)", "Sets the string value and expiration time of a key. Creates the key if it doesn't exist.")
-        .args("key seconds:integer value")
-        .deprecated("2.6.12", "`SET` with the `EX` argument"),
+        .args("key seconds:integer value"),
     Command::new("psetex", 4, Group::String, psetex)
         .flags(WRITE | DENYOOM)
         .acl(acl::STRING)
         .keys(KS_OW_UPDATE)
         .doc("2.6.0", "O(1)", "Sets both string value and expiration time in milliseconds of a key. The key is created if it doesn't exist.")
-        .args("key milliseconds:integer value")
-        .deprecated("2.6.12", "`SET` with the `PX` argument"),
+        .args("key milliseconds:integer value"),
     Command::new("getset", 3, Group::String, getset)
         .flags(WRITE | DENYOOM | FAST)
         .acl(acl::STRING)
@@ -71,7 +70,7 @@ pub static COMMANDS: &[Command] = &[
         .acl(acl::STRING)
         .keys(&[KeySpec::one(1, ks::RW | ks::ACCESS | ks::UPDATE)])
         .doc("6.2.0", "O(1)", "Returns the string value of a key after setting its expiration time.")
-        .args("key [EX seconds:integer | PX milliseconds:integer | EXAT unix-time-seconds:unix-time | PXAT unix-time-milliseconds:unix-time | PERSIST]"),
+        .args("key expiration=[EX seconds:integer | PX milliseconds:integer | EXAT unix-time-seconds:unix-time | PXAT unix-time-milliseconds:unix-time | PERSIST]"),
     Command::new("mget", -2, Group::String, mget)
         .flags(READONLY | FAST)
         .acl(acl::STRING)
@@ -102,13 +101,13 @@ pub static COMMANDS: &[Command] = &[
     Command::new("strlen", 2, Group::String, strlen)
         .flags(READONLY | FAST)
         .acl(acl::STRING)
-        .keys(KS_RO)
+        .keys(KS_RO_NOACCESS)
         .doc("2.2.0", "O(1)", "Returns the length of a string value.")
         .args("key"),
     Command::new("setrange", 4, Group::String, setrange)
         .flags(WRITE | DENYOOM)
         .acl(acl::STRING)
-        .keys(KS_RW_UPDATE)
+        .keys(KS_RW_NOACCESS)
         .doc("2.2.0", "O(1), not counting the time taken to copy the new string in place. Usually, this string is very small so the amortized complexity is O(1). Otherwise, complexity is O(M) with M being the length of the value argument.", "Overwrites a part of a string value with another by an offset. Creates the key if it doesn't exist.")
         .args("key offset:integer value"),
     Command::new("getrange", 4, Group::String, getrange)
@@ -159,7 +158,7 @@ pub static COMMANDS: &[Command] = &[
         .acl(acl::STRING)
         .keys(&[KeySpec::range(1, 1, 1, ks::RO | ks::ACCESS)])
         .doc("7.0.0", "O(N*M) where N and M are the lengths of s1 and s2, respectively", "Finds the longest common substring.")
-        .args("key1:key key2:key [LEN] [IDX] [MINMATCHLEN min-match-len:integer] [WITHMATCHLEN]"),
+        .args("key1:key key2:key [LEN] [IDX] [MINMATCHLEN len:integer] [WITHMATCHLEN]"),
 ];
 
 /// Appends a string value as a bulk reply.
@@ -265,8 +264,17 @@ fn parse_set_options(ctx: &mut Ctx, start: usize, kind: OptsFor) -> Option<SetOp
             o.keepttl = true;
         } else if !set_cmd && is("PERSIST") && expire.is_none() && !o.keepttl {
             o.persist = true;
-        } else if (is("EX") || is("PX") || is("EXAT") || is("PXAT")) && !o.keepttl && !o.persist && same_expire_kind && has_next {
-            let unit = if is("EX") || is("EXAT") { ExpireUnit::Seconds } else { ExpireUnit::Millis };
+        } else if (is("EX") || is("PX") || is("EXAT") || is("PXAT"))
+            && !o.keepttl
+            && !o.persist
+            && same_expire_kind
+            && has_next
+        {
+            let unit = if is("EX") || is("EXAT") {
+                ExpireUnit::Seconds
+            } else {
+                ExpireUnit::Millis
+            };
             let absolute = is("EXAT") || is("PXAT");
             expire = Some((j + 1, unit, absolute, a));
             j += 1;
@@ -284,7 +292,9 @@ fn parse_set_options(ctx: &mut Ctx, start: usize, kind: OptsFor) -> Option<SetOp
 
 /// SET key value [NX | XX] [GET] [EX s | PX ms | EXAT ts | PXAT ms-ts | KEEPTTL]
 fn set(ctx: &mut Ctx) {
-    let Some(opts) = parse_set_options(ctx, 3, OptsFor::Set) else { return };
+    let Some(opts) = parse_set_options(ctx, 3, OptsFor::Set) else {
+        return;
+    };
     set_generic(ctx, opts, 2, Reply::Ok);
 }
 
@@ -314,15 +324,12 @@ fn set_generic(ctx: &mut Ctx, opts: SetOptions, val_idx: usize, reply: Reply) {
         }
         return;
     }
-    let v = Value::string(ctx.argv.get(val_idx));
-    let lru = ctx.srv.lru_init();
-    if let Some(old) = ctx.srv.dbs[db].set(key, v, opts.keepttl, lru) {
-        let lazy = ctx.srv.cfg.lazyfree_lazy_server_del;
-        ctx.srv.free_value(old, lazy);
-    }
-    ctx.srv.dirty += 1;
+    ctx.srv
+        .set_key(db, key, Value::string(ctx.argv.get(val_idx)), opts.keepttl);
+    ctx.written(key, ev::STRING, "set");
     if let Some(at) = opts.expire_at {
         ctx.srv.dbs[db].set_expire(key, at);
+        ctx.notify(ev::GENERIC, "expire", key);
     }
     if !opts.get {
         match reply {
@@ -343,7 +350,9 @@ fn setnx(ctx: &mut Ctx) {
 
 /// SETEX key seconds value
 fn setex(ctx: &mut Ctx) {
-    let Some(at) = parse_expire_arg(ctx, 2, ExpireUnit::Seconds, false) else { return };
+    let Some(at) = parse_expire_arg(ctx, 2, ExpireUnit::Seconds, false) else {
+        return;
+    };
     let opts = SetOptions {
         expire_at: Some(at),
         ..Default::default()
@@ -353,7 +362,9 @@ fn setex(ctx: &mut Ctx) {
 
 /// PSETEX key milliseconds value
 fn psetex(ctx: &mut Ctx) {
-    let Some(at) = parse_expire_arg(ctx, 2, ExpireUnit::Millis, false) else { return };
+    let Some(at) = parse_expire_arg(ctx, 2, ExpireUnit::Millis, false) else {
+        return;
+    };
     let opts = SetOptions {
         expire_at: Some(at),
         ..Default::default()
@@ -378,13 +389,15 @@ fn getdel(ctx: &mut Ctx) {
     let db = ctx.c.db;
     let lazy = ctx.srv.cfg.lazyfree_lazy_user_del;
     if ctx.srv.delete_key(db, ctx.argv.get(1), lazy) {
-        ctx.srv.dirty += 1;
+        ctx.written(ctx.argv.get(1), ev::GENERIC, "del");
     }
 }
 
 /// GETEX key [EX s | PX ms | EXAT ts | PXAT ms-ts | PERSIST]
 fn getex(ctx: &mut Ctx) {
-    let Some(opts) = parse_set_options(ctx, 2, OptsFor::GetEx) else { return };
+    let Some(opts) = parse_set_options(ctx, 2, OptsFor::GetEx) else {
+        return;
+    };
     if !get_generic(ctx) {
         return;
     }
@@ -398,12 +411,13 @@ fn getex(ctx: &mut Ctx) {
             // An absolute time already past deletes the key, as Redis does.
             let lazy = ctx.srv.cfg.lazyfree_lazy_expire;
             ctx.srv.delete_key(db, key, lazy);
+            ctx.written(key, ev::GENERIC, "del");
         } else {
             ctx.srv.dbs[db].set_expire(key, at);
+            ctx.written(key, ev::GENERIC, "expire");
         }
-        ctx.srv.dirty += 1;
     } else if opts.persist && ctx.srv.dbs[db].remove_expire(key) {
-        ctx.srv.dirty += 1;
+        ctx.written(key, ev::GENERIC, "persist");
     }
 }
 
@@ -430,7 +444,7 @@ fn msetnx(ctx: &mut Ctx) {
 }
 
 fn mset_generic(ctx: &mut Ctx, nx: bool) {
-    if ctx.argv.len() % 2 == 0 {
+    if ctx.argv.len().is_multiple_of(2) {
         return ctx.arity_error();
     }
     let db = ctx.c.db;
@@ -441,15 +455,11 @@ fn mset_generic(ctx: &mut Ctx, nx: bool) {
             }
         }
     }
-    let lru = ctx.srv.lru_init();
-    let lazy = ctx.srv.cfg.lazyfree_lazy_server_del;
     for i in (1..ctx.argv.len()).step_by(2) {
-        let v = Value::string(ctx.argv.get(i + 1));
-        if let Some(old) = ctx.srv.dbs[db].set(ctx.argv.get(i), v, false, lru) {
-            ctx.srv.free_value(old, lazy);
-        }
+        let key = ctx.argv.get(i);
+        ctx.srv.set_key(db, key, Value::string(ctx.argv.get(i + 1)), false);
+        ctx.written(key, ev::STRING, "set");
     }
-    ctx.srv.dirty += (ctx.argv.len() / 2) as u64;
     if nx {
         ctx.c.reply.int(1);
     } else {
@@ -480,21 +490,22 @@ fn append(ctx: &mut Ctx) {
     };
     let new_len = match cur_len {
         None => {
-            let lru = ctx.srv.lru_init();
-            ctx.srv.dbs[db].add(key, Value::string(add), lru);
+            ctx.srv.add_key(db, key, Value::string(add));
             add.len()
         }
         Some(l) => {
             if !check_string_length(ctx, l as u64 + add.len() as u64) {
                 return;
             }
-            let Some(o) = ctx.srv.dbs[db].dict.get_mut(key) else { return };
+            let Some(o) = ctx.srv.dbs[db].dict.get_mut(key) else {
+                return;
+            };
             let Some(buf) = o.v.make_raw() else { return };
             buf.extend_from_slice(add);
             buf.len()
         }
     };
-    ctx.srv.dirty += 1;
+    ctx.written(key, ev::STRING, "append");
     ctx.c.reply.int(new_len as i64);
 }
 
@@ -534,17 +545,18 @@ fn setrange(ctx: &mut Ctx) {
     }
     let off = offset as usize;
     if cur_len.is_none() {
-        let lru = ctx.srv.lru_init();
-        ctx.srv.dbs[db].add(key, Value::Raw(Box::default()), lru);
+        ctx.srv.add_key(db, key, Value::Raw(Box::default()));
     }
-    let Some(o) = ctx.srv.dbs[db].dict.get_mut(key) else { return };
+    let Some(o) = ctx.srv.dbs[db].dict.get_mut(key) else {
+        return;
+    };
     let Some(buf) = o.v.make_raw() else { return };
     if buf.len() < off + val.len() {
         buf.resize(off + val.len(), 0);
     }
     buf[off..off + val.len()].copy_from_slice(val);
     let len = buf.len();
-    ctx.srv.dirty += 1;
+    ctx.written(key, ev::STRING, "setrange");
     ctx.c.reply.int(len as i64);
 }
 
@@ -629,12 +641,9 @@ fn incr_generic(ctx: &mut Ctx, by: i64) {
     // Updating in place keeps the key's TTL and avoids a dict insert.
     match ctx.srv.dbs[db].dict.get_mut(key) {
         Some(o) => o.v = Value::Int(new),
-        None => {
-            let lru = ctx.srv.lru_init();
-            ctx.srv.dbs[db].add(key, Value::Int(new), lru);
-        }
+        None => ctx.srv.add_key(db, key, Value::Int(new)),
     }
-    ctx.srv.dirty += 1;
+    ctx.written(key, ev::STRING, "incrby");
     ctx.c.reply.int(new);
 }
 
@@ -655,12 +664,9 @@ fn incrbyfloat(ctx: &mut Ctx) {
     };
     match ctx.srv.dbs[db].dict.get_mut(key) {
         Some(o) => o.v = Value::string_no_int(&out),
-        None => {
-            let lru = ctx.srv.lru_init();
-            ctx.srv.dbs[db].add(key, Value::string_no_int(&out), lru);
-        }
+        None => ctx.srv.add_key(db, key, Value::string_no_int(&out)),
     }
-    ctx.srv.dirty += 1;
+    ctx.written(key, ev::STRING, "incrbyfloat");
     ctx.c.reply.bulk(&out);
 }
 

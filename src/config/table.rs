@@ -93,7 +93,7 @@ params! {
     StopWritesOnBgsaveError stop_writes_on_bgsave_error: bool = "stop-writes-on-bgsave-error", None, M, N, boolean(true);
     SetProcTitle set_proc_title: bool = "set-proc-title", None, IMMUTABLE, N, boolean(true);
     DynamicHz dynamic_hz: bool = "dynamic-hz", None, M, N, boolean(true);
-    LazyfreeLazyEviction lazyfree_lazy_eviction: bool = "lazyfree-lazy-eviction", None, M, Y, boolean(false);
+    LazyfreeLazyEviction lazyfree_lazy_eviction: bool = "lazyfree-lazy-eviction", None, M, N, boolean(false);
     LazyfreeLazyExpire lazyfree_lazy_expire: bool = "lazyfree-lazy-expire", None, M, Y, boolean(false);
     LazyfreeLazyServerDel lazyfree_lazy_server_del: bool = "lazyfree-lazy-server-del", None, M, Y, boolean(false);
     LazyfreeLazyUserDel lazyfree_lazy_user_del: bool = "lazyfree-lazy-user-del", None, M, Y, boolean(false);
@@ -112,9 +112,9 @@ params! {
     ReplicaServeStaleData replica_serve_stale_data: bool = "replica-serve-stale-data", Some("slave-serve-stale-data"), M, N, boolean(true);
     ReplicaReadOnly replica_read_only: bool = "replica-read-only", Some("slave-read-only"), M, N, boolean(true);
     ReplicaIgnoreMaxmemory replica_ignore_maxmemory: bool = "replica-ignore-maxmemory", Some("slave-ignore-maxmemory"), M, N, boolean(true);
-    JemallocBgThread jemalloc_bg_thread: bool = "jemalloc-bg-thread", None, M, N, boolean(true);
+    JemallocBgThread jemalloc_bg_thread: bool = "jemalloc-bg-thread", None, M, Y, boolean(true);
     Activedefrag activedefrag: bool = "activedefrag", None, M, N, boolean(false);
-    SyslogEnabled syslog_enabled: bool = "syslog-enabled", None, IMMUTABLE, Y, boolean(false);
+    SyslogEnabled syslog_enabled: bool = "syslog-enabled", None, IMMUTABLE, N, boolean(false);
     ClusterEnabled cluster_enabled: bool = "cluster-enabled", None, IMMUTABLE, N, boolean(false);
     Appendonly appendonly: bool = "appendonly", None, DENY_LOADING, N, boolean(false);
     ClusterAllowReadsWhenDown cluster_allow_reads_when_down: bool = "cluster-allow-reads-when-down", None, M, N, boolean(false);
@@ -125,7 +125,7 @@ params! {
     DisableThp disable_thp: bool = "disable-thp", None, IMMUTABLE, N, boolean(true);
     ClusterAllowReplicaMigration cluster_allow_replica_migration: bool = "cluster-allow-replica-migration", None, M, N, boolean(true);
     ReplicaAnnounced replica_announced: bool = "replica-announced", None, M, N, boolean(true);
-    LatencyTracking latency_tracking: bool = "latency-tracking", None, M, N, boolean(true);
+    LatencyTracking latency_tracking: bool = "latency-tracking", None, M, Y, boolean(true);
     AofDisableAutoGc aof_disable_auto_gc: bool = "aof-disable-auto-gc", None, M, N, boolean(false);
     ReplicaIgnoreDiskWriteErrors replica_ignore_disk_write_errors: bool = "replica-ignore-disk-write-errors", None, M, N, boolean(false);
     LuaEnableDeprecatedApi lua_enable_deprecated_api: bool = "lua-enable-deprecated-api", None, IMMUTABLE | HIDDEN, N, boolean(false);
@@ -143,7 +143,7 @@ params! {
     ClusterAnnounceIp cluster_announce_ip: Option<String> = "cluster-announce-ip", None, M, N, string(None, true, None);
     ClusterConfigFile cluster_config_file: String = "cluster-config-file", None, IMMUTABLE, N, string(Some("nodes.conf"), false, None);
     ClusterAnnounceHostname cluster_announce_hostname: Option<String> = "cluster-announce-hostname", None, M, N, string(None, true, Some(check_hostname));
-    SyslogIdent syslog_ident: String = "syslog-ident", None, IMMUTABLE, Y, string(Some("redis"), false, None);
+    SyslogIdent syslog_ident: String = "syslog-ident", None, IMMUTABLE, N, string(Some("redis"), false, None);
     Dbfilename dbfilename: String = "dbfilename", None, PROTECTED, N, string(Some("dump.rdb"), false, Some(check_dbfilename));
     Appendfilename appendfilename: String = "appendfilename", None, IMMUTABLE, N, string(Some("appendonly.aof"), false, Some(check_appendfilename));
     Appenddirname appenddirname: String = "appenddirname", None, IMMUTABLE, N, string(Some("appendonlydir"), false, Some(check_appenddirname));
@@ -172,7 +172,7 @@ params! {
 
     // ---- enums ----
     Supervised supervised: Choice = "supervised", None, IMMUTABLE, N, choice(SUPERVISED, "no");
-    SyslogFacility syslog_facility: Choice = "syslog-facility", None, IMMUTABLE, Y, choice(SYSLOG_FACILITY, "local0");
+    SyslogFacility syslog_facility: Choice = "syslog-facility", None, IMMUTABLE, N, choice(SYSLOG_FACILITY, "local0");
     ReplDisklessLoad repl_diskless_load: Choice = "repl-diskless-load", None, DENY_LOADING, N, choice(REPL_DISKLESS_LOAD, "disabled");
     Loglevel loglevel: Choice = "loglevel", None, M, Y, choice(LOGLEVEL, "notice");
     MaxmemoryPolicy maxmemory_policy: Choice = "maxmemory-policy", None, M, N, choice(MAXMEMORY_POLICY, "noeviction");
@@ -202,8 +202,8 @@ params! {
     ActiveDefragCycleMax active_defrag_cycle_max: i32 = "active-defrag-cycle-max", None, M, N, int(1, 99, 25);
     ActiveDefragThresholdLower active_defrag_threshold_lower: i32 = "active-defrag-threshold-lower", None, M, N, int(0, 1000, 10);
     ActiveDefragThresholdUpper active_defrag_threshold_upper: i32 = "active-defrag-threshold-upper", None, M, N, int(0, 1000, 100);
-    LfuLogFactor lfu_log_factor: i32 = "lfu-log-factor", None, M, N, int(0, INT_MAX, 10);
-    LfuDecayTime lfu_decay_time: i32 = "lfu-decay-time", None, M, N, int(0, INT_MAX, 1);
+    LfuLogFactor lfu_log_factor: i32 = "lfu-log-factor", None, M, Y, int(0, INT_MAX, 10);
+    LfuDecayTime lfu_decay_time: i32 = "lfu-decay-time", None, M, Y, int(0, INT_MAX, 1);
     ReplicaPriority replica_priority: i32 = "replica-priority", Some("slave-priority"), M, N, int(0, INT_MAX, 100);
     ReplDisklessSyncDelay repl_diskless_sync_delay: i32 = "repl-diskless-sync-delay", None, M, N, int(0, INT_MAX, 5);
     MaxmemorySamples maxmemory_samples: i32 = "maxmemory-samples", None, M, N, int(1, INT_MAX, 5);
@@ -220,7 +220,7 @@ params! {
     ListCompressDepth list_compress_depth: i32 = "list-compress-depth", None, M, N, int(0, INT_MAX, 0);
     RdbKeySaveDelay rdb_key_save_delay: i32 = "rdb-key-save-delay", None, HIDDEN, N, int(INT_MIN, INT_MAX, 0);
     KeyLoadDelay key_load_delay: i32 = "key-load-delay", None, HIDDEN, N, int(INT_MIN, INT_MAX, 0);
-    ActiveExpireEffort active_expire_effort: i32 = "active-expire-effort", None, M, N, int(1, 10, 1);
+    ActiveExpireEffort active_expire_effort: i32 = "active-expire-effort", None, M, Y, int(1, 10, 1);
     Hz hz: i32 = "hz", None, M, Y, int(0, INT_MAX, 10);
     MinReplicasToWrite min_replicas_to_write: i32 = "min-replicas-to-write", Some("min-slaves-to-write"), M, N, int(0, INT_MAX, 0);
     MinReplicasMaxLag min_replicas_max_lag: i32 = "min-replicas-max-lag", Some("min-slaves-max-lag"), M, N, int(0, INT_MAX, 10);
@@ -280,7 +280,7 @@ params! {
     NotifyKeyspaceEvents notify_keyspace_events: u32 = "notify-keyspace-events", None, M, N, Kind::Special(Special::Notify);
     Bind bind: Vec<String> = "bind", None, M, Y, Kind::Special(Special::Bind);
     Replicaof replicaof: Option<(String, u16)> = "replicaof", Some("slaveof"), IMMUTABLE, N, Kind::Special(Special::ReplicaOf);
-    LatencyTrackingInfoPercentiles latency_tracking_info_percentiles: Vec<f64> = "latency-tracking-info-percentiles", None, M, N, Kind::Special(Special::Percentiles);
+    LatencyTrackingInfoPercentiles latency_tracking_info_percentiles: Vec<f64> = "latency-tracking-info-percentiles", None, M, Y, Kind::Special(Special::Percentiles);
 }
 
 // Enum name lists, in Redis' order (the order shows in error messages).
@@ -298,8 +298,7 @@ pub const SYSLOG_FACILITY: &[(&str, i32)] = &[
     ("local6", 7),
     ("local7", 8),
 ];
-pub const REPL_DISKLESS_LOAD: &[(&str, i32)] =
-    &[("disabled", 0), ("on-empty-db", 1), ("swapdb", 2)];
+pub const REPL_DISKLESS_LOAD: &[(&str, i32)] = &[("disabled", 0), ("on-empty-db", 1), ("swapdb", 2)];
 pub const LOGLEVEL: &[(&str, i32)] = &[("debug", 0), ("verbose", 1), ("notice", 2), ("warning", 3)];
 pub const MAXMEMORY_POLICY: &[(&str, i32)] = &[
     ("volatile-lru", 0),
@@ -312,21 +311,12 @@ pub const MAXMEMORY_POLICY: &[(&str, i32)] = &[
     ("noeviction", 7),
 ];
 pub const APPENDFSYNC: &[(&str, i32)] = &[("everysec", 0), ("always", 1), ("no", 2)];
-pub const OOM_SCORE_ADJ: &[(&str, i32)] =
-    &[("no", 0), ("yes", 1), ("relative", 1), ("absolute", 2)];
+pub const OOM_SCORE_ADJ: &[(&str, i32)] = &[("no", 0), ("yes", 1), ("relative", 1), ("absolute", 2)];
 pub const ACL_PUBSUB_DEFAULT: &[(&str, i32)] = &[("allchannels", 0), ("resetchannels", 1)];
 pub const SANITIZE_DUMP_PAYLOAD: &[(&str, i32)] = &[("no", 0), ("yes", 1), ("clients", 2)];
 pub const PROTECTED_ACTION: &[(&str, i32)] = &[("no", 0), ("yes", 1), ("local", 2)];
-pub const CLUSTER_PREFERRED_ENDPOINT_TYPE: &[(&str, i32)] =
-    &[("ip", 0), ("hostname", 1), ("unknown-endpoint", 2)];
-pub const PROPAGATION_ERROR_BEHAVIOR: &[(&str, i32)] =
-    &[("ignore", 0), ("panic", 1), ("panic-on-replicas", 2)];
+pub const CLUSTER_PREFERRED_ENDPOINT_TYPE: &[(&str, i32)] = &[("ip", 0), ("hostname", 1), ("unknown-endpoint", 2)];
+pub const PROPAGATION_ERROR_BEHAVIOR: &[(&str, i32)] = &[("ignore", 0), ("panic", 1), ("panic-on-replicas", 2)];
 /// Flags of `shutdown-on-sigint` / `shutdown-on-sigterm` (SHUTDOWN_* in Redis).
-pub const SHUTDOWN_ON_SIG: &[(&str, i32)] = &[
-    ("default", 0),
-    ("save", 1),
-    ("nosave", 2),
-    ("now", 4),
-    ("force", 8),
-];
+pub const SHUTDOWN_ON_SIG: &[(&str, i32)] = &[("default", 0), ("save", 1), ("nosave", 2), ("now", 4), ("force", 8)];
 pub const TLS_AUTH_CLIENTS: &[(&str, i32)] = &[("no", 0), ("yes", 1), ("optional", 2)];

@@ -1,0 +1,126 @@
+//! Transaction commands: MULTI EXEC DISCARD WATCH UNWATCH. Queueing itself
+//! happens in `Server::dispatch`, where every command passes.
+
+use super::{acl, flags::*, ks, Command, Ctx, Group, KeySpec};
+use crate::multi::{MultiState, Watched};
+
+const TX_FLAGS: u64 = NOSCRIPT | LOADING | STALE | FAST | ALLOW_BUSY;
+
+pub static COMMANDS: &[Command] = &[
+    Command::new("multi", 1, Group::Transactions, multi)
+        .flags(TX_FLAGS)
+        .acl(acl::TRANSACTION)
+        .doc("1.2.0", "O(1)", "Starts a transaction."),
+    Command::new("exec", 1, Group::Transactions, exec)
+        .flags(NOSCRIPT | LOADING | STALE | SKIP_SLOWLOG)
+        .acl(acl::TRANSACTION)
+        .doc(
+            "1.2.0",
+            "Depends on commands in the transaction",
+            "Executes all commands in a transaction.",
+        ),
+    Command::new("discard", 1, Group::Transactions, discard)
+        .flags(TX_FLAGS)
+        .acl(acl::TRANSACTION)
+        .doc(
+            "2.0.0",
+            "O(N), when N is the number of queued commands",
+            "Discards a transaction.",
+        ),
+    Command::new("watch", -2, Group::Transactions, watch)
+        .flags(TX_FLAGS)
+        .acl(acl::TRANSACTION)
+        .keys(&[KeySpec::range(1, -1, 1, ks::RO)])
+        .doc(
+            "2.2.0",
+            "O(1) for every key.",
+            "Monitors changes to keys to determine the execution of a transaction.",
+        )
+        .args("key [key ...]"),
+    Command::new("unwatch", 1, Group::Transactions, unwatch)
+        .flags(TX_FLAGS)
+        .acl(acl::TRANSACTION)
+        .doc("2.2.0", "O(1)", "Forgets about watched keys of a transaction."),
+];
+
+/// The commands that run at once even between MULTI and EXEC.
+pub fn runs_inside_multi(name: &str) -> bool {
+    matches!(name, "exec" | "discard" | "multi" | "watch" | "quit" | "reset")
+}
+
+fn multi(ctx: &mut Ctx) {
+    if ctx.c.multi.is_some() {
+        return ctx.error("ERR MULTI calls can not be nested");
+    }
+    ctx.c.multi = Some(MultiState::default());
+    ctx.c.reply.ok();
+}
+
+/// Drops the client's watched keys and the failed-transaction mark.
+fn unwatch_all(ctx: &mut Ctx) {
+    let mut watched = std::mem::take(&mut ctx.c.watched);
+    ctx.srv.unwatch_all(ctx.c.key, &mut watched);
+    ctx.c.dirty_cas = false;
+}
+
+/// True if a watched key has expired since it was watched: Redis counts
+/// that as a change even if nothing deleted the key yet.
+fn watched_key_expired(ctx: &Ctx) -> bool {
+    let now = ctx.srv.cmd_time_ms;
+    ctx.c
+        .watched
+        .iter()
+        .any(|w| !w.expired_when_watched && ctx.srv.dbs[w.db].is_expired_at(&w.key, now))
+}
+
+fn exec(ctx: &mut Ctx) {
+    let Some(state) = ctx.c.multi.take() else {
+        return ctx.error("ERR EXEC without MULTI");
+    };
+    let failed_cas = ctx.c.dirty_cas || watched_key_expired(ctx);
+    unwatch_all(ctx);
+    if state.aborted {
+        return ctx.error("EXECABORT Transaction discarded because of previous errors.");
+    }
+    if failed_cas {
+        return ctx.c.reply.null_array();
+    }
+    ctx.c.reply.array_len(state.queue.len());
+    for (id, argv) in &state.queue {
+        ctx.srv.call(ctx.c, *id, argv.view());
+    }
+}
+
+fn discard(ctx: &mut Ctx) {
+    if ctx.c.multi.take().is_none() {
+        return ctx.error("ERR DISCARD without MULTI");
+    }
+    unwatch_all(ctx);
+    ctx.c.reply.ok();
+}
+
+fn watch(ctx: &mut Ctx) {
+    if ctx.c.multi.is_some() {
+        return ctx.error("ERR WATCH inside MULTI is not allowed");
+    }
+    let db = ctx.c.db;
+    let now = ctx.srv.cmd_time_ms;
+    for i in 1..ctx.argv.len() {
+        let key = ctx.argv.get(i);
+        if ctx.c.watched.iter().any(|w| w.db == db && &w.key[..] == key) {
+            continue;
+        }
+        ctx.srv.watched_keys.add(db, key, ctx.c.key);
+        ctx.c.watched.push(Watched {
+            db,
+            key: crate::sbytes::SBytes::new(key),
+            expired_when_watched: ctx.srv.dbs[db].is_expired_at(key, now),
+        });
+    }
+    ctx.c.reply.ok();
+}
+
+fn unwatch(ctx: &mut Ctx) {
+    unwatch_all(ctx);
+    ctx.c.reply.ok();
+}

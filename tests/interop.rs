@@ -1,0 +1,1513 @@
+//! fastkey-server next to a real redis-server: the same scripted commands go
+//! to both as raw RESP, and the raw reply bytes must be identical. Replies
+//! that legitimately differ (ids, times, memory, randomness, hash order) are
+//! compared by type, with the id masked, or as sorted sets.
+//!
+//! Skipped, with a message, when redis-server (or redis-benchmark for the
+//! benchmark test) is not installed.
+
+mod common;
+
+use common::{encode, parse, redis_server_available, show, RawClient, Resp, Server, ServerOpts};
+use std::process::Command;
+use std::time::Duration;
+
+/// How the replies of one step are compared.
+#[derive(Clone, Copy, Debug, PartialEq)]
+enum Mode {
+    /// Byte for byte.
+    Exact,
+    /// The elements of an array reply, as a sorted list.
+    Sorted,
+    /// A whole SCAN iteration (the step's cursor is replaced): the union of
+    /// the keys returned, as a set.
+    Scan,
+    /// Only the reply type (first byte) of each reply.
+    Type,
+    /// HELLO: everything but the value of `id`.
+    Hello,
+    /// Not a command: wait this many milliseconds (for expiry).
+    Sleep,
+}
+
+struct Step {
+    mode: Mode,
+    args: Vec<Vec<u8>>,
+    line: usize,
+}
+
+impl Step {
+    /// The step's commands: its arguments split at `;` arguments (so one
+    /// step can send several commands, e.g. for CLIENT REPLY).
+    fn commands(&self) -> Vec<Vec<u8>> {
+        self.args.split(|a| a == b";").map(encode).collect()
+    }
+}
+
+/// Splits one argument line. Double quotes group, with the escapes `\\`,
+/// `\"`, `\r`, `\n`, `\t`, `\0` and `\xHH`; an unquoted `<c*N>` stands for
+/// the character c repeated N times.
+fn split_args(line: &str) -> Vec<Vec<u8>> {
+    let mut out = Vec::new();
+    let b = line.as_bytes();
+    let mut i = 0;
+    while i < b.len() {
+        if b[i] == b' ' {
+            i += 1;
+            continue;
+        }
+        let mut arg = Vec::new();
+        if b[i] == b'"' {
+            i += 1;
+            while i < b.len() && b[i] != b'"' {
+                if b[i] == b'\\' && i + 1 < b.len() {
+                    i += 1;
+                    match b[i] {
+                        b'r' => arg.push(b'\r'),
+                        b'n' => arg.push(b'\n'),
+                        b't' => arg.push(b'\t'),
+                        b'0' => arg.push(0),
+                        b'x' => {
+                            let hex = std::str::from_utf8(&b[i + 1..i + 3]).unwrap();
+                            arg.push(u8::from_str_radix(hex, 16).unwrap());
+                            i += 2;
+                        }
+                        c => arg.push(c),
+                    }
+                } else {
+                    arg.push(b[i]);
+                }
+                i += 1;
+            }
+            assert!(i < b.len(), "unterminated quote in {line:?}");
+            i += 1;
+        } else {
+            while i < b.len() && b[i] != b' ' {
+                arg.push(b[i]);
+                i += 1;
+            }
+            let s = String::from_utf8_lossy(&arg).into_owned();
+            if let Some(inner) = s.strip_prefix('<').and_then(|r| r.strip_suffix('>')) {
+                if let Some((c, n)) = inner.split_once('*') {
+                    if c.len() == 1 {
+                        if let Ok(n) = n.parse::<usize>() {
+                            arg = c.repeat(n).into_bytes();
+                        }
+                    }
+                }
+            }
+        }
+        out.push(arg);
+    }
+    out
+}
+
+/// Parses a script: one step per line, `<mode> <command...>`, where mode is
+/// `=`, `sorted`, `scan`, `type` or `hello` (or `sleep <ms>`); `#` starts a
+/// comment line.
+fn script(text: &str) -> Vec<Step> {
+    let mut steps = Vec::new();
+    for (n, raw) in text.lines().enumerate() {
+        let line = raw.trim();
+        if line.is_empty() || line.starts_with('#') {
+            continue;
+        }
+        let (mode, rest) = line.split_once(' ').unwrap_or((line, ""));
+        let mode = match mode {
+            "=" => Mode::Exact,
+            "sorted" => Mode::Sorted,
+            "scan" => Mode::Scan,
+            "type" => Mode::Type,
+            "hello" => Mode::Hello,
+            "sleep" => Mode::Sleep,
+            other => panic!("line {}: unknown mode {other:?}", n + 1),
+        };
+        let args = split_args(rest);
+        assert!(!args.is_empty() || rest.trim() == "\"\"", "line {}: no command", n + 1);
+        steps.push(Step {
+            mode,
+            args,
+            line: n + 1,
+        });
+    }
+    steps
+}
+
+/// One connection to each server.
+struct Pair {
+    fk: RawClient,
+    rs: RawClient,
+    marker: u64,
+    /// Without a marker (before AUTH, ECHO is refused), each command gets
+    /// exactly one reply.
+    use_marker: bool,
+    // Kept last so that the clients close before the servers are killed.
+    _servers: (Server, Server),
+}
+
+fn start_pair(redis_bin: &std::path::Path, args: &[&str]) -> Pair {
+    let fk = Server::start(args);
+    let rs = ServerOpts::new(args).bin(redis_bin).start();
+    Pair {
+        fk: fk.raw(),
+        rs: rs.raw(),
+        marker: 0,
+        use_marker: true,
+        _servers: (fk, rs),
+    }
+}
+
+/// Sends `msg` followed by an ECHO of a marker, and returns the replies
+/// before the marker's (a push message or several replies are possible).
+fn exchange(c: &mut RawClient, msg: &[u8], marker: &str) -> Result<Vec<Vec<u8>>, String> {
+    let mut bytes = msg.to_vec();
+    bytes.extend_from_slice(&encode(&["ECHO", marker]));
+    c.send(&bytes);
+    let end = format!("${}\r\n{marker}\r\n", marker.len()).into_bytes();
+    let mut replies = Vec::new();
+    loop {
+        let mut r = c.try_read_replies(1, Duration::from_secs(10))?;
+        let r = r.pop().unwrap();
+        if r == end {
+            return Ok(replies);
+        }
+        replies.push(r);
+    }
+}
+
+impl Pair {
+    fn both(&mut self, msg: &[u8], ncommands: usize) -> (Vec<Vec<u8>>, Vec<Vec<u8>>) {
+        if !self.use_marker {
+            let read = |c: &mut RawClient, who: &str| {
+                c.send(msg);
+                c.try_read_replies(ncommands, Duration::from_secs(10))
+                    .unwrap_or_else(|e| panic!("{who}: {e}"))
+            };
+            return (read(&mut self.fk, "fastkey"), read(&mut self.rs, "redis-server"));
+        }
+        self.marker += 1;
+        let marker = format!("__interop_marker_{}__", self.marker);
+        let fk = exchange(&mut self.fk, msg, &marker).unwrap_or_else(|e| panic!("fastkey: {e}"));
+        let rs = exchange(&mut self.rs, msg, &marker).unwrap_or_else(|e| panic!("redis-server: {e}"));
+        (fk, rs)
+    }
+
+    /// Runs a whole SCAN iteration with `args` (the cursor replaced each
+    /// time) on one side; returns the keys or a description of a failure.
+    fn scan_all(&mut self, fastkey: bool, args: &[Vec<u8>]) -> Result<Vec<Vec<u8>>, String> {
+        let mut keys = Vec::new();
+        let mut cursor = b"0".to_vec();
+        for _ in 0..100_000 {
+            let mut a = args.to_vec();
+            a[1] = cursor.clone();
+            self.marker += 1;
+            let marker = format!("__interop_marker_{}__", self.marker);
+            let c = if fastkey { &mut self.fk } else { &mut self.rs };
+            let replies = exchange(c, &encode(&a), &marker)?;
+            let reply = replies.first().ok_or("no reply")?;
+            let parsed = parse(reply)?;
+            let Resp::Array(Some(parts)) = parsed else {
+                return Err(format!("SCAN replied {}", show(reply)));
+            };
+            cursor = parts[0].bytes().to_vec();
+            keys.extend(parts[1].items().iter().map(|k| k.bytes().to_vec()));
+            if cursor == b"0" {
+                keys.sort();
+                keys.dedup();
+                return Ok(keys);
+            }
+        }
+        Err("SCAN did not finish".into())
+    }
+}
+
+fn sorted_elements(reply: &[u8]) -> Result<Vec<Vec<u8>>, String> {
+    let parsed = parse(reply)?;
+    let mut items: Vec<Vec<u8>> = match &parsed {
+        Resp::Array(Some(v)) | Resp::Set(v) => v.iter().map(|r| format!("{r:?}").into_bytes()).collect(),
+        _ => return Err(format!("not an array: {}", show(reply))),
+    };
+    items.sort();
+    Ok(items)
+}
+
+/// The HELLO reply with the client id replaced by 0.
+fn mask_hello(reply: &[u8]) -> Result<Resp, String> {
+    let id = Resp::Bulk(Some(b"id".to_vec()));
+    Ok(match parse(reply)? {
+        Resp::Map(mut pairs) => {
+            for (k, v) in pairs.iter_mut() {
+                if *k == id {
+                    *v = Resp::Int(0);
+                }
+            }
+            Resp::Map(pairs)
+        }
+        Resp::Array(Some(mut items)) => {
+            for i in (0..items.len()).step_by(2) {
+                if items[i] == id && i + 1 < items.len() {
+                    items[i + 1] = Resp::Int(0);
+                }
+            }
+            Resp::Array(Some(items))
+        }
+        other => other,
+    })
+}
+
+fn cmd_text(args: &[Vec<u8>]) -> String {
+    args.iter().map(|a| show(a)).collect::<Vec<_>>().join(" ")
+}
+
+/// Runs a script on both servers and panics with every difference.
+fn run_script(name: &str, text: &str) {
+    run_script_with(name, text, &[]);
+}
+
+/// Same, with extra arguments for both servers.
+fn run_script_with(name: &str, text: &str, server_args: &[&str]) {
+    let Some(redis) = redis_server_available() else {
+        return;
+    };
+    let mut pair = start_pair(&redis, server_args);
+    pair.use_marker = !server_args.contains(&"--requirepass");
+    let mut diffs = Vec::new();
+    let steps = script(text);
+    for step in &steps {
+        let what = format!("{name} line {}: {}", step.line, cmd_text(&step.args));
+        if step.mode == Mode::Sleep {
+            let ms: u64 = String::from_utf8_lossy(&step.args[0]).parse().expect("sleep <ms>");
+            std::thread::sleep(Duration::from_millis(ms));
+            continue;
+        }
+        if step.mode == Mode::Scan {
+            let fk = pair.scan_all(true, &step.args);
+            let rs = pair.scan_all(false, &step.args);
+            if fk != rs {
+                let sum = |r: &Result<Vec<Vec<u8>>, String>| match r {
+                    Ok(keys) => format!(
+                        "{} keys, first {:?}",
+                        keys.len(),
+                        keys.iter().take(5).map(|k| show(k)).collect::<Vec<_>>()
+                    ),
+                    Err(e) => format!("error {e}"),
+                };
+                diffs.push(format!("{what}\n    fastkey: {}\n    redis:   {}", sum(&fk), sum(&rs)));
+            }
+            continue;
+        }
+        let commands = step.commands();
+        let (fk, rs) = pair.both(&commands.concat(), commands.len());
+        let same = match step.mode {
+            Mode::Exact => fk == rs,
+            Mode::Type => fk.len() == rs.len() && fk.iter().zip(&rs).all(|(a, b)| a.first() == b.first()),
+            Mode::Sorted => {
+                fk.len() == 1
+                    && rs.len() == 1
+                    && matches!((sorted_elements(&fk[0]), sorted_elements(&rs[0])), (Ok(a), Ok(b)) if a == b)
+            }
+            Mode::Hello => {
+                fk.len() == 1
+                    && rs.len() == 1
+                    && matches!((mask_hello(&fk[0]), mask_hello(&rs[0])), (Ok(a), Ok(b)) if a == b)
+            }
+            Mode::Scan | Mode::Sleep => unreachable!(),
+        };
+        if !same {
+            let join = |r: &[Vec<u8>]| r.iter().map(|x| show(x)).collect::<Vec<_>>().join(" + ");
+            diffs.push(format!(
+                "{what} ({:?})\n    fastkey: {}\n    redis:   {}",
+                step.mode,
+                join(&fk),
+                join(&rs)
+            ));
+        }
+    }
+    eprintln!("{name}: {} steps, {} differences", steps.len(), diffs.len());
+    assert!(
+        diffs.is_empty(),
+        "{} of {} replies differ from redis-server:\n{}",
+        diffs.len(),
+        steps.len(),
+        diffs.join("\n")
+    );
+}
+
+#[test]
+fn script_parser_itself() {
+    let s = script("= SET \"a b\" \"\\x00\\r\\n\\\\\" <x*3>\n# comment\n\nsorted KEYS *\n= \"\"");
+    assert_eq!(s.len(), 3);
+    assert_eq!(
+        s[0].args,
+        vec![b"SET".to_vec(), b"a b".to_vec(), b"\0\r\n\\".to_vec(), b"xxx".to_vec()]
+    );
+    assert_eq!(s[1].mode, Mode::Sorted);
+    assert_eq!(s[2].args, vec![Vec::<u8>::new()]);
+}
+
+const STRINGS: &str = r#"
+= PING
+= PING "hello world"
+= ECHO ""
+= SET k v
+= GET k
+= GET nokey
+= SET k v2 GET
+= SET k2 v NX GET
+= SET k2 other NX GET
+= SET k v XX
+= SET nope v XX
+= GET nope
+= SET k v NX XX
+= SET k v EX 10 PX 100
+= SET k v EX 10 KEEPTTL
+= SET k v GET GET
+= SET k v FOO
+= SET k v EX
+= SET k v EX 1000
+= TTL k
+= SET k v3 KEEPTTL
+= TTL k
+= SET k v4
+= TTL k
+= SET k v PXAT 32503680000000
+= PEXPIRETIME k
+= EXPIRETIME k
+= SET k v EXAT 32503680000
+= EXPIRETIME k
+= SETNX k x
+= SETNX sn x
+= SETEX se 100 v
+= TTL se
+= PSETEX pse 100000 v
+= GETSET k newv
+= GETSET gsnew v
+= GETDEL k
+= GETDEL k
+= GETEX sn
+= GETEX sn EX 100
+= TTL sn
+= GETEX sn PERSIST
+= TTL sn
+= GETEX sn EXAT 32503680000
+= EXPIRETIME sn
+= GETEX sn EX 10 PX 10
+= GETEX sn EX 10 PERSIST
+= GETEX sn FOO
+= GETEX sn EX
+= GETEX nokey EX 10
+= MSET a 1 b 2 c 3
+= MSET a 1 b
+= MGET a b c nokey
+= MSETNX a 1 z 2
+= MSETNX y 1 z 2
+= MGET y z
+= APPEND a 23
+= APPEND newapp hello
+= GET a
+= STRLEN a
+= STRLEN nokey
+= SETRANGE a 1 XYZ
+= GET a
+= SETRANGE sr 5 x
+= GET sr
+= SETRANGE sr 536870911 ""
+= SETRANGE nosr 0 ""
+= SETRANGE nosr 3 ""
+= EXISTS nosr
+= GETRANGE a 0 -1
+= GETRANGE a -100 100
+= GETRANGE a 5 2
+= GETRANGE a -1 -5
+= GETRANGE a 3 3
+= GETRANGE a -2 -1
+= GETRANGE nokey 0 10
+= SUBSTR a 1 2
+= SET bin "\x00\xff\r\n$-1\r\n"
+= GET bin
+= STRLEN bin
+= SET "" empty-key
+= GET ""
+= SET ek ""
+= GET ek
+= STRLEN ek
+# counters
+= SET n 10
+= INCR n
+= DECR n
+= INCRBY n 5
+= DECRBY n 3
+= INCRBY n -20
+= GET n
+= INCR newcounter
+= DECR newcounter2
+= DECRBY newcounter3 5
+= SET n 9223372036854775806
+= INCR n
+= SET n -9223372036854775807
+= DECR n
+= INCRBY n 0
+= SET n 12345678901234567890
+= GET n
+# INCRBYFLOAT
+= SET f 10.50
+= INCRBYFLOAT f 0.1
+= INCRBYFLOAT f -5
+= INCRBYFLOAT f 1.0e3
+= SET f 5.0e3
+= INCRBYFLOAT f 2.0e2
+= INCRBYFLOAT nf 3.0e3
+= INCRBYFLOAT nf 0.0000001
+= SET f 1
+= INCRBYFLOAT f 0.1
+= INCRBYFLOAT f 1.23456789012345678901
+= SET f -0
+= INCRBYFLOAT f 0
+= SET f 3
+= INCRBYFLOAT f 0.0
+= INCRBYFLOAT f -0.0
+= INCRBYFLOAT f 17e-1
+= INCRBYFLOAT f 1.5e1
+= INCRBYFLOAT f 9999999999999999999999
+= INCRBYFLOAT f -9999999999999999999999
+= INCRBYFLOAT f 1e-20
+= SET f 0.1
+= INCRBYFLOAT f 0.2
+= SET f 1e308
+= INCRBYFLOAT f 1e308
+= GET f
+= SET f 0x10
+= INCRBYFLOAT f 1
+= SET f 1.5
+= INCRBYFLOAT f 1
+= OBJECT ENCODING f
+= SET f 5
+= INCRBYFLOAT f 0.5
+= INCRBYFLOAT f 0.5
+= OBJECT ENCODING f
+# LCS
+= MSET key1 ohmytext key2 mynewtext
+= LCS key1 key2
+= LCS key1 key2 LEN
+= LCS key1 key2 IDX
+= LCS key1 key2 IDX MINMATCHLEN 4
+= LCS key1 key2 IDX MINMATCHLEN 4 WITHMATCHLEN
+= LCS key1 key2 IDX WITHMATCHLEN
+= LCS key1 key2 WITHMATCHLEN
+= LCS key1 nokey
+= LCS nokey1 nokey2
+= LCS nokey1 nokey2 IDX
+= LCS nokey1 nokey2 LEN
+= MSET l1 ABCBDAB l2 BDCABA
+= LCS l1 l2
+= LCS l1 l2 IDX WITHMATCHLEN
+= LCS l1 l1 IDX
+# OBJECT ENCODING transitions
+= SET e 12345
+= OBJECT ENCODING e
+= SET e 01
+= OBJECT ENCODING e
+= SET e -9223372036854775808
+= OBJECT ENCODING e
+= SET e 9223372036854775808
+= OBJECT ENCODING e
+= SET e " 1"
+= OBJECT ENCODING e
+= SET e <a*44>
+= OBJECT ENCODING e
+= SET e <a*45>
+= OBJECT ENCODING e
+= SET e 123
+= APPEND e 4
+= OBJECT ENCODING e
+= GET e
+= SET e 10
+= INCR e
+= OBJECT ENCODING e
+= SET e abc
+= SETRANGE e 0 x
+= OBJECT ENCODING e
+= SETEX e 100 20
+= OBJECT ENCODING e
+= GETRANGE e 0 0
+= OBJECT ENCODING e
+= SET e 1.5
+= OBJECT ENCODING e
+= INCRBYFLOAT e 1
+= OBJECT ENCODING e
+= INCRBYFLOAT e 0.5
+= OBJECT ENCODING e
+= MSET e1 1 e2 <b*50> e3 xyz
+= OBJECT ENCODING e1
+= OBJECT ENCODING e2
+= OBJECT ENCODING e3
+= GETSET e3 99
+= OBJECT ENCODING e3
+= SETNX e4 100000
+= OBJECT ENCODING e4
+= COPY e2 e5
+= OBJECT ENCODING e5
+= OBJECT ENCODING nokey
+= SET r 100
+= OBJECT REFCOUNT r
+= SET r2 <c*30>
+= OBJECT REFCOUNT r2
+= OBJECT REFCOUNT nokey
+= OBJECT FREQ r
+= OBJECT HELP
+= DEBUG POPULATE 1 rs 100000
+type DEBUG OBJECT r
+type OBJECT IDLETIME r
+type MEMORY USAGE r
+= MEMORY USAGE nokey
+= OBJECT IDLETIME nokey
+# number formats and more INCRBYFLOAT
+= SET f 1.0e-5
+= INCRBYFLOAT f 0
+= SET f 0
+= INCRBYFLOAT f 1e17
+= INCRBYFLOAT f 1e300
+= STRLEN f
+= SET f 0
+= INCRBYFLOAT f 1e4000
+= STRLEN f
+= INCRBYFLOAT f 1e5000
+= SET f 0
+= INCRBYFLOAT f -1.5e-10
+= INCRBYFLOAT f 3.14159265358979323846264338327950288
+= INCRBYFLOAT f 0x1p3
+= INCRBYFLOAT f .5
+= INCRBYFLOAT f 5.
+= INCRBYFLOAT f +2
+= INCRBYFLOAT f 1E2
+= SET f 7
+= INCRBYFLOAT f 1e-400
+= SET n 01
+= INCR n
+= INCRBY n 01
+= INCRBY n +1
+= INCRBY n -0
+= SELECT 01
+= SELECT +1
+= SELECT " 1"
+= SELECT 0
+# options are case-insensitive and may repeat
+= set k v ex 100
+= TTL k
+= SET k v Ex 100 EX 200
+= TTL k
+= SET k v NX NX
+= SET k v px 5000 KEEPTTL
+= SET k v keepttl
+= TTL k
+= GeT k
+= MSET d 1 d 2
+= GET d
+= DEL d d
+= GETEX k persist
+= GETEX k PERSIST PERSIST
+= GETEX k ex 100 ex 200
+= TTL k
+"#;
+
+const KEYSPACE: &str = r#"
+= MSET a 1 b 2 c 3 k2 v
+= DEL a b nokey
+= EXISTS a b c c nokey
+= TYPE k2
+= TYPE nokey
+= RENAME nokey x
+= SET rn v
+= RENAME rn rn
+= RENAME rn rn2
+= GET rn2
+= RENAMENX rn2 k2
+= RENAMENX rn2 rn3
+= RENAMENX nokey x
+= RENAMENX rn3 rn3
+= EXPIRE rn3 1000
+= RENAME rn3 rn4
+= TTL rn4
+= RENAME rn4 rn3
+= COPY rn3 cp
+= COPY rn3 cp
+= TTL cp
+= COPY rn3 cp REPLACE
+= COPY rn3 cp DB 1
+= COPY rn3 cp DB 16
+= COPY rn3 cp DB abc
+= COPY rn3 rn3
+= COPY rn3 cp FOO
+= COPY rn3 cp DB
+= COPY nokey cp
+= MOVE cp 1
+= MOVE cp 1
+= MOVE rn3 0
+= MOVE rn3 99
+= MOVE rn3 abc
+= MOVE nokey 1
+= SELECT 1
+= GET cp
+= TTL cp
+= DBSIZE
+= SELECT 0
+= SWAPDB 0 1
+= DBSIZE
+= SWAPDB 0 1
+= DBSIZE
+= SWAPDB 0 16
+= SWAPDB abc 1
+= SWAPDB 0 0
+= TOUCH rn3 nokey k2
+= UNLINK rn3 nokey
+= DBSIZE
+= FLUSHDB
+= DBSIZE
+= SELECT 1
+= DBSIZE
+= FLUSHDB ASYNC
+= FLUSHDB SYNC
+= FLUSHDB FOO
+= SELECT 0
+= FLUSHALL FOO
+= FLUSHALL
+= RANDOMKEY
+# expiry
+= SET x v
+= EXPIRE x 100
+= TTL x
+= EXPIRE x 100 NX
+= EXPIRE x 200 XX
+= TTL x
+= EXPIRE x 50 GT
+= EXPIRE x 500 GT
+= EXPIRE x 1000 LT
+= TTL x
+= EXPIRE x 10 NX XX
+= EXPIRE x 10 GT LT
+= EXPIRE x 10 NX GT
+= EXPIRE x 10 FOO
+= EXPIRE x abc
+= EXPIRE x 1.5
+= EXPIRE x 9223372036854775807
+= EXPIRE x 9223372036854775
+= EXPIRE x -9223372036854775808
+= PEXPIRE x 9223372036854775807
+= EXPIREAT x 9223372036854775807
+= PEXPIREAT x 9223372036854775807
+= TTL x
+= PERSIST x
+= PERSIST x
+= PERSIST nokey
+= TTL x
+= PTTL x
+= PTTL nokey
+= EXPIRETIME x
+= EXPIRETIME nokey
+= PEXPIRETIME nokey
+= PEXPIREAT x 32503680000000
+= EXPIRETIME x
+= PEXPIRETIME x
+= EXPIREAT x 32503680000 NX
+= EXPIREAT x 32503680001 GT
+= PEXPIRETIME x
+= EXPIRE x -1
+= EXISTS x
+= SET x v
+= EXPIREAT x 1
+= EXISTS x
+= SET x v
+= PEXPIRE x 0
+= EXISTS x
+= PEXPIRE nokey 100
+= EXPIRE nokey 100 XX
+= SET y v
+= EXPIRE y 100 GT
+= EXPIRE y 100 LT
+= TTL y
+= SET y v EX 100
+= EXPIRE y 100 XX
+= SETEX se 0 v
+= SETEX se -1 v
+= SETEX se abc v
+= SETEX se 9223372036854775807 v
+= PSETEX pse 0 v
+= PSETEX pse -5 v
+= SET k v EX 0
+= SET k v EX -5
+= SET k v PX 0
+= SET k v EX abc
+= SET k v EX 9223372036854775807
+= SET k v PX 9223372036854775807
+= SET k v EXAT 0
+= SET k v PXAT -1
+= GETEX y PX 0
+= GETEX y EX -1
+= GETEX y EXAT 0
+= GETEX y EX 9223372036854775807
+= GETEX y EX abc
+= EXISTS k
+"#;
+
+const ERRORS: &str = r#"
+= FOOBAR
+= FOOBAR a b "c d"
+= foobar <a*200>
+= FOOBAR <a*100> <b*100>
+= ""
+= "GET\x00" k
+= FOOBAR "x\x00y" z
+= FOOBAR "a\r\nb"
+= "FOO\r\nBAR" x
+= CLIENT "NO\x00PE"
+= OBJECT "EN\r\nC" k
+= CLIENT SETNAME "a\x00b"
+= GET
+= GET a b
+= SET k
+= MGET
+= DEL
+= OBJECT
+= OBJECT ENCODING
+= OBJECT ENCODING a b
+= OBJECT FOO a
+= CLIENT
+= CLIENT FOO
+= CLIENT SETNAME
+= DEBUG
+= MEMORY
+= MEMORY FOO
+= MEMORY USAGE
+= SELECT
+= SELECT 16
+= SELECT -1
+= SELECT abc
+= SELECT 0
+= ECHO
+= ECHO a b
+= PING a b
+= AUTH x
+= AUTH default x
+= AUTH nouser x
+= AUTH a b c
+= CLIENT SETNAME "a b"
+= CLIENT SETNAME "a\nb"
+= CLIENT SETNAME myname
+= CLIENT GETNAME
+= CLIENT SETNAME ""
+= CLIENT GETNAME
+= CLIENT NO-EVICT maybe
+= CLIENT NO-EVICT on
+= CLIENT NO-EVICT off
+= CLIENT REPLY foo
+= CLIENT KILL 1.2.3.4:5
+= CLIENT KILL ID 999999
+= CLIENT KILL ID abc
+= CLIENT KILL FOO bar
+= CLIENT UNBLOCK 999999
+= CLIENT UNBLOCK abc
+= CLIENT UNBLOCK 999999 FOO
+# The help of a family whose subcommands are not all implemented yet
+# lists fewer lines: compared by type only.
+type CLIENT HELP
+type CLIENT INFO
+type CLIENT LIST
+type CLIENT ID
+= DEBUG SLEEP 0
+= DEBUG FOOBAR
+= DEBUG SET-ACTIVE-EXPIRE 1
+= DEBUG POPULATE -1
+= DEBUG POPULATE abc
+= DEBUG POPULATE 10 p abc
+= DEBUG PROTOCOL foo
+type MEMORY HELP
+= MEMORY USAGE nokey
+= MEMORY USAGE nokey SAMPLES abc
+= SHUTDOWN FOO
+= SHUTDOWN ABORT
+= LASTSAVE FOO
+= TIME FOO
+type TIME
+type LASTSAVE
+type INFO
+type INFO server
+= INCR nokey FOO
+= SCAN abc
+= SCAN 0 COUNT 0
+= SCAN 0 COUNT abc
+= SCAN 0 COUNT -1
+= SCAN 0 FOO
+= SCAN 0 MATCH
+= SCAN 18446744073709551616
+= SCAN 0 TYPE
+= KEYS
+= DBSIZE
+= SET n 9223372036854775807
+= INCR n
+= INCRBY n 1
+= SET n -9223372036854775808
+= DECR n
+= DECRBY n 1
+= DECRBY n -9223372036854775808
+= SET n 0
+= DECRBY n -9223372036854775808
+= INCRBY n abc
+= INCRBY n 1.5
+= INCRBY n 99999999999999999999
+= SET n " 1"
+= INCR n
+= SET n 1.5
+= INCR n
+= SET n 00
+= INCR n
+= SET n +1
+= INCR n
+= SET n abc
+= INCR n
+= INCRBYFLOAT n 1
+= SET f 1
+= INCRBYFLOAT f abc
+= INCRBYFLOAT f inf
+= INCRBYFLOAT f -inf
+= INCRBYFLOAT f nan
+= INCRBYFLOAT f 1e400
+= INCRBYFLOAT f ""
+= INCRBYFLOAT f " 1"
+= INCRBYFLOAT f "1 "
+= SET f " 11"
+= INCRBYFLOAT f 1
+= SET f 11abc
+= INCRBYFLOAT f 1
+= SET f inf
+= INCRBYFLOAT f 1
+= SET f 1e308
+= INCRBYFLOAT f 1e308
+= SETRANGE sr -1 x
+= SETRANGE sr 536870912 x
+= SETRANGE sr 536870911 xx
+= SETRANGE sr abc x
+= GETRANGE sr 0 abc
+= GETRANGE sr abc 0
+= LCS key1 key2 LEN IDX
+= LCS key1 key2 FOO
+= LCS key1 key2 MINMATCHLEN abc
+= LCS key1 key2 MINMATCHLEN -1 IDX
+= LCS key1 key2 MINMATCHLEN
+= SET s str
+= LCS s nokey IDX MINMATCHLEN 0
+= MSET a
+= MSETNX a
+= SETRANGE sr -0 x
+= GETRANGE sr -0 1
+= EXPIRE sr -0
+= SELECT -0
+= SELECT 9
+= SCAN -0
+= SCAN +0
+= SCAN " 0"
+= SCAN "0 "
+= SCAN 00
+= SCAN 0x0
+= SCAN 18446744073709551615
+= SELECT 0
+= PING
+"#;
+
+const RESP3: &str = r#"
+hello HELLO
+hello HELLO 3
+= HELLO 4
+= HELLO 1
+= HELLO abc
+= HELLO 3 FOO
+= HELLO 3 AUTH default
+= HELLO 3 SETNAME "bad name"
+hello HELLO 3 AUTH default anything
+hello HELLO 3 SETNAME okname
+= CLIENT GETNAME
+= DEBUG PROTOCOL string
+= DEBUG PROTOCOL integer
+= DEBUG PROTOCOL double
+= DEBUG PROTOCOL bignum
+= DEBUG PROTOCOL null
+= DEBUG PROTOCOL array
+= DEBUG PROTOCOL set
+= DEBUG PROTOCOL map
+= DEBUG PROTOCOL attrib
+= DEBUG PROTOCOL push
+= DEBUG PROTOCOL verbatim
+= DEBUG PROTOCOL true
+= DEBUG PROTOCOL false
+= DEBUG PROTOCOL foo
+= PING
+= PING hi
+= SET k v
+= GET nokey
+= GET k
+= MGET k nokey
+= SET k v2 GET
+= SET nk v NX GET
+= SET k v XX GET
+= INCRBYFLOAT f 1.5
+= EXPIRE nokey 10
+= EXISTS k
+= TTL k
+= CLIENT SETNAME ""
+= CLIENT GETNAME
+= OBJECT ENCODING nokey
+= OBJECT ENCODING k
+= GETDEL nokey
+= GETEX nokey
+= MSET key1 ohmytext key2 mynewtext
+= LCS key1 key2 IDX MINMATCHLEN 4 WITHMATCHLEN
+= LCS key1 key2 IDX
+= LCS key1 key2 LEN
+= OBJECT HELP
+type CLIENT HELP
+= MEMORY USAGE nokey
+= FOOBAR
+= GET
+= SCAN 0 COUNT 0
+type RANDOMKEY
+= SET k v EX 0
+= TYPE k
+type TIME
+type INFO
+type CLIENT INFO
+hello HELLO 2
+= DEBUG PROTOCOL string
+= DEBUG PROTOCOL integer
+= DEBUG PROTOCOL double
+= DEBUG PROTOCOL bignum
+= DEBUG PROTOCOL null
+= DEBUG PROTOCOL array
+= DEBUG PROTOCOL set
+= DEBUG PROTOCOL map
+= DEBUG PROTOCOL attrib
+= DEBUG PROTOCOL push
+= DEBUG PROTOCOL verbatim
+= DEBUG PROTOCOL true
+= DEBUG PROTOCOL false
+= GET nokey
+= MGET k nokey
+= OBJECT HELP
+= LCS key1 key2 IDX MINMATCHLEN 4 WITHMATCHLEN
+= CLIENT GETNAME
+"#;
+
+const POPULATE_SCAN: &str = r#"
+= DEBUG POPULATE 1000
+= DEBUG POPULATE 1000
+= DBSIZE
+= DEBUG POPULATE 10 pfx 20
+= DEBUG POPULATE 3 big 70000
+= DEBUG POPULATE 0
+= DBSIZE
+= GET key:0
+= GET key:999
+= GET pfx:3
+= STRLEN big:2
+= GETRANGE big:1 0 20
+= OBJECT ENCODING key:7
+= OBJECT ENCODING pfx:7
+= OBJECT ENCODING big:0
+= EXISTS key:1000
+sorted KEYS *
+sorted KEYS key:1?
+sorted KEYS key:[1-2]*
+sorted KEYS key:[^1-8]?
+sorted KEYS *:99*
+sorted KEYS pfx:*
+sorted KEYS *\:5
+sorted KEYS k?y:12*
+sorted KEYS key:1[0-9]
+sorted KEYS KEY:*
+= KEYS nomatch*
+= KEYS key:5
+scan SCAN 0
+scan SCAN 0 MATCH key:1*
+scan SCAN 0 MATCH *9 COUNT 100
+scan SCAN 0 COUNT 7
+scan SCAN 0 TYPE string
+scan SCAN 0 TYPE STRING
+scan SCAN 0 TYPE list
+scan SCAN 0 TYPE nosuchtype
+scan SCAN 0 MATCH pfx* COUNT 5
+scan SCAN 0 MATCH nomatch*
+type RANDOMKEY
+= FLUSHDB
+= DBSIZE
+= RANDOMKEY
+= SCAN 0
+= KEYS *
+= SELECT 2
+= DEBUG POPULATE 200 db2
+= DBSIZE
+sorted KEYS *
+scan SCAN 0 MATCH db2:1*
+= SELECT 0
+= DBSIZE
+# glob patterns
+= MSET a*b 1 a?b 2 a[b 3 a\b 4 abb 5 ab 6 "a b" 7 A 8 "" 9 [ 10 ] 11 ^ 12
+sorted KEYS a*
+sorted KEYS a\*b
+sorted KEYS a\?b
+sorted KEYS a[*]b
+sorted KEYS a[?]b
+sorted KEYS a[[]b
+sorted KEYS a\b
+sorted KEYS a[\]b
+sorted KEYS a[^b]b
+sorted KEYS a[!b]b
+sorted KEYS a[a-c]b
+sorted KEYS a[c-a]b
+sorted KEYS a[b-]b
+sorted KEYS a[
+sorted KEYS a[b
+sorted KEYS [
+sorted KEYS \[
+sorted KEYS ]
+sorted KEYS ^
+sorted KEYS ?
+sorted KEYS ??
+sorted KEYS *?*
+sorted KEYS **
+sorted KEYS ***b
+sorted KEYS a*b*
+sorted KEYS a\
+sorted KEYS \
+sorted KEYS a
+sorted KEYS A
+sorted KEYS ""
+sorted KEYS *a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*b
+sorted KEYS "a b"
+sorted KEYS a?b
+scan SCAN 0 MATCH a[*?]b
+scan SCAN 0 MATCH ""
+"#;
+
+const CLIENT_STATE: &str = r#"
+# CLIENT REPLY and RESET change what comes back: several commands per step.
+= CLIENT REPLY SKIP ; PING ; ECHO after-skip
+= CLIENT REPLY OFF ; PING ; SET r 1 ; CLIENT REPLY ON ; GET r
+= CLIENT REPLY OFF ; CLIENT REPLY SKIP ; PING ; CLIENT REPLY ON
+= CLIENT REPLY SKIP ; CLIENT REPLY SKIP ; PING
+= CLIENT REPLY SKIP ; FOOBAR ; PING
+= CLIENT REPLY ON
+= SELECT 3
+= SET in3 x
+= CLIENT SETNAME before-reset
+hello HELLO 3
+= RESET
+= CLIENT GETNAME
+= GET in3
+= DEBUG PROTOCOL map
+= RESET FOO
+= SELECT 3
+= CLIENT REPLY OFF ; RESET ; GET in3
+= DBSIZE
+= CLIENT NO-EVICT on ; RESET ; PING
+"#;
+
+const AUTH: &str = r#"
+= PING
+= GET k
+= FOOBAR
+= GET
+= AUTH wrong
+= AUTH default wrong
+= AUTH nouser pw
+= AUTH a b c
+= HELLO 3
+= HELLO 2
+= HELLO 3 AUTH default wrong
+= HELLO 3 AUTH default
+= CLIENT SETNAME x
+= QUIT-NOT
+= SELECT 1
+= ECHO hi
+= RESET
+= PING
+hello HELLO 3 AUTH default pw
+= PING
+= AUTH pw
+= AUTH default pw
+= GET k
+= RESET
+= GET k
+= AUTH pw
+= SET k v
+= GET k
+"#;
+
+const CONFIG_LFU: &str = r#"
+= CONFIG GET maxmemory
+= CONFIG GET maxmemory-policy
+= CONFIG GET hz
+= CONFIG GET databases
+= CONFIG GET save
+= CONFIG GET nosuchparam
+= CONFIG SET hz 20
+= CONFIG GET hz
+= CONFIG SET nosuchparam 1
+= CONFIG SET hz abc
+= CONFIG SET maxmemory-policy bogus
+= CONFIG SET maxmemory-policy allkeys-lfu
+= SET lf v
+= OBJECT FREQ lf
+= GET lf
+= OBJECT FREQ lf
+= OBJECT IDLETIME lf
+= OBJECT FREQ nokey
+= CONFIG SET maxmemory-policy allkeys-lru
+= OBJECT FREQ lf
+type OBJECT IDLETIME lf
+= CONFIG SET maxmemory-policy noeviction
+"#;
+
+/// Keys past their expiry time with the active cycle off: each command
+/// meets one lazily.
+const EXPIRED: &str = r#"
+= DEBUG SET-ACTIVE-EXPIRE 0
+= SET a 1 PX 1
+= SET b 1
+= SET e1 v1 PX 1
+= SET e2 v2 PX 1
+= SET e3 v3 PX 1
+= SET e4 v4 PX 1
+= SET e5 v5 PX 1
+= SET e6 v6 PX 1
+= SET e7 v7 PX 1
+= SET e8 v8 PX 1
+= SET e9 v9 PX 1
+= SET e10 v10 PX 1
+= SET e11 v11 PX 1
+= SET e12 v12 PX 1
+= SET e13 v13 PX 1
+= SET e14 v14 PX 1
+= SET e15 v15 PX 1
+= SET e16 v16 PX 1
+= SET e17 v17 PX 1
+= SET e18 v18 PX 1
+= SET e19 v19 PX 1
+= SET e20 v20 PX 1
+= SET e21 v21 PX 1
+= SET e22 v22 PX 1
+= SET e23 v23 PX 1
+= SET e24 v24 PX 1
+= SET e25 v25 PX 1
+= SET e26 v26 PX 1
+= SET e27 v27 PX 1
+= SET e28 v28 PX 1
+= SET e29 v29 PX 1
+= SET e30 v30 PX 1
+= SET keep v PX 100000
+sleep 30
+= DBSIZE
+= INFO keyspace
+sorted KEYS *
+= DBSIZE
+= EXISTS a
+= DBSIZE
+= TTL e1
+= PTTL e2
+= GET e3
+= SET e4 v GET
+= APPEND e5 x
+= INCR e6
+= RENAME e7 z
+= COPY e8 z
+= OBJECT ENCODING e9
+= MOVE e10 1
+= TOUCH e11
+= STRLEN e12
+= GETRANGE e13 0 -1
+= GETEX e14 PERSIST
+= GETDEL e15
+= SETNX e16 v
+= MSETNX e17 v
+= LCS e18 b
+= TYPE e19
+= DEL e20
+= EXPIRE e21 100
+= PERSIST e22
+= RENAMENX b e23
+= COPY b e24
+= MGET e25 b e26
+= SETRANGE e27 2 x
+= GET e27
+= INCRBYFLOAT e28 1.5
+= EXPIRETIME e29
+= UNLINK e30
+= DBSIZE
+= INFO keyspace
+scan SCAN 0
+= DBSIZE
+= INFO keyspace
+= DEBUG SET-ACTIVE-EXPIRE 1
+"#;
+
+#[test]
+fn expired_keys_match_redis() {
+    run_script("expired", EXPIRED);
+}
+
+#[test]
+fn strings_match_redis() {
+    run_script("strings", STRINGS);
+}
+
+#[test]
+fn keyspace_and_expiry_match_redis() {
+    run_script("keyspace", KEYSPACE);
+}
+
+#[test]
+fn errors_match_redis() {
+    run_script("errors", ERRORS);
+}
+
+#[test]
+fn resp3_matches_redis() {
+    run_script("resp3", RESP3);
+}
+
+#[test]
+fn populate_keys_and_scan_match_redis() {
+    run_script("populate", POPULATE_SCAN);
+}
+
+#[test]
+fn client_reply_and_reset_match_redis() {
+    run_script("client-state", CLIENT_STATE);
+}
+
+#[test]
+fn authentication_matches_redis() {
+    run_script_with("auth", AUTH, &["--requirepass", "pw"]);
+}
+
+#[test]
+fn config_and_lfu_match_redis() {
+    run_script("config", CONFIG_LFU);
+}
+
+/// `CLIENT INFO` as (field, value) pairs.
+fn client_info_fields(c: &mut RawClient) -> Vec<(String, String)> {
+    let text = common::bulk_text(&c.cmd(&["CLIENT", "INFO"]));
+    assert!(text.ends_with('\n'), "CLIENT INFO ends with a newline: {text:?}");
+    text.trim_end()
+        .split(' ')
+        .map(|kv| {
+            let (k, v) = kv.split_once('=').unwrap_or((kv, ""));
+            (k.to_string(), v.to_string())
+        })
+        .collect()
+}
+
+#[test]
+fn client_info_fields_match_redis() {
+    let Some(redis) = redis_server_available() else {
+        return;
+    };
+    let fk = Server::start(&[]);
+    let rs = ServerOpts::new(&[]).bin(&redis).start();
+    let mut infos = Vec::new();
+    for srv in [&fk, &rs] {
+        let mut c = srv.raw();
+        for cmd in [
+            &["CLIENT", "SETNAME", "itest"][..],
+            &["SELECT", "2"],
+            &["CLIENT", "NO-EVICT", "on"],
+        ] {
+            assert_eq!(common::parse(&c.cmd(cmd)).unwrap(), Resp::Simple(b"OK".to_vec()));
+        }
+        infos.push(client_info_fields(&mut c));
+    }
+    let names = |v: &[(String, String)]| v.iter().map(|(k, _)| k.clone()).collect::<Vec<_>>();
+    assert_eq!(
+        names(&infos[0]),
+        names(&infos[1]),
+        "CLIENT INFO fields (fastkey, redis)"
+    );
+    // Fields that depend on ids, addresses, timing or allocation are skipped.
+    let varying = [
+        "id",
+        "addr",
+        "laddr",
+        "fd",
+        "age",
+        "idle",
+        "qbuf-free",
+        "rbs",
+        "rbp",
+        "tot-mem",
+    ];
+    let mut diffs = Vec::new();
+    for ((k, a), (_, b)) in infos[0].iter().zip(&infos[1]) {
+        if !varying.contains(&k.as_str()) && a != b {
+            diffs.push(format!("{k}: fastkey {a:?}, redis {b:?}"));
+        }
+    }
+    assert!(diffs.is_empty(), "CLIENT INFO differs:\n{}", diffs.join("\n"));
+}
+
+/// Sends `input` on a fresh connection, then an ECHO of a marker; returns
+/// every byte received until the marker's reply or the close.
+fn raw_exchange(port: u16, input: &[u8]) -> Vec<u8> {
+    use std::io::{Read, Write};
+    let marker = "__interop_raw_marker__";
+    let end = format!("${}\r\n{marker}\r\n", marker.len()).into_bytes();
+    let mut s = std::net::TcpStream::connect(("127.0.0.1", port)).expect("connect");
+    s.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
+    let mut msg = input.to_vec();
+    msg.extend_from_slice(&encode(&["ECHO", marker]));
+    // The server may close early (protocol errors): later bytes may fail.
+    let _ = s.write_all(&msg);
+    let mut got = Vec::new();
+    let mut buf = [0u8; 65536];
+    loop {
+        match s.read(&mut buf) {
+            Ok(0) => return got,
+            Ok(n) => {
+                got.extend_from_slice(&buf[..n]);
+                if got.ends_with(&end) {
+                    got.truncate(got.len() - end.len());
+                    return got;
+                }
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::ConnectionReset => return got,
+            // Still open and quiet: the input left a command unfinished.
+            Err(e) if matches!(e.kind(), std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut) => return got,
+            Err(e) => panic!("reading the reply to {}: {e}; got {}", show(input), show(&got)),
+        }
+    }
+}
+
+#[test]
+fn raw_inputs_match_redis() {
+    let Some(redis) = redis_server_available() else {
+        return;
+    };
+    let fk = Server::start(&[]);
+    let rs = ServerOpts::new(&[]).bin(&redis).start();
+    let inputs: &[&[u8]] = &[
+        b"PING\r\n",
+        b"ping\n",
+        b"\r\n \r\n\t\r\nPING\r\n",
+        b"PING\r\r\n",
+        b"ECHO \"\\x41\\x4g\\q\\\\\"\r\n",
+        b"ECHO 'a\\'b' \"c\\\"d\"\r\n",
+        b"ECHO \"a\"\"b\"\r\n",
+        b"ECHO a\"b\"\r\n",
+        b"ECHO \"\\n\\r\\t\\b\\a\"\r\n",
+        b"ECHO\tx\r\n",
+        b"SET k\tv\r\nGET k\r\n",
+        b"ECHO \"\xc3\xa9\"\r\n",
+        b"ECHO \"a\\x00b\"\r\n",
+        b"ECHO ''\r\n",
+        b"ECHO '\r\n",
+        b"ECHO \"\r\n",
+        b"*2\r\n$4\r\nECHO\r\n$3\r\nabcXY",
+        b"*1\r\n$0\r\n\r\n",
+        b"*0\r\n*-1\r\nPING\r\n",
+        b"*2\r\n$4\r\nECHO\r\n$-0\r\n",
+        b"*+1\r\n",
+        b"*-0\r\nPING\r\n",
+        b"*-9223372036854775808\r\nPING\r\n",
+        b"*-9223372036854775809\r\nPING\r\n",
+        b"*9223372036854775807\r\n",
+        b"*1\r\n$-9223372036854775808\r\n",
+        b"*1\r\n$9223372036854775807\r\n",
+        b"*01\r\n",
+        b"*1 \r\n",
+        b"*1\r\n$+4\r\nPING\r\n",
+        b"*1\r\n$04\r\nPING\r\n",
+        b"$4\r\nPING\r\n",
+        b"*1\n$4\nPING\n",
+        b"*1\r\n$4\r\nPING\r\n*1\r\n",
+        b"PING\r\nQUIT\r\nPING\r\n",
+        b"QUIT extra args\r\n",
+        b"*3\r\n$3\r\nSET\r\n$1\r\nk\r\n$0\r\n\r\n*2\r\n$3\r\nGET\r\n$1\r\nk\r\n",
+        b"*1\r\n*1\r\n",
+        b"GET \"k\"x\r\n",
+        b"\"PING\"\r\n",
+        b"'PING'\r\n",
+    ];
+    let mut diffs = Vec::new();
+    for input in inputs {
+        let a = raw_exchange(fk.port, input);
+        let b = raw_exchange(rs.port, input);
+        if a != b {
+            diffs.push(format!(
+                "input {}\n    fastkey: {}\n    redis:   {}",
+                show(input),
+                show(&a),
+                show(&b)
+            ));
+        }
+    }
+    assert!(
+        diffs.is_empty(),
+        "{} of {} inputs differ:\n{}",
+        diffs.len(),
+        inputs.len(),
+        diffs.join("\n")
+    );
+}
+
+#[test]
+fn redis_benchmark_runs_cleanly() {
+    let Some(bench) = common::which("redis-benchmark") else {
+        eprintln!("SKIPPED: `redis-benchmark` is not on the PATH (it comes with the redis-tools package)");
+        return;
+    };
+    let srv = Server::start(&[]);
+    let out = Command::new(bench)
+        .args(["-h", "127.0.0.1", "-p", &srv.port.to_string()])
+        .args(["-t", "set,get,incr,mset", "-n", "20000", "-P", "16", "-q"])
+        .output()
+        .expect("run redis-benchmark");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        out.status.success(),
+        "redis-benchmark failed: {}\n{stdout}\n{stderr}",
+        out.status
+    );
+    // -q rewrites a progress line with \r; keep the final text of each line.
+    let lines: Vec<&str> = stdout
+        .lines()
+        .chain(stderr.lines())
+        .map(|l| l.rsplit('\r').next().unwrap_or(l).trim())
+        .filter(|l| !l.is_empty())
+        .collect();
+    let bad: Vec<&&str> = lines
+        .iter()
+        .filter(|l| {
+            let low = l.to_ascii_lowercase();
+            low.contains("err") || low.contains("warning") || low.contains("could not")
+        })
+        .collect();
+    assert!(
+        bad.is_empty(),
+        "redis-benchmark reported problems: {bad:#?}\nfull output:\n{stdout}\n{stderr}"
+    );
+    for test in ["SET", "GET", "INCR", "MSET (10 keys)"] {
+        assert!(
+            lines
+                .iter()
+                .any(|l| l.starts_with(&format!("{test}: ")) && l.contains("requests per second")),
+            "no result line for {test}:\n{stdout}"
+        );
+    }
+    // Its connections are all closed: only ours remains.
+    let settled = common::wait_until(Duration::from_secs(10), || {
+        srv.info_field("clients", "connected_clients").as_deref() == Some("1")
+    });
+    assert!(
+        settled,
+        "connected_clients: {:?}",
+        srv.info_field("clients", "connected_clients")
+    );
+}
