@@ -86,6 +86,16 @@ pub struct ClientState {
     pub watched: Vec<crate::multi::Watched>,
     /// A watched key was touched: EXEC will fail.
     pub dirty_cas: bool,
+    /// Set while the client waits in a blocking command.
+    pub blocked: Option<crate::blocking::Blocked>,
+    /// The command being run asked to block (see `Ctx::block_on_keys`).
+    pub block_requested: bool,
+    /// Waiting for CLIENT PAUSE to end before running its next command.
+    pub postponed: bool,
+    /// MONITOR was run: every command run is copied to this client.
+    pub monitor: bool,
+    /// When the output first went over the soft limit (ms), or 0.
+    pub obuf_soft_limit_since: i64,
 }
 
 impl ClientState {
@@ -119,6 +129,11 @@ impl ClientState {
             multi: None,
             watched: Vec::new(),
             dirty_cas: false,
+            blocked: None,
+            block_requested: false,
+            postponed: false,
+            monitor: false,
+            obuf_soft_limit_since: 0,
         }
     }
 }
@@ -216,6 +231,29 @@ impl Client {
         if !self.has_pending_output() {
             self.st.reply.buf = Vec::new();
         }
+    }
+
+    /// Redis's checkClientOutputBufferLimits for this client's class
+    /// (pub/sub when subscribed, else normal): the hard limit, or the soft
+    /// limit held for longer than its seconds. Output up to the 16 KB Redis
+    /// keeps in its static buffer is not counted.
+    pub fn output_limit_reached(&mut self, limits: &[crate::config::Cobl; 3], now_ms: i64) -> bool {
+        let class = if self.st.subs.active() { 2 } else { 0 };
+        let l = &limits[class];
+        let used = (self.st.reply.buf.len() - self.sent).saturating_sub(IOBUF_LEN) as u64;
+        if l.hard > 0 && used >= l.hard {
+            return true;
+        }
+        if l.soft > 0 && used >= l.soft {
+            if self.st.obuf_soft_limit_since == 0 {
+                self.st.obuf_soft_limit_since = now_ms;
+            } else if now_ms - self.st.obuf_soft_limit_since > l.soft_seconds * 1000 {
+                return true;
+            }
+        } else {
+            self.st.obuf_soft_limit_since = 0;
+        }
+        false
     }
 
     pub fn has_pending_output(&self) -> bool {

@@ -281,6 +281,8 @@ impl Server {
     /// blocked clients and client tracking) learn about it here.
     pub fn signal_modified_key(&mut self, db: usize, key: &[u8]) {
         self.touch_watched_key(db, key);
+        self.signal_key_as_ready(db, key);
+        self.tracking_invalidate_key(key);
     }
 
     /// The access data a new value starts with.
@@ -300,9 +302,24 @@ impl Server {
         }
     }
 
-    /// Empties a database (FLUSHDB/FLUSHALL); the old contents are freed on
-    /// the pool when `lazy`. Returns the number of keys removed.
-    pub fn empty_db(&mut self, db: usize, lazy: bool) -> usize {
+    /// Redis's emptyData: empties one database or all of them (FLUSHDB,
+    /// FLUSHALL), failing the transactions watching their keys and telling
+    /// tracking clients to drop everything. Returns the keys removed.
+    pub fn empty_data(&mut self, which: Option<usize>, lazy: bool) -> usize {
+        let dbs: Vec<usize> = match which {
+            Some(db) => vec![db],
+            None => (0..self.dbs.len()).collect(),
+        };
+        for &db in &dbs {
+            self.touch_all_watched_keys_in_db(db, None);
+        }
+        self.tracking_invalidate_all();
+        dbs.into_iter().map(|db| self.empty_db(db, lazy)).sum()
+    }
+
+    /// Empties a database; the old contents are freed on the pool when
+    /// `lazy`. Returns the number of keys removed.
+    fn empty_db(&mut self, db: usize, lazy: bool) -> usize {
         let n = self.dbs[db].len();
         let (dict, expires) = self.dbs[db].take();
         if lazy && n > 0 {

@@ -218,13 +218,16 @@ impl Server {
              maxclients:{}\r\n\
              client_recent_max_input_buffer:{}\r\n\
              client_recent_max_output_buffer:{}\r\n\
-             blocked_clients:0\r\n\
-             tracking_clients:0\r\n\
-             clients_in_timeout_table:0\r\n",
+             blocked_clients:{}\r\n\
+             tracking_clients:{}\r\n\
+             clients_in_timeout_table:{}\r\n",
             self.clients.len(),
             self.cfg.maxclients,
             max_in,
-            max_out
+            max_out,
+            self.blocking.count,
+            self.tracking.clients.len(),
+            self.blocking.clients_with_timeout()
         );
     }
 
@@ -424,9 +427,9 @@ impl Server {
              active_defrag_key_misses:0\r\n\
              total_active_defrag_time:0\r\n\
              current_active_defrag_time:0\r\n\
-             tracking_total_keys:0\r\n\
-             tracking_total_items:0\r\n\
-             tracking_total_prefixes:0\r\n\
+             tracking_total_keys:{}\r\n\
+             tracking_total_items:{}\r\n\
+             tracking_total_prefixes:{}\r\n\
              unexpected_error_replies:{}\r\n\
              total_error_replies:{}\r\n\
              dump_payload_sanitizations:0\r\n\
@@ -454,6 +457,9 @@ impl Server {
             self.pubsub.num_channels(crate::pubsub::Kind::Channel),
             self.pubsub.num_patterns(),
             self.pubsub.num_channels(crate::pubsub::Kind::Shard),
+            self.tracking.total_keys(),
+            self.tracking.total_items(),
+            self.tracking.total_prefixes(),
             s.unexpected_error_replies,
             s.total_error_replies,
             s.reads_processed,

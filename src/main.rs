@@ -6,6 +6,7 @@
 static GLOBAL: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
 
 mod bio;
+mod blocking;
 mod client;
 mod cmd;
 mod config;
@@ -13,8 +14,11 @@ mod db;
 mod dict;
 mod evict;
 mod glob;
+mod hyperloglog;
 mod info;
+mod intset;
 mod latency;
+mod listpack;
 mod logging;
 mod multi;
 mod net;
@@ -25,6 +29,12 @@ mod reply;
 mod resp;
 mod sbytes;
 mod server;
+mod slowlog;
+mod t_hash;
+mod t_list;
+mod t_set;
+mod t_zset;
+mod tracking;
 mod util;
 
 use log::{info, warn};

@@ -21,18 +21,24 @@ impl MultiState {
     }
 }
 
-/// A key a client watches, and whether it was already logically expired
-/// when watched (so that its expiry later does not count as a change).
+/// A key a client watches (kept by the client, for cleanup and EXEC).
 pub struct Watched {
     pub db: usize,
     pub key: SBytes,
-    pub expired_when_watched: bool,
 }
 
-/// Which clients watch each key: (db, key) -> client slab keys.
+/// One client watching a key, and whether the key was already logically
+/// expired when watched: deleting such a key is no change, re-creating it is.
+#[derive(Clone, Copy)]
+struct Watcher {
+    client: usize,
+    expired: bool,
+}
+
+/// Which clients watch each key: (db, key) -> watchers.
 #[derive(Default)]
 pub struct WatchedKeys {
-    map: HashMap<(usize, SBytes), Vec<usize>>,
+    map: HashMap<(usize, SBytes), Vec<Watcher>>,
 }
 
 impl WatchedKeys {
@@ -40,45 +46,54 @@ impl WatchedKeys {
         self.map.is_empty()
     }
 
-    pub fn add(&mut self, db: usize, key: &[u8], client: usize) {
-        self.map.entry((db, SBytes::new(key))).or_default().push(client);
+    pub fn add(&mut self, db: usize, key: &[u8], client: usize, expired: bool) {
+        self.map
+            .entry((db, SBytes::new(key)))
+            .or_default()
+            .push(Watcher { client, expired });
     }
 
     pub fn remove(&mut self, db: usize, key: &SBytes, client: usize) {
         let k = (db, key.clone());
         if let Some(v) = self.map.get_mut(&k) {
-            v.retain(|&c| c != client);
+            v.retain(|w| w.client != client);
             if v.is_empty() {
                 self.map.remove(&k);
             }
         }
     }
 
-    fn watchers(&self, db: usize, key: &[u8]) -> Option<&Vec<usize>> {
-        self.map.get(&(db, SBytes::new(key)))
-    }
-
-    /// Watched keys of `db`, with their watchers.
-    fn in_db(&self, db: usize) -> Vec<(SBytes, Vec<usize>)> {
+    /// Whether `client`'s watch on the key started on an expired key.
+    pub fn watched_expired(&self, db: usize, key: &SBytes, client: usize) -> bool {
         self.map
-            .iter()
-            .filter(|((d, _), _)| *d == db)
-            .map(|((_, k), v)| (k.clone(), v.clone()))
-            .collect()
+            .get(&(db, key.clone()))
+            .and_then(|v| v.iter().find(|w| w.client == client))
+            .is_some_and(|w| w.expired)
     }
 }
 
 impl Server {
     /// Marks the transactions of every client watching `key` as failed
-    /// (Redis's touchWatchedKey).
+    /// (Redis's touchWatchedKey). A watch that began on an already expired
+    /// key ignores the key's deletion: logically nothing changed.
     pub fn touch_watched_key(&mut self, db: usize, key: &[u8]) {
         if self.watched_keys.is_empty() {
             return;
         }
-        let Some(clients) = self.watched_keys.watchers(db, key).cloned() else {
+        let k = (db, SBytes::new(key));
+        let exists = self.dbs[db].dict.contains_key(key);
+        let Some(watchers) = self.watched_keys.map.get_mut(&k) else {
             return;
         };
-        for c in clients {
+        let mut dirty = Vec::new();
+        for w in watchers.iter_mut() {
+            if w.expired && !exists {
+                w.expired = false;
+            } else {
+                dirty.push(w.client);
+            }
+        }
+        for c in dirty {
             self.mark_dirty_cas(c);
         }
     }
@@ -92,18 +107,46 @@ impl Server {
     }
 
     /// FLUSHDB/FLUSHALL (before emptying) and SWAPDB: fails the
-    /// transactions watching a key of `db` that exists in `db` or in
-    /// `other`, the db whose contents take its place.
+    /// transactions watching a key of `db` that exists in `db` (and is going
+    /// away) or in `other`, the db whose contents take its place.
     pub fn touch_all_watched_keys_in_db(&mut self, db: usize, other: Option<usize>) {
         if self.watched_keys.is_empty() {
             return;
         }
-        for (key, clients) in self.watched_keys.in_db(db) {
-            let exists = |d: usize| self.dbs[d].dict.contains_key(&key);
-            if exists(db) || other.is_some_and(exists) {
-                for c in clients {
-                    self.mark_dirty_cas(c);
+        let now = self.cmd_time_ms;
+        let keys: Vec<SBytes> = self
+            .watched_keys
+            .map
+            .keys()
+            .filter(|(d, _)| *d == db)
+            .map(|(_, k)| k.clone())
+            .collect();
+        for key in keys {
+            let deleted = self.dbs[db].dict.contains_key(&key);
+            let replacement = other.filter(|&o| self.dbs[o].dict.contains_key(&key));
+            if !deleted && replacement.is_none() {
+                continue;
+            }
+            let replacement_expired = replacement.is_some_and(|o| self.dbs[o].is_expired_at(&key, now));
+            let Some(watchers) = self.watched_keys.map.get_mut(&(db, key.clone())) else {
+                continue;
+            };
+            let mut dirty = Vec::new();
+            for w in watchers.iter_mut() {
+                if w.expired {
+                    // Gone and not replaced, or replaced by an expired key:
+                    // still logically absent.
+                    if replacement.is_none() {
+                        w.expired = false;
+                        continue;
+                    } else if replacement_expired {
+                        continue;
+                    }
                 }
+                dirty.push(w.client);
+            }
+            for c in dirty {
+                self.mark_dirty_cas(c);
             }
         }
     }

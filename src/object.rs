@@ -1,5 +1,10 @@
 //! Values stored in the keyspace and their encodings.
 //!
+//! Collections live behind an `Arc` in their own modules (Redis's t_*.c
+//! split): `t_list::List`, `t_hash::Hash`, `t_set::Set`, `t_zset::ZSet`.
+//! Writers mutate them through `Arc::make_mut`, which is a plain pointer
+//! access unless a snapshot shares the value (copy-on-write).
+//!
 //! `Value` is 24 bytes, so with its metadata (`Obj`) and its key it fits a
 //! 64-byte dict entry. Strings have Redis's three encodings: `int`, `embstr`
 //! (short strings, here stored inline when they fit in 22 bytes, otherwise
@@ -9,6 +14,7 @@
 
 use crate::sbytes::INLINE_CAP;
 use crate::util;
+use std::sync::Arc;
 
 /// Strings up to this length are reported as `embstr`, as in Redis.
 pub const EMBSTR_LIMIT: usize = 44;
@@ -25,27 +31,39 @@ pub enum Value {
     // pay for the extra indirection.
     #[allow(clippy::box_collection)]
     Raw(Box<Vec<u8>>),
+    List(Arc<crate::t_list::List>),
+    Hash(Arc<crate::t_hash::Hash>),
+    Set(Arc<crate::t_set::Set>),
+    ZSet(Arc<crate::t_zset::ZSet>),
 }
 
 /// The type name as TYPE reports it.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 pub enum Type {
     String,
+    List,
+    Hash,
+    Set,
+    ZSet,
 }
 
 impl Type {
+    pub const ALL: [Type; 5] = [Type::String, Type::List, Type::Hash, Type::Set, Type::ZSet];
+
     pub fn name(self) -> &'static str {
         match self {
             Type::String => "string",
+            Type::List => "list",
+            Type::Hash => "hash",
+            Type::Set => "set",
+            Type::ZSet => "zset",
         }
     }
 
     pub fn from_name(name: &[u8]) -> Option<Type> {
-        if name.eq_ignore_ascii_case(b"string") {
-            Some(Type::String)
-        } else {
-            None
-        }
+        Type::ALL
+            .into_iter()
+            .find(|t| name.eq_ignore_ascii_case(t.name().as_bytes()))
     }
 }
 
@@ -79,6 +97,10 @@ impl Value {
     pub fn type_of(&self) -> Type {
         match self {
             Value::Int(_) | Value::Inline { .. } | Value::Heap(_) | Value::Raw(_) => Type::String,
+            Value::List(_) => Type::List,
+            Value::Hash(_) => Type::Hash,
+            Value::Set(_) => Type::Set,
+            Value::ZSet(_) => Type::ZSet,
         }
     }
 
@@ -93,6 +115,10 @@ impl Value {
             Value::Inline { .. } => "embstr",
             Value::Heap(b) if b.len() <= EMBSTR_LIMIT => "embstr",
             Value::Heap(_) | Value::Raw(_) => "raw",
+            Value::List(l) => l.encoding(),
+            Value::Hash(h) => h.encoding(),
+            Value::Set(s) => s.encoding(),
+            Value::ZSet(z) => z.encoding(),
         }
     }
 
@@ -107,6 +133,7 @@ impl Value {
             Value::Inline { len, buf } => Some(&buf[..*len as usize]),
             Value::Heap(b) => Some(b),
             Value::Raw(v) => Some(v),
+            _ => None,
         }
     }
 
@@ -117,6 +144,7 @@ impl Value {
             Value::Inline { len, .. } => Some(*len as usize),
             Value::Heap(b) => Some(b.len()),
             Value::Raw(v) => Some(v.len()),
+            _ => None,
         }
     }
 
@@ -150,13 +178,23 @@ impl Value {
             Value::Int(_) | Value::Inline { .. } => 0,
             Value::Heap(b) => b.len(),
             Value::Raw(v) => std::mem::size_of::<Vec<u8>>() + v.capacity(),
+            Value::List(l) => l.heap_size(),
+            Value::Hash(h) => h.heap_size(),
+            Value::Set(s) => s.heap_size(),
+            Value::ZSet(z) => z.heap_size(),
         }
     }
 
-    /// Rough cost of freeing the value: big values are freed on the pool
-    /// (Redis's `lazyfreeGetFreeEffort`). Strings are one allocation.
+    /// Rough cost of freeing the value, in allocations: big values are
+    /// freed on the pool (Redis's `lazyfreeGetFreeEffort`).
     pub fn free_effort(&self) -> usize {
-        1
+        match self {
+            Value::List(l) => l.free_effort(),
+            Value::Hash(h) => h.free_effort(),
+            Value::Set(s) => s.free_effort(),
+            Value::ZSet(z) => z.free_effort(),
+            _ => 1,
+        }
     }
 }
 

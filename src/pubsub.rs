@@ -166,11 +166,19 @@ impl Server {
             self.running_client_out = r.buf;
             return;
         }
+        let now = self.now_ms;
+        let limits = self.cfg.client_output_buffer_limit;
         if let Some(Some(c)) = self.clients.get_mut(key) {
+            if c.st.close_asap {
+                return; // its output is being dropped with it
+            }
             f(&mut c.st.reply);
             if !c.pending_write {
                 c.pending_write = true;
                 self.pending_writes.push(key);
+            }
+            if c.output_limit_reached(&limits, now) {
+                self.close_for_output_limit(key);
             }
         }
     }

@@ -158,6 +158,16 @@ impl Parser {
         self.cmd_start = self.pos;
     }
 
+    /// Forgets a command just returned by `parse`, so the next `parse`
+    /// returns it again (a client postponed by CLIENT PAUSE).
+    pub fn rewind_command(&mut self) {
+        self.pos = self.cmd_start;
+        self.multibulk_left = 0;
+        self.bulk_len = -1;
+        self.spans.clear();
+        self.inline = false;
+    }
+
     /// Forgets the first `n` bytes, after the caller removed them from the
     /// front of the query buffer (`n <= consumed()`).
     pub fn shift(&mut self, n: usize) {

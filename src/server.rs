@@ -207,7 +207,31 @@ pub struct Server {
     pub running_client_out: Vec<u8>,
     /// The running client touched a key it watches.
     pub running_client_dirty_cas: bool,
+    /// Output for the running client to append after its reply (its own
+    /// MONITOR lines).
+    pub running_client_after: Vec<u8>,
+    /// Bytes of pushed messages spliced in front of the current top-level
+    /// command's reply (kept when the reply itself is suppressed).
+    pushed_len: usize,
     pub watched_keys: crate::multi::WatchedKeys,
+    pub blocking: crate::blocking::BlockingState,
+    pub slowlog: crate::slowlog::SlowLog,
+    pub latency: crate::latency::LatencyMonitor,
+    /// Clients in MONITOR mode.
+    pub monitors: Vec<usize>,
+    pub tracking: crate::tracking::Tracking,
+    /// Client id -> slab key, for redirection and lookups by id.
+    pub clients_by_id: HashMap<u64, usize>,
+    pub running_client_id: Option<u64>,
+    pub running_client_subscribed: bool,
+    /// CLIENT PAUSE in force: (end time in ms, all commands or writes only).
+    pub pause: Option<(i64, bool)>,
+    /// Clients whose next command waits for the pause to end.
+    postponed: Vec<usize>,
+    /// EXEC is running its queue: blocking commands must not block.
+    pub in_exec: bool,
+    /// A blocked client's command is being re-run: not counted again.
+    pub reprocessing: bool,
     /// The maxmemory-policy family, cached for the lookup path.
     pub policy: crate::evict::Policy,
 }
@@ -265,7 +289,21 @@ impl Server {
             running_client_resp: 2,
             running_client_out: Vec::new(),
             running_client_dirty_cas: false,
+            pushed_len: 0,
+            running_client_after: Vec::new(),
             watched_keys: Default::default(),
+            blocking: Default::default(),
+            slowlog: Default::default(),
+            latency: Default::default(),
+            monitors: Vec::new(),
+            tracking: Default::default(),
+            clients_by_id: HashMap::new(),
+            running_client_id: None,
+            running_client_subscribed: false,
+            pause: None,
+            postponed: Vec::new(),
+            in_exec: false,
+            reprocessing: false,
             lastsave_unix: now / 1000,
             run_id: random_hex(40),
             replid: random_hex(40),
@@ -389,7 +427,17 @@ impl Server {
             if let Some(code) = self.exit_code {
                 return code;
             }
-            let timeout = self.next_cron.saturating_duration_since(Instant::now());
+            let mut timeout = self.next_cron.saturating_duration_since(Instant::now());
+            if let Some(at) = self
+                .blocking
+                .next_deadline()
+                .into_iter()
+                .chain(self.pause.map(|p| p.0))
+                .min()
+            {
+                let ms = (at - mstime()).max(0) as u64;
+                timeout = timeout.min(Duration::from_millis(ms));
+            }
             let mut events = std::mem::take(&mut self.events);
             if let Err(e) = self.reactor.poll(Some(timeout), |k, r, w| events.push((k, r, w))) {
                 warn!("Poller error: {}", e);
@@ -515,6 +563,7 @@ impl Server {
         let c = Box::new(Client::new(conn, st));
         let fd = c.raw_fd();
         self.clients.insert(Some(c));
+        self.clients_by_id.insert(id, key);
         if let Some(Some(c)) = self.clients.get_mut(key) {
             c.st.fd = fd;
         }
@@ -537,6 +586,24 @@ impl Server {
         }
     }
 
+    /// A client in its slot went over its output limit: close it soon.
+    pub fn close_for_output_limit(&mut self, key: usize) {
+        if let Some(Some(mut c)) = self.clients.get_mut(key).map(Option::take) {
+            self.drop_output_over_limit(&mut c);
+            self.put_back(key, c);
+        }
+    }
+
+    /// Drops a client's pending output and marks it to be closed before
+    /// the loop sleeps, as Redis's closeClientOnOutputBufferLimitReached.
+    fn drop_output_over_limit(&mut self, c: &mut Client) {
+        let info = crate::cmd::client::client_line(self, &c.st, self.now_ms);
+        warn!("Client {info} scheduled to be closed ASAP for overcoming of output buffer limits.");
+        c.st.reply.buf = Vec::new();
+        c.sent = 0;
+        c.st.close_asap = true;
+    }
+
     /// Closes a client that is out of its slot (its commands were running).
     fn close_taken_client(&mut self, key: usize, mut c: Box<Client>) {
         self.forget_client(key, &mut c);
@@ -544,6 +611,16 @@ impl Server {
     }
 
     fn forget_client(&mut self, key: usize, c: &mut Client) {
+        self.clients_by_id.remove(&c.st.id);
+        self.disable_tracking(c.st.id);
+        self.forget_blocked(key, &mut c.st);
+        if c.st.monitor {
+            self.monitors.retain(|&m| m != key);
+        }
+        if c.st.postponed {
+            self.postponed.retain(|&p| p != key);
+            self.blocking.count -= 1;
+        }
         self.pubsub_forget_client(key, &c.st.subs);
         self.unwatch_all(key, &mut c.st.watched);
     }
@@ -570,6 +647,10 @@ impl Server {
                     return;
                 }
                 self.process_input(&mut c);
+                let limits = self.cfg.client_output_buffer_limit;
+                if c.output_limit_reached(&limits, self.now_ms) {
+                    self.drop_output_over_limit(&mut c);
+                }
             }
             ReadOutcome::WouldBlock => {}
             ReadOutcome::Closed => {
@@ -591,14 +672,14 @@ impl Server {
 
     /// Returns a client to its slot after its commands ran, queueing its
     /// output for the next before-sleep.
-    fn put_back(&mut self, key: usize, mut c: Box<Client>) {
-        if c.has_pending_output() && !c.pending_write {
-            c.pending_write = true;
-            self.pending_writes.push(key);
-        } else if c.st.close_after_reply && !c.has_pending_output() {
+    pub fn put_back(&mut self, key: usize, mut c: Box<Client>) {
+        if c.st.close_after_reply && !c.has_pending_output() {
             c.st.close_asap = true;
-            self.pending_writes.push(key);
+        }
+        // The pending-writes pass also closes clients marked for closing.
+        if (c.st.close_asap || c.has_pending_output()) && !c.pending_write {
             c.pending_write = true;
+            self.pending_writes.push(key);
         }
         if let Some(slot) = self.clients.get_mut(key) {
             *slot = Some(c);
@@ -618,7 +699,7 @@ impl Server {
         c.st.qbuf_len = c.qlen;
         c.st.qbuf_cap = c.querybuf.len();
         loop {
-            if c.st.close_after_reply || c.st.close_asap {
+            if c.st.close_after_reply || c.st.close_asap || c.st.blocked.is_some() || c.st.postponed {
                 break;
             }
             let Client {
@@ -631,6 +712,14 @@ impl Server {
             match parser.parse(&querybuf[..*qlen], limits) {
                 Parsed::Command => {
                     let argv = parser.argv(&querybuf[..*qlen]);
+                    if self.must_postpone(st, &argv) {
+                        // Left in the buffer, to run when the pause ends.
+                        parser.rewind_command();
+                        st.postponed = true;
+                        self.postponed.push(st.key);
+                        self.blocking.count += 1;
+                        break;
+                    }
                     self.process_command(st, argv);
                     parser.command_done();
                 }
@@ -657,13 +746,29 @@ impl Server {
     /// whatever path produced them.
     pub fn process_command(&mut self, st: &mut ClientState, argv: Argv) {
         let reply_start = st.reply.buf.len();
+        let subscription = argv.len() > 0 && is_subscription_command(argv.get(0));
+        self.pushed_len = 0;
         self.dispatch(st, argv);
         // Judged after the command, as Redis checks the flags when a reply
         // is added: CLIENT REPLY ON and RESET clear them and are answered.
-        if st.reply_off || st.reply_skip {
-            st.reply.buf.truncate(reply_start);
+        // Pushes (pub/sub messages, subscription confirmations) are always
+        // delivered.
+        if (st.reply_off || st.reply_skip) && !subscription {
+            st.reply.buf.truncate(reply_start + self.pushed_len);
         }
         st.reply_skip = std::mem::take(&mut st.reply_skip_next);
+        // CLIENT CACHING applies to the next command only, whatever became
+        // of it, unless that is another CLIENT command or a MULTI queue.
+        if !self.tracking.clients.is_empty() && st.multi.is_none() && !argv.get(0).eq_ignore_ascii_case(b"client") {
+            if let Some(m) = self.tracking.clients.get_mut(&st.id) {
+                m.caching = false;
+            }
+        }
+        // Clients blocked on keys this command wrote are served before the
+        // next command runs, as Redis does.
+        if self.blocking.has_ready() {
+            self.handle_clients_blocked_on_keys();
+        }
     }
 
     fn dispatch(&mut self, st: &mut ClientState, argv: Argv) {
@@ -672,8 +777,11 @@ impl Server {
             return;
         };
         let cmd = self.table.cmds[id as usize];
-        // A container reached without a known subcommand.
-        if cmd.handler.is_none() {
+        // A command with subcommands reached without a known one: a bare
+        // container is an arity error, an unknown name is rejected (even
+        // for COMMAND, which also runs on its own).
+        let unknown_sub = !cmd.subcommands.is_empty() && argv.len() >= 2 && self.table.parent[id as usize].is_none();
+        if cmd.handler.is_none() || unknown_sub {
             if argv.len() < 2 {
                 let msg = format!("ERR wrong number of arguments for '{}' command", cmd.name);
                 self.reject(st, id, &msg);
@@ -699,6 +807,11 @@ impl Server {
         }
         if !st.authenticated && !cmd.has(flags::NO_AUTH) {
             self.reject(st, id, "NOAUTH Authentication required.");
+            return;
+        }
+        // A MONITOR connection is a replica to Redis: no keyspace access.
+        if st.monitor && cmd.has(flags::WRITE | flags::READONLY | flags::MAY_REPLICATE) {
+            self.reject(st, id, "ERR Replica can't interact with the keyspace");
             return;
         }
         if st.reply.resp == 2 && st.subs.active() && !allowed_when_subscribed(cmd.name, self.table.parent[id as usize])
@@ -748,11 +861,23 @@ impl Server {
     }
 
     /// An error before the command ran: counted as a rejected call, and
-    /// fatal to a transaction being queued.
+    /// fatal to a transaction being queued. A refused EXEC discards the
+    /// transaction, saying why (Redis's execCommandAbort).
     fn reject(&mut self, st: &mut ClientState, id: CmdId, msg: &str) {
+        self.stats.cmds[id as usize].rejected_calls += 1;
+        if self.table.cmds[id as usize].name == "exec" && self.table.parent[id as usize].is_none() {
+            let reason = msg.strip_prefix("ERR ").unwrap_or(msg);
+            let abort = format!("EXECABORT Transaction discarded because of: {reason}");
+            st.reply.error_line(abort.as_bytes());
+            self.stats.record_error(abort.as_bytes());
+            st.multi = None;
+            let mut watched = std::mem::take(&mut st.watched);
+            self.unwatch_all(st.key, &mut watched);
+            st.dirty_cas = false;
+            return;
+        }
         st.reply.error_line(msg.as_bytes());
         self.stats.record_error(msg.as_bytes());
-        self.stats.cmds[id as usize].rejected_calls += 1;
         abort_transaction(st);
     }
 
@@ -771,6 +896,8 @@ impl Server {
             std::mem::replace(&mut self.running_client_resp, st.reply.resp),
             std::mem::take(&mut self.running_client_out),
             std::mem::take(&mut self.running_client_dirty_cas),
+            self.running_client_id.replace(st.id),
+            std::mem::replace(&mut self.running_client_subscribed, st.subs.active()),
         );
         let reply_start = st.reply.buf.len();
         let started = Instant::now();
@@ -785,26 +912,125 @@ impl Server {
         handler(&mut ctx);
         let failed = ctx.failed;
         let elapsed = started.elapsed();
+        let counted = !self.reprocessing;
+        // While this client still counts as the running one, so that a
+        // monitor's own command comes back to it after the reply.
+        if counted && !st.block_requested {
+            self.after_call(st, cmd, &argv, elapsed);
+        }
         let for_me = std::mem::replace(&mut self.running_client_out, outer.2);
         if !for_me.is_empty() {
+            // Only pushes at the very front of the reply survive suppression
+            // (those spliced inside an EXEC reply are part of it).
+            if outer.0.is_none() {
+                self.pushed_len += for_me.len();
+            }
             st.reply.buf.splice(reply_start..reply_start, for_me);
+        }
+        if !self.running_client_after.is_empty() {
+            st.reply.buf.append(&mut self.running_client_after);
         }
         if std::mem::replace(&mut self.running_client_dirty_cas, outer.3) {
             st.dirty_cas = true;
         }
         self.running_client = outer.0;
         self.running_client_resp = outer.1;
-        let s = &mut self.stats.cmds[id as usize];
-        s.calls += 1;
-        s.usec += elapsed.as_micros() as u64;
-        if self.cfg.latency_tracking {
-            s.latency.get_or_insert_default().record(elapsed.as_nanos() as u64);
+        self.running_client_id = outer.4;
+        self.running_client_subscribed = outer.5;
+        if !self.tracking.clients.is_empty() {
+            self.after_call_tracking(st, id, &argv, outer.0.is_none());
         }
-        if failed {
-            s.failed_calls += 1;
+        if counted {
+            let s = &mut self.stats.cmds[id as usize];
+            s.calls += 1;
+            s.usec += elapsed.as_micros() as u64;
+            if self.cfg.latency_tracking {
+                s.latency.get_or_insert_default().record(elapsed.as_nanos() as u64);
+            }
+            if failed {
+                s.failed_calls += 1;
+            }
+            self.stats.numcommands += 1;
         }
-        self.stats.numcommands += 1;
         st.last_interaction_ms = self.now_ms;
+    }
+
+    /// What Redis does after a command ran: slow log, latency monitor,
+    /// MONITOR feed.
+    fn after_call(&mut self, st: &ClientState, cmd: &crate::cmd::Command, argv: &Argv, elapsed: Duration) {
+        let us = elapsed.as_micros() as u64;
+        let redact = crate::slowlog::redacted_args(cmd.name, argv);
+        if !cmd.has(flags::SKIP_SLOWLOG) {
+            let threshold = self.cfg.latency_monitor_threshold;
+            let ms = (us / 1000) as i64;
+            if threshold > 0 && ms >= threshold {
+                let event = if cmd.has(flags::FAST) {
+                    "fast-command"
+                } else {
+                    "command"
+                };
+                self.latency.add_sample(event, self.now_ms / 1000, ms as u64);
+            }
+            let name = st.name.as_deref().unwrap_or(b"");
+            self.slowlog.push(
+                self.cfg.slowlog_log_slower_than,
+                self.cfg.slowlog_max_len as usize,
+                argv,
+                &redact,
+                us,
+                &st.addr,
+                name,
+            );
+        }
+        if !self.monitors.is_empty() && !cmd.has(flags::SKIP_MONITOR | flags::ADMIN) {
+            self.feed_monitors(st, argv, &redact);
+        }
+    }
+
+    /// Client-side caching after a command: remember the keys a tracking
+    /// client read, and deliver the client's own invalidations after its
+    /// reply (top level only).
+    fn after_call_tracking(&mut self, st: &mut ClientState, id: CmdId, argv: &Argv, top: bool) {
+        let cmd = self.table.cmds[id as usize];
+        if self.tracking.clients.contains_key(&st.id) && cmd.has(flags::READONLY) {
+            let args: Vec<&[u8]> = argv.iter().collect();
+            let keys: Vec<&[u8]> = crate::cmd::command::get_keys(cmd, cmd.name, &args)
+                .into_iter()
+                .filter_map(|(i, _)| args.get(i).copied())
+                .collect();
+            self.tracking_remember_keys(st.id, &keys);
+        }
+        if top {
+            self.tracking_flush_pending(st);
+        }
+    }
+
+    /// Sends `+<time> [<db> <peer>] "arg" ...` to every MONITOR client.
+    fn feed_monitors(&mut self, st: &ClientState, argv: &Argv, redact: &[usize]) {
+        let us = ustime();
+        let peer = if st.unix_socket {
+            format!("unix:{}", self.cfg.unixsocket.as_deref().unwrap_or(""))
+        } else {
+            st.addr.clone()
+        };
+        let mut line = format!("+{}.{:06} [{} {}]", us / 1_000_000, us % 1_000_000, st.db, peer);
+        for (j, a) in argv.iter().enumerate() {
+            line.push(' ');
+            if redact.contains(&j) {
+                line.push_str("\"(redacted)\"");
+            } else {
+                line.push_str(&crate::config::repr(a));
+            }
+        }
+        line.push_str("\r\n");
+        for key in self.monitors.clone() {
+            if self.running_client == Some(key) {
+                // A monitor sees its own command after the reply to it.
+                self.running_client_after.extend_from_slice(line.as_bytes());
+            } else {
+                self.write_to_client(key, |r| r.raw(line.as_bytes()));
+            }
+        }
     }
 
     // ---- output ----------------------------------------------------------
@@ -844,9 +1070,16 @@ impl Server {
     }
 
     fn before_sleep(&mut self) {
-        if self.active_expire_enabled {
+        if self.active_expire_enabled && self.pause.is_none() {
             self.active_expire_cycle(true);
         }
+        if self.pause.is_some_and(|(end, _)| end <= mstime()) {
+            self.unpause();
+        }
+        self.handle_blocked_timeouts();
+        self.handle_clients_blocked_on_keys();
+        self.process_unblocked_clients();
+        self.tracking_broadcast();
         let pending = std::mem::take(&mut self.pending_writes);
         for key in pending.iter().copied() {
             let Some(Some(c)) = self.clients.get_mut(key) else {
@@ -862,6 +1095,67 @@ impl Server {
         pending.clear();
         if self.pending_writes.is_empty() {
             self.pending_writes = pending;
+        }
+    }
+
+    /// Whether CLIENT PAUSE holds this command back: every command in ALL
+    /// mode; in WRITE mode those that write or may replicate (an EXEC
+    /// counts as the commands it queued).
+    fn must_postpone(&mut self, st: &ClientState, argv: &Argv) -> bool {
+        let Some((end, all)) = self.pause else { return false };
+        if end <= mstime() {
+            self.unpause();
+            return false;
+        }
+        let Some(id) = self.table.resolve(argv) else {
+            return false;
+        };
+        if all {
+            return true;
+        }
+        let writes = |id: CmdId| self.table.cmds[id as usize].has(flags::WRITE | flags::MAY_REPLICATE);
+        match &st.multi {
+            Some(m) if self.table.cmds[id as usize].name == "exec" => m.queue.iter().any(|(q, _)| writes(*q)),
+            _ => writes(id),
+        }
+    }
+
+    /// CLIENT PAUSE: holds commands back until `end_ms` (a longer or
+    /// stricter pause in force wins).
+    pub fn pause_clients(&mut self, end_ms: i64, all: bool) {
+        self.pause = Some(match self.pause {
+            Some((e, a)) => (e.max(end_ms), a || all),
+            None => (end_ms, all),
+        });
+    }
+
+    /// Ends the pause; postponed clients run their waiting commands.
+    pub fn unpause(&mut self) {
+        self.pause = None;
+        for key in std::mem::take(&mut self.postponed) {
+            if let Some(Some(c)) = self.clients.get_mut(key) {
+                if c.st.postponed {
+                    c.st.postponed = false;
+                    self.blocking.count -= 1;
+                    self.blocking.unblocked.push(key);
+                }
+            }
+        }
+    }
+
+    /// Runs the commands unblocked clients had pipelined behind their
+    /// blocking command.
+    fn process_unblocked_clients(&mut self) {
+        while !self.blocking.unblocked.is_empty() {
+            for key in std::mem::take(&mut self.blocking.unblocked) {
+                let Some(Some(mut c)) = self.clients.get_mut(key).map(Option::take) else {
+                    continue;
+                };
+                if c.st.blocked.is_none() && c.qlen > 0 {
+                    self.process_input(&mut c);
+                }
+                self.put_back(key, c);
+            }
         }
     }
 
@@ -896,6 +1190,7 @@ impl Server {
         }
         self.clients_cron();
         self.databases_cron();
+        self.tracking_limit_table();
         self.cronloops += 1;
     }
 
@@ -928,7 +1223,9 @@ impl Server {
             self.clients_cron_pos = key + 1;
             let Some(c) = slot else { continue };
             let idle_ms = now - c.st.last_interaction_ms;
-            if maxidle_ms > 0 && idle_ms > maxidle_ms {
+            // Blocked clients wait as long as their command says, and
+            // subscribers wait for messages: neither is idle.
+            if maxidle_ms > 0 && idle_ms > maxidle_ms && c.st.blocked.is_none() && !c.st.subs.active() {
                 idle.push(key);
             } else if idle_ms > 2000 {
                 c.release_idle_buffers();
@@ -944,7 +1241,8 @@ impl Server {
     }
 
     fn databases_cron(&mut self) {
-        if self.active_expire_enabled {
+        // Expiring keys is a write: it waits out a CLIENT PAUSE.
+        if self.active_expire_enabled && self.pause.is_none() {
             self.active_expire_cycle(false);
         }
         for db in self.dbs.iter_mut() {
@@ -1036,6 +1334,21 @@ fn abort_transaction(st: &mut ClientState) {
     if let Some(m) = &mut st.multi {
         m.aborted = true;
     }
+}
+
+/// (Un)subscribe commands, whose confirmations are pushes that CLIENT
+/// REPLY OFF/SKIP do not suppress.
+fn is_subscription_command(name: &[u8]) -> bool {
+    [
+        &b"subscribe"[..],
+        b"unsubscribe",
+        b"psubscribe",
+        b"punsubscribe",
+        b"ssubscribe",
+        b"sunsubscribe",
+    ]
+    .iter()
+    .any(|c| name.eq_ignore_ascii_case(c))
 }
 
 /// The commands a RESP2 client may run while subscribed.

@@ -73,6 +73,34 @@ static SUBCOMMANDS: &[Command] = &[
         .acl(CONN)
         .doc("3.2.0", "O(1)", "Instructs the server whether to reply to commands.")
         .args("ON | OFF | SKIP"),
+    Command::new("pause", -3, Group::Connection, client_pause)
+        .flags(ADMIN | NOSCRIPT | LOADING | STALE)
+        .acl(CONN)
+        .doc("3.0.0", "O(1)", "Suspends commands processing.")
+        .args("timeout:integer [WRITE | ALL]")
+        .history(&[("6.2.0", "`CLIENT PAUSE WRITE` mode added along with the `mode` option.")]),
+    Command::new("unpause", 2, Group::Connection, client_unpause)
+        .flags(ADMIN | NOSCRIPT | LOADING | STALE)
+        .acl(CONN)
+        .doc("6.2.0", "O(N) Where N is the number of paused clients", "Resumes processing commands from paused clients."),
+    Command::new("tracking", -3, Group::Connection, client_tracking)
+        .flags(NOSCRIPT | LOADING | STALE)
+        .acl(CONN)
+        .doc("6.0.0", "O(1). Some options may introduce additional complexity.", "Controls server-assisted client-side caching for the connection.")
+        .args("status=(ON | OFF) [REDIRECT client-id:integer] [PREFIX prefix [PREFIX prefix ...]] [BCAST] [OPTIN] [OPTOUT] [NOLOOP]"),
+    Command::new("caching", 3, Group::Connection, client_caching)
+        .flags(NOSCRIPT | LOADING | STALE)
+        .acl(CONN)
+        .doc("6.0.0", "O(1)", "Instructs the server whether to track the keys in the next request.")
+        .args("mode=(YES | NO)"),
+    Command::new("getredir", 2, Group::Connection, client_getredir)
+        .flags(NOSCRIPT | LOADING | STALE)
+        .acl(CONN)
+        .doc("6.0.0", "O(1)", "Returns the client ID to which the connection's tracking notifications are redirected."),
+    Command::new("trackinginfo", 2, Group::Connection, client_trackinginfo)
+        .flags(NOSCRIPT | LOADING | STALE)
+        .acl(CONN)
+        .doc("6.2.0", "O(1)", "Returns information about server-assisted client-side caching for the connection."),
     Command::new("unblock", -3, Group::Connection, client_unblock)
         .flags(ADMIN | NOSCRIPT | LOADING | STALE)
         .acl(CONN)
@@ -150,6 +178,19 @@ pub fn client_line(srv: &Server, st: &ClientState, now_ms: i64) -> String {
     if st.multi.is_some() {
         flags.push('x');
     }
+    if st.blocked.is_some() || st.postponed {
+        flags.push('b');
+    }
+    let tracking = srv.tracking.clients.get(&st.id);
+    if let Some(m) = tracking {
+        flags.push('t');
+        if m.broken_redirect {
+            flags.push('R');
+        }
+        if m.bcast {
+            flags.push('B');
+        }
+    }
     if st.dirty_cas {
         flags.push('d');
     }
@@ -158,6 +199,9 @@ pub fn client_line(srv: &Server, st: &ClientState, now_ms: i64) -> String {
     }
     if st.close_asap {
         flags.push('A');
+    }
+    if st.monitor {
+        flags.insert(0, 'O');
     }
     if st.unix_socket {
         flags.push('U');
@@ -178,7 +222,7 @@ pub fn client_line(srv: &Server, st: &ClientState, now_ms: i64) -> String {
     let rbs = st.reply.buf.capacity();
     let tot_mem = io.qbuf + io.qbuf_free + rbs + std::mem::size_of::<crate::client::Client>();
     format!(
-        "id={} addr={} laddr={} fd={} name={} age={} idle={} flags={} db={} sub={} psub={} ssub={} multi={} qbuf={} qbuf-free={} argv-mem={} multi-mem={} rbs={} rbp={} obl={} oll=0 omem=0 tot-mem={} events={} cmd={} user=default redir=-1 resp={}",
+        "id={} addr={} laddr={} fd={} name={} age={} idle={} flags={} db={} sub={} psub={} ssub={} multi={} qbuf={} qbuf-free={} argv-mem={} multi-mem={} rbs={} rbp={} obl={} oll=0 omem=0 tot-mem={} events={} cmd={} user=default redir={} resp={}",
         st.id,
         st.addr,
         st.laddr,
@@ -202,6 +246,7 @@ pub fn client_line(srv: &Server, st: &ClientState, now_ms: i64) -> String {
         tot_mem,
         if io.writable { "rw" } else { "r" },
         cmd,
+        tracking.map_or(-1, |m| m.redirect as i64),
         st.reply.resp
     )
 }
@@ -408,21 +453,230 @@ fn client_reply(ctx: &mut Ctx) {
     }
 }
 
+/// CLIENT TRACKING ON|OFF [REDIRECT id] [PREFIX p ...] [BCAST] [OPTIN]
+/// [OPTOUT] [NOLOOP], with Redis's rules on combining them.
+fn client_tracking(ctx: &mut Ctx) {
+    let on = ctx.argv.get(2);
+    let on = if on.eq_ignore_ascii_case(b"ON") {
+        true
+    } else if on.eq_ignore_ascii_case(b"OFF") {
+        false
+    } else {
+        return ctx.syntax_error();
+    };
+    let mut m = crate::tracking::Mode::default();
+    let mut new_prefixes: Vec<Vec<u8>> = Vec::new();
+    let mut j = 3;
+    while j < ctx.argv.len() {
+        let a = ctx.argv.get(j);
+        let more = j + 1 < ctx.argv.len();
+        if a.eq_ignore_ascii_case(b"REDIRECT") && more {
+            j += 1;
+            if m.redirect != 0 {
+                return ctx.error("ERR A client can only redirect to a single other client");
+            }
+            let Some(id) = ctx.int_arg(j) else { return };
+            if id <= 0 || !ctx.srv.clients_by_id.contains_key(&(id as u64)) {
+                return ctx.error("ERR The client ID you want redirect to does not exist");
+            }
+            m.redirect = id as u64;
+        } else if a.eq_ignore_ascii_case(b"BCAST") {
+            m.bcast = true;
+        } else if a.eq_ignore_ascii_case(b"OPTIN") {
+            m.optin = true;
+        } else if a.eq_ignore_ascii_case(b"OPTOUT") {
+            m.optout = true;
+        } else if a.eq_ignore_ascii_case(b"NOLOOP") {
+            m.noloop = true;
+        } else if a.eq_ignore_ascii_case(b"PREFIX") && more {
+            j += 1;
+            new_prefixes.push(ctx.argv.get(j).to_vec());
+        } else {
+            return ctx.syntax_error();
+        }
+        j += 1;
+    }
+    let id = ctx.c.id;
+    if !on {
+        ctx.srv.disable_tracking(id);
+        return ctx.c.reply.ok();
+    }
+    let current = ctx.srv.tracking.clients.get(&id).cloned();
+    if !m.bcast && !new_prefixes.is_empty() {
+        return ctx.error("ERR PREFIX option requires BCAST mode to be enabled");
+    }
+    if let Some(cur) = &current {
+        if cur.bcast != m.bcast {
+            return ctx.error("ERR You can't switch BCAST mode on/off before disabling tracking for this client, and then re-enabling it with a different mode.");
+        }
+    }
+    if m.optin && m.optout {
+        return ctx.error("ERR You can't specify both OPTIN mode and OPTOUT mode");
+    }
+    if let Some(cur) = &current {
+        if (m.optin && cur.optout) || (m.optout && cur.optin) {
+            return ctx.error("ERR You can't switch OPTIN/OPTOUT mode before disabling tracking for this client, and then re-enabling it with a different mode.");
+        }
+    }
+    if m.bcast && (m.optin || m.optout) {
+        return ctx.error("ERR OPTIN and OPTOUT are not compatible with BCAST");
+    }
+    let existing = current.as_ref().map(|c| c.prefixes.clone()).unwrap_or_default();
+    if let Some(msg) = prefix_collision(&existing, &new_prefixes) {
+        return ctx.error(&msg);
+    }
+    m.prefixes = existing;
+    m.prefixes.extend(new_prefixes);
+    ctx.srv.enable_tracking(id, m);
+    ctx.c.reply.ok();
+}
+
+/// The error for prefixes that overlap (one starts with the other), among
+/// the client's existing ones or the new ones.
+fn prefix_collision(existing: &[Vec<u8>], new: &[Vec<u8>]) -> Option<String> {
+    let overlap = |a: &[u8], b: &[u8]| a.starts_with(b) || b.starts_with(a);
+    let text = |p: &[u8]| String::from_utf8_lossy(p).into_owned();
+    for (i, p) in new.iter().enumerate() {
+        if let Some(e) = existing.iter().find(|e| overlap(p, e)) {
+            return Some(format!(
+                "ERR Prefix '{}' overlaps with an existing prefix '{}'. Prefixes for a single client must not overlap.",
+                text(p),
+                text(e)
+            ));
+        }
+        if let Some(o) = new[i + 1..].iter().find(|o| overlap(p, o)) {
+            return Some(format!(
+                "ERR Prefix '{}' overlaps with another provided prefix '{}'. Prefixes for a single client must not overlap.",
+                text(p),
+                text(o)
+            ));
+        }
+    }
+    None
+}
+
+/// CLIENT CACHING YES|NO: for the next command, in OPTIN/OPTOUT mode.
+fn client_caching(ctx: &mut Ctx) {
+    let id = ctx.c.id;
+    let Some(m) = ctx.srv.tracking.clients.get(&id).cloned() else {
+        return ctx.error("ERR CLIENT CACHING can be called only when the client is in tracking mode with OPTIN or OPTOUT mode enabled");
+    };
+    let a = ctx.argv.get(2);
+    if a.eq_ignore_ascii_case(b"YES") {
+        if !m.optin {
+            return ctx.error("ERR CLIENT CACHING YES is only valid when tracking is enabled in OPTIN mode.");
+        }
+    } else if a.eq_ignore_ascii_case(b"NO") {
+        if !m.optout {
+            return ctx.error("ERR CLIENT CACHING NO is only valid when tracking is enabled in OPTOUT mode.");
+        }
+    } else {
+        return ctx.syntax_error();
+    }
+    if let Some(m) = ctx.srv.tracking.clients.get_mut(&id) {
+        m.caching = true;
+    }
+    ctx.c.reply.ok();
+}
+
+/// CLIENT GETREDIR: -1 when not tracking, 0 without redirection.
+fn client_getredir(ctx: &mut Ctx) {
+    let r = match ctx.srv.tracking.clients.get(&ctx.c.id) {
+        Some(m) => m.redirect as i64,
+        None => -1,
+    };
+    ctx.c.reply.int(r);
+}
+
+/// CLIENT TRACKINGINFO: flags, redirect and prefixes.
+fn client_trackinginfo(ctx: &mut Ctx) {
+    let m = ctx.srv.tracking.clients.get(&ctx.c.id).cloned();
+    let mut flags: Vec<&str> = Vec::new();
+    let redirect = match &m {
+        None => {
+            flags.push("off");
+            -1
+        }
+        Some(m) => {
+            flags.push("on");
+            for (on, name) in [(m.bcast, "bcast"), (m.optin, "optin"), (m.optout, "optout")] {
+                if on {
+                    flags.push(name);
+                }
+            }
+            if m.caching {
+                flags.push(if m.optin { "caching-yes" } else { "caching-no" });
+            }
+            if m.noloop {
+                flags.push("noloop");
+            }
+            if m.broken_redirect {
+                flags.push("broken_redirect");
+            }
+            m.redirect as i64
+        }
+    };
+    let r = &mut ctx.c.reply;
+    r.map_len(3);
+    r.bulk(b"flags");
+    r.set_len(flags.len());
+    for f in flags {
+        r.bulk(f.as_bytes());
+    }
+    r.bulk(b"redirect");
+    r.int(redirect);
+    r.bulk(b"prefixes");
+    // Sorted, as Redis keeps them in a radix tree.
+    let mut prefixes = m
+        .map(|m| if m.bcast { m.prefixes } else { Vec::new() })
+        .unwrap_or_default();
+    prefixes.sort();
+    r.array_len(prefixes.len());
+    for p in prefixes {
+        r.bulk(&p);
+    }
+}
+
+/// CLIENT PAUSE timeout [WRITE|ALL]
+fn client_pause(ctx: &mut Ctx) {
+    let Some(deadline) = crate::blocking::parse_timeout_ms(ctx, 2) else {
+        return;
+    };
+    let all = match ctx.argv.len() {
+        3 => true,
+        4 if ctx.argv.get(3).eq_ignore_ascii_case(b"ALL") => true,
+        4 if ctx.argv.get(3).eq_ignore_ascii_case(b"WRITE") => false,
+        4 => return ctx.error("ERR CLIENT PAUSE mode must be WRITE or ALL"),
+        _ => return ctx.subcommand_syntax_error(),
+    };
+    // A zero timeout pauses nothing but still answers OK.
+    let end = deadline.unwrap_or(ctx.srv.cmd_time_ms);
+    ctx.srv.pause_clients(end, all);
+    ctx.c.reply.ok();
+}
+
+/// CLIENT UNPAUSE
+fn client_unpause(ctx: &mut Ctx) {
+    ctx.srv.unpause();
+    ctx.c.reply.ok();
+}
+
 /// CLIENT UNBLOCK id [TIMEOUT|ERROR]: 1 if a blocked client was unblocked.
 fn client_unblock(ctx: &mut Ctx) {
-    if ctx.int_arg(2).is_none() {
-        return;
-    }
+    let Some(id) = ctx.int_arg(2) else { return };
+    let mut how = crate::blocking::Unblocked::Timeout;
     if ctx.argv.len() == 4 {
         let r = ctx.argv.get(3);
-        if !r.eq_ignore_ascii_case(b"TIMEOUT") && !r.eq_ignore_ascii_case(b"ERROR") {
+        if r.eq_ignore_ascii_case(b"ERROR") {
+            how = crate::blocking::Unblocked::Error;
+        } else if !r.eq_ignore_ascii_case(b"TIMEOUT") {
             return ctx.error("ERR CLIENT UNBLOCK reason should be TIMEOUT or ERROR");
         }
     } else if ctx.argv.len() > 4 {
         return ctx.subcommand_syntax_error();
     }
-    // No command blocks a client yet, so there is never one to unblock.
-    ctx.c.reply.int(0);
+    let unblocked = u64::try_from(id).is_ok_and(|id| ctx.srv.client_unblock(id, how));
+    ctx.c.reply.int(unblocked as i64);
 }
 
 fn client_help(ctx: &mut Ctx) {
@@ -453,6 +707,19 @@ fn client_help(ctx: &mut Ctx) {
         "    Return information about client connections. Options:",
         "    * TYPE (NORMAL|MASTER|REPLICA|PUBSUB)",
         "      Return clients of specified type.",
+        "CACHING (YES|NO)",
+        "    Enable/disable tracking of the keys for next command in OPTIN/OPTOUT modes.",
+        "GETREDIR",
+        "    Return the client ID we are redirecting to when tracking is enabled.",
+        "TRACKING (ON|OFF) [REDIRECT <id>] [BCAST] [PREFIX <prefix> [...]]",
+        "         [OPTIN] [OPTOUT] [NOLOOP]",
+        "    Control server assisted client side caching.",
+        "TRACKINGINFO",
+        "    Report tracking status for the current connection.",
+        "PAUSE <timeout> [WRITE|ALL]",
+        "    Suspend all, or just write, clients for <timeout> milliseconds.",
+        "UNPAUSE",
+        "    Stop the current client pause, resuming traffic.",
         "UNBLOCK <clientid> [TIMEOUT|ERROR]",
         "    Unblock the specified blocked client.",
         "REPLY (ON|OFF|SKIP)",

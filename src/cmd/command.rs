@@ -19,6 +19,7 @@
 //! | `[TOKEN a b ...]` | a group starting with a token followed by two or more arguments is a `block` carrying the token (`[AUTH username password]`) |
 //! | `x [x ...]`, `a b [a b ...]` | repetition: the preceding element(s) become `multiple` (several become a `block`); when the repeated part starts with a token, also `multiple_token` (`GET pattern [GET pattern ...]`). `[x [x ...]]` is optional and multiple, `[x ...]` alone too |
 //! | `elem ...` | `...` as a word after any element marks it `multiple` (`new-format=(...) ...`) |
+//! | `TOKEN x [x ...]` | the token goes on the repeated argument (`KEYS key [key ...]`); `[ID (x [x ...])]` makes a block carrying the token instead |
 //! | `name=elem` | names the argument the element produces (`condition=[NX \| XX]`, `limit=[LIMIT offset count]`) |
 //! | `elem@6.2.0` | the argument's `since` (after a word, a token or a closing bracket) |
 //! | `elem!2.8.12` | the argument's `deprecated_since` |
@@ -28,7 +29,8 @@
 //! `block`'s joins its members' names with `_` (`nosave_save`,
 //! `key_value`). Key arguments get `key_spec_index` in order of appearance
 //! (0, 1, ...), capped at the last key spec of the command (`LCS key1 key2`
-//! share the one range spec).
+//! share the one range spec). A test parses every table entry, so a
+//! string that does not parse fails `cargo test`.
 
 use super::{acl, flags, ks, BeginSearch, CmdId, Command, Ctx, FindKeys, Group, KeySpec, Table};
 use crate::reply::ReplyBuf;
@@ -342,6 +344,7 @@ type GetKeysProc = fn(&[&[u8]]) -> Vec<KeyRef>;
 fn getkeys_proc(name: &str) -> Option<GetKeysProc> {
     match name {
         "set" => Some(set_getkeys),
+        "bitfield" => Some(bitfield_getkeys),
         _ => None,
     }
 }
@@ -353,6 +356,35 @@ fn set_getkeys(args: &[&[u8]]) -> Vec<KeyRef> {
         ks::RW | ks::ACCESS | ks::UPDATE
     } else {
         ks::OW | ks::UPDATE
+    };
+    vec![(1, f)]
+}
+
+/// Redis's `bitfieldGetKeys`: read-only while only GET (and OVERFLOW)
+/// operations are given; anything else, a syntax error included, writes.
+fn bitfield_getkeys(args: &[&[u8]]) -> Vec<KeyRef> {
+    let mut readonly = true;
+    let mut i = 2;
+    while i < args.len() {
+        let remaining = args.len() - i - 1;
+        let a = args[i];
+        if a.eq_ignore_ascii_case(b"get") && remaining >= 2 {
+            i += 2;
+        } else if (a.eq_ignore_ascii_case(b"set") || a.eq_ignore_ascii_case(b"incrby")) && remaining >= 3 {
+            readonly = false;
+            break;
+        } else if a.eq_ignore_ascii_case(b"overflow") && remaining >= 1 {
+            i += 1;
+        } else {
+            readonly = false;
+            break;
+        }
+        i += 1;
+    }
+    let f = if readonly {
+        ks::RO | ks::ACCESS
+    } else {
+        ks::RW | ks::ACCESS | ks::UPDATE
     };
     vec![(1, f)]
 }
@@ -1556,6 +1588,19 @@ mod tests {
         assert_eq!(k, vec![(1, ks::OW | ks::UPDATE)]);
         let k = get_keys(set, "set", &[b"set", b"k", b"v", b"NX", b"get"]);
         assert_eq!(k, vec![(1, ks::RW | ks::ACCESS | ks::UPDATE)]);
+    }
+
+    #[test]
+    fn bitfield_keys_flags() {
+        let ro = vec![(1, ks::RO | ks::ACCESS)];
+        let rw = vec![(1, ks::RW | ks::ACCESS | ks::UPDATE)];
+        let f = |line: &str| bitfield_getkeys(&line.split(' ').map(str::as_bytes).collect::<Vec<_>>());
+        assert_eq!(f("bitfield k"), ro);
+        assert_eq!(f("bitfield k GET u8 0 overflow wrap"), ro);
+        assert_eq!(f("bitfield k get u8"), rw);
+        assert_eq!(f("bitfield k set u8 0 1"), rw);
+        assert_eq!(f("bitfield k overflow"), rw);
+        assert_eq!(f("bitfield k foo"), rw);
     }
 
     #[test]

@@ -210,6 +210,11 @@ fn reset(ctx: &mut Ctx) {
     let subs = std::mem::take(&mut c.subs);
     ctx.srv.pubsub_forget_client(c.key, &subs);
     c.multi = None;
+    ctx.srv.disable_tracking(c.id);
+    if c.monitor {
+        c.monitor = false;
+        ctx.srv.monitors.retain(|&m| m != c.key);
+    }
     let mut watched = std::mem::take(&mut c.watched);
     ctx.srv.unwatch_all(c.key, &mut watched);
     c.dirty_cas = false;

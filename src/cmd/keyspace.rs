@@ -426,11 +426,15 @@ fn scan(ctx: &mut Ctx) {
     };
     let db = ctx.c.db;
     let want_type = opts.type_filter.map(Type::from_name);
+    // As Redis: COUNT bounds the keys collected before MATCH and TYPE
+    // filter them, so a selective pattern may return fewer (or none).
     let mut found: Vec<SBytes> = Vec::new();
+    let mut collected = 0;
     let mut iterations = opts.count * 10;
     let d = &ctx.srv.dbs[db];
     loop {
         cursor = d.dict.scan(cursor, |k, o| {
+            collected += 1;
             let type_ok = match want_type {
                 None => true,
                 Some(Some(t)) => o.v.type_of() == t,
@@ -441,7 +445,7 @@ fn scan(ctx: &mut Ctx) {
             }
         });
         iterations -= 1;
-        if cursor == 0 || iterations == 0 || found.len() >= opts.count {
+        if cursor == 0 || iterations == 0 || collected >= opts.count {
             break;
         }
     }
@@ -598,6 +602,8 @@ fn swapdb(ctx: &mut Ctx) {
         ctx.srv.dbs.swap(a, b);
         ctx.srv.dbs[a].id = a;
         ctx.srv.dbs[b].id = b;
+        ctx.srv.scan_db_for_ready_keys(a);
+        ctx.srv.scan_db_for_ready_keys(b);
         ctx.srv.dirty += 1;
     }
     ctx.c.reply.ok();
@@ -685,8 +691,7 @@ fn flush_mode(ctx: &mut Ctx) -> Option<bool> {
 fn flushdb(ctx: &mut Ctx) {
     let Some(lazy) = flush_mode(ctx) else { return };
     let db = ctx.c.db;
-    ctx.srv.touch_all_watched_keys_in_db(db, None);
-    let removed = ctx.srv.empty_db(db, lazy);
+    let removed = ctx.srv.empty_data(Some(db), lazy);
     ctx.srv.dirty += removed as u64;
     ctx.c.reply.ok();
 }
@@ -694,11 +699,7 @@ fn flushdb(ctx: &mut Ctx) {
 /// FLUSHALL [ASYNC | SYNC]
 fn flushall(ctx: &mut Ctx) {
     let Some(lazy) = flush_mode(ctx) else { return };
-    let mut removed = 0;
-    for db in 0..ctx.srv.dbs.len() {
-        ctx.srv.touch_all_watched_keys_in_db(db, None);
-        removed += ctx.srv.empty_db(db, lazy);
-    }
+    let removed = ctx.srv.empty_data(None, lazy);
     ctx.srv.dirty += removed as u64;
     ctx.c.reply.ok();
 }

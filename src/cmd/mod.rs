@@ -7,15 +7,22 @@
 //! flattens them (subcommands included) into a vector indexed by command id,
 //! which is also the index of the per-command stats.
 
+pub mod bitmaps;
 pub mod client;
 pub mod command;
 pub mod config;
 pub mod connection;
+pub mod hashes;
+pub mod hyperloglog;
+pub mod introspection;
 pub mod keyspace;
+pub mod lists;
 pub mod pubsub;
 pub mod server;
+pub mod sets;
 pub mod strings;
 pub mod transactions;
+pub mod zsets;
 
 use crate::client::ClientState;
 use crate::resp::Argv;
@@ -412,9 +419,16 @@ pub static FAMILIES: &[&[Command]] = &[
     server::COMMANDS,
     client::COMMANDS,
     command::COMMANDS,
+    introspection::COMMANDS,
     config::COMMANDS,
     pubsub::COMMANDS,
     transactions::COMMANDS,
+    lists::COMMANDS,
+    hashes::COMMANDS,
+    sets::COMMANDS,
+    zsets::COMMANDS,
+    bitmaps::COMMANDS,
+    hyperloglog::COMMANDS,
 ];
 
 /// Command id: index into `Table::cmds` and into the per-command stats.

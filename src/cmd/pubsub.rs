@@ -22,7 +22,7 @@ pub static COMMANDS: &[Command] = &[
     Command::new("psubscribe", -2, Group::Pubsub, psubscribe)
         .flags(SUB_FLAGS)
         .doc("2.0.0", "O(N) where N is the number of patterns to subscribe to.", "Listens for messages published to channels that match one or more patterns.")
-        .args("pattern:pattern [pattern:pattern ...]"),
+        .args("(pattern:pattern) ..."),
     Command::new("punsubscribe", -1, Group::Pubsub, punsubscribe)
         .flags(SUB_FLAGS)
         .doc("2.0.0", "O(N) where N is the number of patterns to unsubscribe.", "Stops listening to messages published to channels that match one or more patterns.")
@@ -31,12 +31,12 @@ pub static COMMANDS: &[Command] = &[
         .flags(SUB_FLAGS)
         .keys(SHARD_KEYS)
         .doc("7.0.0", "O(N) where N is the number of shard channels to subscribe to.", "Listens for messages published to shard channels.")
-        .args("shardchannel:key [shardchannel:key ...]"),
+        .args("shardchannel [shardchannel ...]"),
     Command::new("sunsubscribe", -1, Group::Pubsub, sunsubscribe)
         .flags(SUB_FLAGS)
         .keys(SHARD_KEYS)
         .doc("7.0.0", "O(N) where N is the number of shard channels to unsubscribe.", "Stops listening to messages posted to shard channels.")
-        .args("[shardchannel:key [shardchannel:key ...]]"),
+        .args("[shardchannel [shardchannel ...]]"),
     Command::new("publish", 3, Group::Pubsub, publish)
         .flags(PUBSUB | LOADING | STALE | FAST | MAY_REPLICATE)
         .doc("2.0.0", "O(N+M) where N is the number of clients subscribed to the receiving channel and M is the total number of subscribed patterns (by any client).", "Posts a message to a channel.")
@@ -45,7 +45,7 @@ pub static COMMANDS: &[Command] = &[
         .flags(PUBSUB | LOADING | STALE | FAST | MAY_REPLICATE)
         .keys(&[KeySpec::one(1, ks::NOT_KEY)])
         .doc("7.0.0", "O(N) where N is the number of clients subscribed to the receiving shard channel.", "Post a message to a shard channel")
-        .args("shardchannel:key message"),
+        .args("shardchannel message"),
     Command::container("pubsub", Group::Pubsub, PUBSUB_SUBCOMMANDS)
         .doc("2.8.0", "Depends on subcommand.", "A container for Pub/Sub commands."),
 ];
@@ -86,6 +86,9 @@ fn psubscribe(ctx: &mut Ctx) {
 }
 
 fn ssubscribe(ctx: &mut Ctx) {
+    if ctx.srv.in_exec {
+        return ctx.error("ERR SSUBSCRIBE isn't allowed for a DENY BLOCKING client");
+    }
     subscribe_generic(ctx, Kind::Shard);
 }
 

@@ -158,6 +158,10 @@ fn debug(ctx: &mut Ctx) {
             ctx.srv.active_expire_enabled = crate::util::atof(ctx.argv.get(2)) as i64 != 0;
             ctx.c.reply.ok();
         }
+        (b"quicklist-packed-threshold", 3) => match crate::util::memtoull(ctx.argv.get(2)) {
+            Some(sz) if crate::t_list::set_packed_threshold(sz) => ctx.c.reply.ok(),
+            _ => ctx.error("ERR argument must be a memory value bigger than 1 and smaller than 4gb"),
+        },
         (b"log", 3) => {
             log::warn!("DEBUG LOG: {}", String::from_utf8_lossy(ctx.argv.get(2)));
             ctx.c.reply.ok();
@@ -199,6 +203,9 @@ fn debug_help(ctx: &mut Ctx) {
         "    Setting it to 0 disables expiring keys in background when they are not",
         "    accessed (otherwise the Redis behavior). Setting it to 1 reenables back the",
         "    default.",
+        "QUICKLIST-PACKED-THRESHOLD <size>",
+        "    Sets the threshold for elements to be inserted as plain vs packed nodes",
+        "    Default value is 1GB, allows values up to 4GB. Setting to 0 restores to default.",
         "SLEEP <seconds>",
         "    Stop the server for <seconds>. Decimals allowed.",
     ]);
@@ -237,7 +244,7 @@ fn debug_object(ctx: &mut Ctx) {
         return ctx.error(err::NO_SUCH_KEY);
     };
     let refcount = o.v.refcount(policy);
-    let line = format!(
+    let mut line = format!(
         "Value at:{:p} refcount:{} encoding:{} serializedlength:{} lru:{} lru_seconds_idle:{}",
         &o.v as *const Value,
         refcount,
@@ -246,6 +253,9 @@ fn debug_object(ctx: &mut Ctx) {
         o.lru,
         crate::evict::lru_idle_ms(o.lru, clock) / 1000
     );
+    if let Value::List(l) = &o.v {
+        line.push_str(&l.debug_info());
+    }
     ctx.c.reply.status(line.as_bytes());
 }
 

@@ -161,13 +161,14 @@ pub static COMMANDS: &[Command] = &[
         .args("key1:key key2:key [LEN] [IDX] [MINMATCHLEN len:integer] [WITHMATCHLEN]"),
 ];
 
-/// Appends a string value as a bulk reply.
+/// Appends a string value as a bulk reply (callers check the type).
 pub fn reply_string(r: &mut ReplyBuf, v: &Value) {
     match v {
         Value::Int(n) => r.bulk_int(*n),
         Value::Inline { len, buf } => r.bulk(&buf[..*len as usize]),
         Value::Heap(b) => r.bulk(b),
         Value::Raw(b) => r.bulk(b),
+        _ => r.null(),
     }
 }
 

@@ -67,28 +67,34 @@ fn unwatch_all(ctx: &mut Ctx) {
 /// that as a change even if nothing deleted the key yet.
 fn watched_key_expired(ctx: &Ctx) -> bool {
     let now = ctx.srv.cmd_time_ms;
-    ctx.c
-        .watched
-        .iter()
-        .any(|w| !w.expired_when_watched && ctx.srv.dbs[w.db].is_expired_at(&w.key, now))
+    ctx.c.watched.iter().any(|w| {
+        !ctx.srv.watched_keys.watched_expired(w.db, &w.key, ctx.c.key) && ctx.srv.dbs[w.db].is_expired_at(&w.key, now)
+    })
 }
 
 fn exec(ctx: &mut Ctx) {
-    let Some(state) = ctx.c.multi.take() else {
+    let Some(state) = &mut ctx.c.multi else {
         return ctx.error("ERR EXEC without MULTI");
     };
+    let (queue, aborted) = (std::mem::take(&mut state.queue), state.aborted);
     let failed_cas = ctx.c.dirty_cas || watched_key_expired(ctx);
     unwatch_all(ctx);
-    if state.aborted {
+    if aborted {
+        ctx.c.multi = None;
         return ctx.error("EXECABORT Transaction discarded because of previous errors.");
     }
     if failed_cas {
+        ctx.c.multi = None;
         return ctx.c.reply.null_array();
     }
-    ctx.c.reply.array_len(state.queue.len());
-    for (id, argv) in &state.queue {
+    // The client stays in MULTI state (flag x) while its queue runs.
+    ctx.c.reply.array_len(queue.len());
+    ctx.srv.in_exec = true;
+    for (id, argv) in &queue {
         ctx.srv.call(ctx.c, *id, argv.view());
     }
+    ctx.srv.in_exec = false;
+    ctx.c.multi = None;
 }
 
 fn discard(ctx: &mut Ctx) {
@@ -110,11 +116,11 @@ fn watch(ctx: &mut Ctx) {
         if ctx.c.watched.iter().any(|w| w.db == db && &w.key[..] == key) {
             continue;
         }
-        ctx.srv.watched_keys.add(db, key, ctx.c.key);
+        let expired = ctx.srv.dbs[db].is_expired_at(key, now);
+        ctx.srv.watched_keys.add(db, key, ctx.c.key, expired);
         ctx.c.watched.push(Watched {
             db,
             key: crate::sbytes::SBytes::new(key),
-            expired_when_watched: ctx.srv.dbs[db].is_expired_at(key, now),
         });
     }
     ctx.c.reply.ok();

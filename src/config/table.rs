@@ -195,7 +195,7 @@ params! {
     IoThreads io_threads: i32 = "io-threads", None, IMMUTABLE, N, int(1, 128, 1);
     AutoAofRewritePercentage auto_aof_rewrite_percentage: i32 = "auto-aof-rewrite-percentage", None, M, N, int(0, INT_MAX, 100);
     ClusterReplicaValidityFactor cluster_replica_validity_factor: i32 = "cluster-replica-validity-factor", Some("cluster-slave-validity-factor"), M, N, int(0, INT_MAX, 10);
-    ListMaxListpackSize list_max_listpack_size: i32 = "list-max-listpack-size", Some("list-max-ziplist-size"), M, N, int(INT_MIN, INT_MAX, -2);
+    ListMaxListpackSize list_max_listpack_size: i32 = "list-max-listpack-size", Some("list-max-ziplist-size"), M, Y, int(INT_MIN, INT_MAX, -2);
     TcpKeepalive tcp_keepalive: i32 = "tcp-keepalive", None, M, Y, int(0, INT_MAX, 300);
     ClusterMigrationBarrier cluster_migration_barrier: i32 = "cluster-migration-barrier", None, M, N, int(0, INT_MAX, 1);
     ActiveDefragCycleMin active_defrag_cycle_min: i32 = "active-defrag-cycle-min", None, M, N, int(1, 99, 1);
@@ -238,14 +238,14 @@ params! {
 
     // ---- unsigned long ----
     ActiveDefragMaxScanFields active_defrag_max_scan_fields: u64 = "active-defrag-max-scan-fields", None, M, N, int(1, LONG_MAX, 1000);
-    SlowlogMaxLen slowlog_max_len: u64 = "slowlog-max-len", None, M, N, int(0, LONG_MAX, 128);
+    SlowlogMaxLen slowlog_max_len: u64 = "slowlog-max-len", None, M, Y, int(0, LONG_MAX, 128);
     AcllogMaxLen acllog_max_len: u64 = "acllog-max-len", None, M, N, int(0, LONG_MAX, 128);
 
     // ---- long long ----
     BusyReplyThreshold busy_reply_threshold: i64 = "busy-reply-threshold", Some("lua-time-limit"), M, N, int(0, LONG_MAX, 5000);
     ClusterNodeTimeout cluster_node_timeout: i64 = "cluster-node-timeout", None, M, N, int(0, LONG_MAX, 15000);
-    SlowlogLogSlowerThan slowlog_log_slower_than: i64 = "slowlog-log-slower-than", None, M, N, int(-1, LONG_MAX, 10000);
-    LatencyMonitorThreshold latency_monitor_threshold: i64 = "latency-monitor-threshold", None, M, N, int(0, LONG_MAX, 0);
+    SlowlogLogSlowerThan slowlog_log_slower_than: i64 = "slowlog-log-slower-than", None, M, Y, int(-1, LONG_MAX, 10000);
+    LatencyMonitorThreshold latency_monitor_threshold: i64 = "latency-monitor-threshold", None, M, Y, int(0, LONG_MAX, 0);
     ProtoMaxBulkLen proto_max_bulk_len: i64 = "proto-max-bulk-len", None, M, Y, mem(1024 * 1024, LONG_MAX, 512 * 1024 * 1024);
     StreamNodeMaxEntries stream_node_max_entries: i64 = "stream-node-max-entries", None, M, N, int(0, LONG_MAX, 100);
     ReplBacklogSize repl_backlog_size: i64 = "repl-backlog-size", None, M, N, mem(1, LONG_MAX, 1024 * 1024);
@@ -255,15 +255,15 @@ params! {
     ClusterLinkSendbufLimit cluster_link_sendbuf_limit: u64 = "cluster-link-sendbuf-limit", None, M, N, memu(0, ULLONG_MAX, 0);
 
     // ---- size_t / ssize_t ----
-    HashMaxListpackEntries hash_max_listpack_entries: u64 = "hash-max-listpack-entries", Some("hash-max-ziplist-entries"), M, N, uint(0, LONG_MAX, 512);
-    SetMaxIntsetEntries set_max_intset_entries: u64 = "set-max-intset-entries", None, M, N, uint(0, LONG_MAX, 512);
-    ZsetMaxListpackEntries zset_max_listpack_entries: u64 = "zset-max-listpack-entries", Some("zset-max-ziplist-entries"), M, N, uint(0, LONG_MAX, 128);
+    HashMaxListpackEntries hash_max_listpack_entries: u64 = "hash-max-listpack-entries", Some("hash-max-ziplist-entries"), M, Y, uint(0, LONG_MAX, 512);
+    SetMaxIntsetEntries set_max_intset_entries: u64 = "set-max-intset-entries", None, M, Y, uint(0, LONG_MAX, 512);
+    ZsetMaxListpackEntries zset_max_listpack_entries: u64 = "zset-max-listpack-entries", Some("zset-max-ziplist-entries"), M, Y, uint(0, LONG_MAX, 128);
     ActiveDefragIgnoreBytes active_defrag_ignore_bytes: u64 = "active-defrag-ignore-bytes", None, M, N, memu(1, LONG_MAX, 100 << 20);
-    HashMaxListpackValue hash_max_listpack_value: u64 = "hash-max-listpack-value", Some("hash-max-ziplist-value"), M, N, memu(0, LONG_MAX, 64);
+    HashMaxListpackValue hash_max_listpack_value: u64 = "hash-max-listpack-value", Some("hash-max-ziplist-value"), M, Y, memu(0, LONG_MAX, 64);
     StreamNodeMaxBytes stream_node_max_bytes: u64 = "stream-node-max-bytes", None, M, N, memu(0, LONG_MAX, 4096);
-    ZsetMaxListpackValue zset_max_listpack_value: u64 = "zset-max-listpack-value", Some("zset-max-ziplist-value"), M, N, memu(0, LONG_MAX, 64);
-    HllSparseMaxBytes hll_sparse_max_bytes: u64 = "hll-sparse-max-bytes", None, M, N, memu(0, LONG_MAX, 3000);
-    TrackingTableMaxKeys tracking_table_max_keys: u64 = "tracking-table-max-keys", None, M, N, uint(0, LONG_MAX, 1_000_000);
+    ZsetMaxListpackValue zset_max_listpack_value: u64 = "zset-max-listpack-value", Some("zset-max-ziplist-value"), M, Y, memu(0, LONG_MAX, 64);
+    HllSparseMaxBytes hll_sparse_max_bytes: u64 = "hll-sparse-max-bytes", None, M, Y, memu(0, LONG_MAX, 3000);
+    TrackingTableMaxKeys tracking_table_max_keys: u64 = "tracking-table-max-keys", None, M, Y, uint(0, LONG_MAX, 1_000_000);
     ClientQueryBufferLimit client_query_buffer_limit: u64 = "client-query-buffer-limit", None, M, Y, memu(1024 * 1024, LONG_MAX, 1024 * 1024 * 1024);
     MaxmemoryClients maxmemory_clients: i64 = "maxmemory-clients", None, M, N, mem_percent(-100, LONG_MAX, 0);
 
