@@ -197,7 +197,7 @@ impl Server {
             .map(|(_, k)| k.clone())
             .collect();
         for k in waited {
-            if self.dbs[db].dict.contains_key(&k) {
+            if self.dbs[db].contains_key(&k) {
                 self.signal_key_as_ready(db, &k);
             }
         }
@@ -246,7 +246,7 @@ impl Server {
         };
         for client in waiting {
             // Stop as soon as the key can serve no one else.
-            let Some(kind) = self.dbs[db].dict.get(key).map(|o| o.v.type_of()) else {
+            let Some(kind) = self.dbs[db].get(key).map(|o| o.v.type_of()) else {
                 return;
             };
             let Some(Some(mut c)) = self.clients.get_mut(client).map(Option::take) else {

@@ -16,12 +16,37 @@ use std::time::{Duration, Instant};
 #[derive(Default)]
 pub struct Db {
     pub id: usize,
-    pub dict: Dict<Obj>,
-    pub expires: Dict<i64>,
+    /// Private so that every write goes through the methods below, which
+    /// capture the key's old value first while a BGSAVE is walking this db.
+    dict: Dict<Obj>,
+    expires: Dict<i64>,
     /// Running average TTL of keys sampled by the active cycle (INFO keyspace).
     pub avg_ttl: i64,
     /// Where the active expire cycle resumes scanning `expires`.
     pub expires_cursor: u64,
+    /// The stamp new keys get: the epoch of the running (or last) snapshot,
+    /// so a snapshot never saves a key created after it started.
+    pub epoch: u16,
+    /// Set while a snapshot still has to visit keys of this db.
+    pub capture: Option<Capture>,
+}
+
+/// A running snapshot's view of one db: keys captured as they were when it
+/// started, waiting to be handed to the writer.
+#[derive(Default)]
+pub struct Capture {
+    /// The db this dict was when the snapshot started (SWAPDB moves it).
+    pub db: usize,
+    pub items: Vec<SnapItem>,
+}
+
+/// A key as a snapshot saves it.
+pub struct SnapItem {
+    pub key: SBytes,
+    pub value: Value,
+    pub expire: Option<i64>,
+    /// The raw LRU/LFU field, turned into RDB idle/freq data by the writer.
+    pub lru: u32,
 }
 
 impl Db {
@@ -40,6 +65,88 @@ impl Db {
         self.dict.is_empty()
     }
 
+    /// The keyspace, for reading.
+    pub fn dict(&self) -> &Dict<Obj> {
+        &self.dict
+    }
+
+    /// The TTL dict, for reading.
+    pub fn expires(&self) -> &Dict<i64> {
+        &self.expires
+    }
+
+    pub fn get(&self, key: &[u8]) -> Option<&Obj> {
+        self.dict.get(key)
+    }
+
+    pub fn contains_key(&self, key: &[u8]) -> bool {
+        self.dict.contains_key(key)
+    }
+
+    /// Mutable access to a key: the one door to in-place writes.
+    pub fn get_mut(&mut self, key: &[u8]) -> Option<&mut Obj> {
+        self.capture_key(key);
+        self.dict.get_mut(key)
+    }
+
+    /// Before `key` changes: a running snapshot that has not saved it yet
+    /// takes a copy now (cheap for collections, which are shared until
+    /// written). Costs one branch when no snapshot runs.
+    #[inline]
+    fn capture_key(&mut self, key: &[u8]) {
+        let Some(cap) = &mut self.capture else { return };
+        let Some(o) = self.dict.get_mut(key) else { return };
+        capture_obj(cap, self.epoch, &self.expires, key, o);
+    }
+
+    /// Visits one scan step of the keyspace for the snapshot walker,
+    /// capturing the keys it has not saved yet. Returns the next cursor.
+    pub fn capture_step(&mut self, cursor: u64) -> u64 {
+        let Some(cap) = &mut self.capture else { return 0 };
+        let (epoch, expires) = (self.epoch, &self.expires);
+        self.dict
+            .scan_mut(cursor, |k, o| capture_obj(cap, epoch, expires, k, o))
+    }
+
+    /// Captures every key not saved yet (before the db is emptied or
+    /// swapped under a running snapshot).
+    pub fn capture_all(&mut self) {
+        let mut cursor = 0;
+        while self.capture.is_some() {
+            cursor = self.capture_step(cursor);
+            if cursor == 0 {
+                break;
+            }
+        }
+    }
+
+    /// Maintenance that moves entries without changing them.
+    pub fn shrink_and_rehash(&mut self, budget: Option<std::time::Duration>) -> bool {
+        match budget {
+            None => {
+                self.dict.try_shrink();
+                self.expires.try_shrink();
+                false
+            }
+            Some(b) => {
+                if self.dict.is_rehashing() {
+                    self.dict.rehash_for(b);
+                    true
+                } else if self.expires.is_rehashing() {
+                    self.expires.rehash_for(b);
+                    true
+                } else {
+                    false
+                }
+            }
+        }
+    }
+
+    /// Makes room for `n` more keys (DEBUG POPULATE, loading).
+    pub fn reserve(&mut self, n: usize) {
+        self.dict.reserve(n);
+    }
+
     /// The absolute expire time (ms) of a key, if it has one.
     pub fn expire_of(&self, key: &[u8]) -> Option<i64> {
         match self.dict.get(key) {
@@ -50,6 +157,7 @@ impl Db {
 
     /// Sets the expire time of an existing key.
     pub fn set_expire(&mut self, key: &[u8], when_ms: i64) {
+        self.capture_key(key);
         if let Some(o) = self.dict.get_mut(key) {
             o.has_expire = true;
             match self.expires.get_mut(key) {
@@ -63,6 +171,7 @@ impl Db {
 
     /// Removes a key's TTL; true if it had one.
     pub fn remove_expire(&mut self, key: &[u8]) -> bool {
+        self.capture_key(key);
         match self.dict.get_mut(key) {
             Some(o) if o.has_expire => {
                 o.has_expire = false;
@@ -74,7 +183,15 @@ impl Db {
 
     /// Adds a key that the caller knows is absent.
     pub fn add(&mut self, key: &[u8], v: Value, lru: u32) {
-        self.dict.insert_new(SBytes::new(key), Obj::new(v, lru));
+        self.insert_new(SBytes::new(key), Obj::new(v, lru));
+    }
+
+    /// Adds an entry (with whatever access data it carries) under a key
+    /// the caller knows is absent.
+    pub fn insert_new(&mut self, key: SBytes, mut o: Obj) {
+        o.snap = self.epoch;
+        o.has_expire = false;
+        self.dict.insert_new(key, o);
     }
 
     /// Redis's `setKey`: stores `v` under `key`, creating or overwriting it;
@@ -82,6 +199,8 @@ impl Db {
     /// so the caller can free a big one on the pool.
     pub fn set(&mut self, key: &[u8], v: Value, keep_ttl: bool, lru: u32) -> Option<Value> {
         use crate::dict::EntryRef;
+        self.capture_key(key);
+        let epoch = self.epoch;
         match self.dict.entry(key) {
             EntryRef::Occupied(mut e) => {
                 let o = e.get_mut();
@@ -94,7 +213,9 @@ impl Db {
                 Some(old)
             }
             EntryRef::Vacant(e) => {
-                e.insert(SBytes::new(key), Obj::new(v, lru));
+                let mut o = Obj::new(v, lru);
+                o.snap = epoch;
+                e.insert(SBytes::new(key), o);
                 None
             }
         }
@@ -102,6 +223,7 @@ impl Db {
 
     /// Removes a key and its TTL; returns the removed entry.
     pub fn remove(&mut self, key: &[u8]) -> Option<(SBytes, Obj)> {
+        self.capture_key(key);
         let (k, o) = self.dict.remove(key)?;
         if o.has_expire {
             self.expires.remove(key);
@@ -113,12 +235,41 @@ impl Db {
         matches!(self.expire_of(key), Some(w) if w <= now_ms)
     }
 
-    /// Takes every key out, leaving the db empty (FLUSHDB, SWAPDB).
+    /// Takes every key out, leaving the db empty (FLUSHDB, SWAPDB). A
+    /// running snapshot captures what it has not saved first.
     pub fn take(&mut self) -> (Dict<Obj>, Dict<i64>) {
+        self.capture_all();
         self.avg_ttl = 0;
         self.expires_cursor = 0;
         (self.dict.take_all(), self.expires.take_all())
     }
+
+    /// Clears every snapshot stamp (before the epoch counter wraps).
+    pub fn reset_stamps(&mut self) {
+        let mut cursor = 0;
+        loop {
+            cursor = self.dict.scan_mut(cursor, |_, o| o.snap = 0);
+            if cursor == 0 {
+                break;
+            }
+        }
+    }
+}
+
+/// Saves `o` into the capture unless this snapshot already has it.
+#[inline]
+fn capture_obj(cap: &mut Capture, epoch: u16, expires: &Dict<i64>, key: &[u8], o: &mut Obj) {
+    if o.snap == epoch {
+        return;
+    }
+    o.snap = epoch;
+    let expire = if o.has_expire { expires.get(key).copied() } else { None };
+    cap.items.push(SnapItem {
+        key: SBytes::new(key),
+        value: o.v.clone(),
+        expire,
+        lru: o.lru,
+    });
 }
 
 /// Options of a lookup, as Redis's LOOKUP_* flags.
@@ -161,7 +312,7 @@ impl Server {
     /// Redis's `lookupKey`: expires the key if its time has come, updates
     /// hit/miss stats and the LRU clock, and returns the live value.
     pub fn lookup(&mut self, db: usize, key: &[u8], how: Lookup) -> Option<&mut Obj> {
-        if self.expire_if_needed(db, key) || !self.dbs[db].dict.contains_key(key) {
+        if self.expire_if_needed(db, key) || !self.dbs[db].contains_key(key) {
             if !how.no_stats {
                 self.stats.keyspace_misses += 1;
             }
@@ -181,7 +332,7 @@ impl Server {
         if !how.no_stats {
             self.stats.keyspace_hits += 1;
         }
-        let o = self.dbs[db].dict.get_mut(key)?;
+        let o = self.dbs[db].get_mut(key)?;
         if !how.no_touch {
             o.lru = if lfu {
                 evict::lfu_touch(o.lru, log_factor, decay, now, r)
@@ -264,12 +415,11 @@ impl Server {
     /// which must be free: RENAME and MOVE. Publishes `new` for the target.
     pub fn move_key(&mut self, src_db: usize, src_key: &[u8], dst_db: usize, dst_key: &[u8]) -> bool {
         let expire = self.dbs[src_db].expire_of(src_key);
-        let Some((_, mut obj)) = self.dbs[src_db].remove(src_key) else {
+        let Some((_, obj)) = self.dbs[src_db].remove(src_key) else {
             return false;
         };
-        obj.has_expire = false;
         let d = &mut self.dbs[dst_db];
-        d.dict.insert_new(SBytes::new(dst_key), obj);
+        d.insert_new(SBytes::new(dst_key), obj);
         if let Some(when) = expire {
             d.set_expire(dst_key, when);
         }

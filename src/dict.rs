@@ -657,6 +657,35 @@ impl<V> Dict<V> {
         v
     }
 
+    /// [`Dict::scan`] with mutable access to the values (the keys and the
+    /// table's shape stay as they are), for walks that mark entries.
+    pub fn scan_mut(&mut self, cursor: u64, mut f: impl FnMut(&SBytes, &mut V)) -> u64 {
+        if self.is_empty() {
+            return 0;
+        }
+        let mut v = cursor;
+        if !self.rehashing {
+            let t = &mut self.ht[0];
+            let m = t.mask() as u64;
+            visit_bucket_mut(t, v & m, &mut f);
+            v = next_cursor(v, m);
+        } else {
+            let [a, b] = &mut self.ht;
+            let (small, large) = if a.size <= b.size { (a, b) } else { (b, a) };
+            let m0 = small.mask() as u64;
+            let m1 = large.mask() as u64;
+            visit_bucket_mut(small, v & m0, &mut f);
+            loop {
+                visit_bucket_mut(large, v & m1, &mut f);
+                v = next_cursor(v, m1);
+                if v & (m0 ^ m1) == 0 {
+                    break;
+                }
+            }
+        }
+        v
+    }
+
     /// [`Dict::scan`] reporting keys only.
     pub fn scan_keys(&self, cursor: u64, mut f: impl FnMut(&SBytes)) -> u64 {
         self.scan(cursor, |k, _| f(k))
@@ -808,6 +837,14 @@ fn visit_bucket<V>(t: &Table<V>, idx: u64, f: &mut impl FnMut(&SBytes, &V)) {
     while let Some(x) = e {
         f(&x.key, &x.val);
         e = x.next.as_deref();
+    }
+}
+
+fn visit_bucket_mut<V>(t: &mut Table<V>, idx: u64, f: &mut impl FnMut(&SBytes, &mut V)) {
+    let mut e = slot_in(&mut t.segs, idx as usize, None).and_then(|l| l.as_deref_mut());
+    while let Some(x) = e {
+        f(&x.key, &mut x.val);
+        e = x.next.as_deref_mut();
     }
 }
 
@@ -1057,6 +1094,29 @@ impl<V> Extend<(SBytes, V)> for Dict<V> {
 impl<V: fmt::Debug> fmt::Debug for Dict<V> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_map().entries(self.iter()).finish()
+    }
+}
+
+#[cfg(test)]
+mod scan_mut_tests {
+    use super::*;
+
+    #[test]
+    fn scan_mut_reaches_every_entry_while_rehashing() {
+        let mut d: Dict<u32> = Dict::new();
+        for i in 0..5000u32 {
+            d.insert(SBytes::new(format!("k{i}").as_bytes()), 0);
+        }
+        d.reserve(20000);
+        assert!(d.is_rehashing());
+        let mut cursor = 0;
+        loop {
+            cursor = d.scan_mut(cursor, |_, v| *v += 1);
+            if cursor == 0 {
+                break;
+            }
+        }
+        assert!(d.values().all(|&v| v >= 1));
     }
 }
 

@@ -38,6 +38,30 @@ impl Policy {
     }
 }
 
+/// The access data of a value given idle seconds (LRU policies) or a
+/// frequency (LFU) by RESTORE or a loaded RDB file (objectSetLRUOrLFU);
+/// `lru` unchanged when the matching one is absent.
+pub fn restored_lru(lru: u32, lfu: bool, idle_secs: Option<i64>, freq: Option<i64>, clock: u32, now_ms: i64) -> u32 {
+    if lfu {
+        match freq {
+            Some(f) => (minutes(now_ms) << 8) | f.clamp(0, 255) as u32,
+            None => lru,
+        }
+    } else {
+        match idle_secs {
+            Some(idle) => {
+                let idle = (idle.max(0) as u64 % LRU_CLOCK_MAX as u64) as u32;
+                if idle <= clock {
+                    clock - idle
+                } else {
+                    LRU_CLOCK_MAX - (idle - clock)
+                }
+            }
+            None => lru,
+        }
+    }
+}
+
 /// Milliseconds since a value with LRU clock `lru` was last used.
 pub fn lru_idle_ms(lru: u32, clock: u32) -> u64 {
     let ticks = if clock >= lru {

@@ -241,7 +241,7 @@ impl Server {
             }
         }
         for db in &self.dbs {
-            n += (db.dict.mem_overhead() + db.expires.mem_overhead()) as u64;
+            n += (db.dict().mem_overhead() + db.expires().mem_overhead()) as u64;
         }
         n
     }
@@ -346,27 +346,30 @@ impl Server {
     }
 
     fn info_persistence(&self, out: &mut String) {
+        let p = &self.persist;
+        let (keys_processed, keys_total) = self.bgsave_progress();
+        let current_bgsave = p.bgsave.as_ref().map_or(-1, |b| b.start.elapsed().as_secs() as i64);
         let _ = write!(
             out,
             "# Persistence\r\n\
-             loading:0\r\n\
+             loading:{}\r\n\
              async_loading:0\r\n\
              current_cow_peak:0\r\n\
              current_cow_size:0\r\n\
              current_cow_size_age:0\r\n\
-             current_fork_perc:0.00\r\n\
-             current_save_keys_processed:0\r\n\
-             current_save_keys_total:0\r\n\
+             current_fork_perc:{:.2}\r\n\
+             current_save_keys_processed:{}\r\n\
+             current_save_keys_total:{}\r\n\
              rdb_changes_since_last_save:{}\r\n\
-             rdb_bgsave_in_progress:0\r\n\
+             rdb_bgsave_in_progress:{}\r\n\
              rdb_last_save_time:{}\r\n\
-             rdb_last_bgsave_status:ok\r\n\
-             rdb_last_bgsave_time_sec:-1\r\n\
-             rdb_current_bgsave_time_sec:-1\r\n\
-             rdb_saves:0\r\n\
+             rdb_last_bgsave_status:{}\r\n\
+             rdb_last_bgsave_time_sec:{}\r\n\
+             rdb_current_bgsave_time_sec:{}\r\n\
+             rdb_saves:{}\r\n\
              rdb_last_cow_size:0\r\n\
-             rdb_last_load_keys_expired:0\r\n\
-             rdb_last_load_keys_loaded:0\r\n\
+             rdb_last_load_keys_expired:{}\r\n\
+             rdb_last_load_keys_loaded:{}\r\n\
              aof_enabled:0\r\n\
              aof_rewrite_in_progress:0\r\n\
              aof_rewrite_scheduled:0\r\n\
@@ -379,8 +382,41 @@ impl Server {
              aof_last_cow_size:0\r\n\
              module_fork_in_progress:0\r\n\
              module_fork_last_cow_size:0\r\n",
-            self.dirty, self.lastsave_unix
+            u8::from(self.loading.is_some()),
+            if keys_total > 0 {
+                keys_processed as f64 * 100.0 / keys_total as f64
+            } else {
+                0.0
+            },
+            keys_processed,
+            keys_total,
+            self.dirty,
+            u8::from(p.bgsave.is_some()),
+            self.lastsave_unix,
+            if p.last_bgsave_ok { "ok" } else { "err" },
+            p.last_bgsave_time_sec,
+            current_bgsave,
+            p.rdb_saves,
+            self.load_stats.keys_expired,
+            self.load_stats.keys_loaded,
         );
+        if let (Some(l), Some((perc, eta))) = (&self.loading, self.loading_progress()) {
+            let _ = write!(
+                out,
+                "loading_start_time:{}\r\n\
+                 loading_total_bytes:{}\r\n\
+                 loading_rdb_used_mem:{}\r\n\
+                 loading_loaded_bytes:{}\r\n\
+                 loading_loaded_perc:{:.2}\r\n\
+                 loading_eta_seconds:{}\r\n",
+                l.start_unix,
+                l.total_bytes,
+                l.rdb_used_mem,
+                l.loaded_bytes.load(std::sync::atomic::Ordering::Relaxed),
+                perc,
+                eta
+            );
+        }
     }
 
     fn info_stats(&self, out: &mut String) {
@@ -417,8 +453,8 @@ impl Server {
              pubsub_channels:{}\r\n\
              pubsub_patterns:{}\r\n\
              pubsubshard_channels:{}\r\n\
-             latest_fork_usec:0\r\n\
-             total_forks:0\r\n\
+             latest_fork_usec:{}\r\n\
+             total_forks:{}\r\n\
              migrate_cached_sockets:0\r\n\
              slave_expires_tracked_keys:0\r\n\
              active_defrag_hits:0\r\n\
@@ -457,6 +493,8 @@ impl Server {
             self.pubsub.num_channels(crate::pubsub::Kind::Channel),
             self.pubsub.num_patterns(),
             self.pubsub.num_channels(crate::pubsub::Kind::Shard),
+            self.persist.latest_fork_usec,
+            self.persist.bgsaves_started(),
             self.tracking.total_keys(),
             self.tracking.total_items(),
             self.tracking.total_prefixes(),
@@ -547,7 +585,7 @@ impl Server {
                 "db{}:keys={},expires={},avg_ttl={}\r\n",
                 i,
                 db.len(),
-                db.expires.len(),
+                db.expires().len(),
                 db.avg_ttl
             );
         }

@@ -19,17 +19,20 @@ mod info;
 mod intset;
 mod latency;
 mod listpack;
+mod loading;
 mod logging;
 mod multi;
 mod net;
 mod object;
 mod pubsub;
+mod rdb;
 mod reactor;
 mod reply;
 mod resp;
 mod sbytes;
 mod server;
 mod slowlog;
+mod snapshot;
 mod t_hash;
 mod t_list;
 mod t_set;
@@ -270,9 +273,15 @@ fn run(cfg: config::Config, _has_config: bool) -> i32 {
     }
     srv.used_memory_startup = info::mem_stats().allocated;
     warn!("Server initialized");
-    info!("Ready to accept connections");
-    if let Some(p) = &srv.cfg.unixsocket {
-        info!("The server is now ready to accept connections at {p}");
+    // Clients are served while the file loads (they get -LOADING); "Ready"
+    // is logged once it is in memory, as Redis logs it after loading.
+    match srv.start_loading(true, false) {
+        Ok(true) => {}
+        Ok(false) => srv.announce_ready(),
+        Err(e) => {
+            warn!("Fatal error loading the DB: {e}. Exiting.");
+            return 1;
+        }
     }
     srv.run()
 }

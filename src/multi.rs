@@ -81,7 +81,7 @@ impl Server {
             return;
         }
         let k = (db, SBytes::new(key));
-        let exists = self.dbs[db].dict.contains_key(key);
+        let exists = self.dbs[db].contains_key(key);
         let Some(watchers) = self.watched_keys.map.get_mut(&k) else {
             return;
         };
@@ -122,8 +122,8 @@ impl Server {
             .map(|(_, k)| k.clone())
             .collect();
         for key in keys {
-            let deleted = self.dbs[db].dict.contains_key(&key);
-            let replacement = other.filter(|&o| self.dbs[o].dict.contains_key(&key));
+            let deleted = self.dbs[db].contains_key(&key);
+            let replacement = other.filter(|&o| self.dbs[o].contains_key(&key));
             if !deleted && replacement.is_none() {
                 continue;
             }

@@ -94,6 +94,20 @@ impl Value {
         }
     }
 
+    /// Takes an owned buffer (a loaded value), without copying when long.
+    pub fn string_from_vec(v: Vec<u8>) -> Value {
+        if v.len() <= 20 {
+            if let Some(n) = util::string2ll(&v) {
+                return Value::Int(n);
+            }
+        }
+        if v.len() <= INLINE_CAP {
+            Value::string_no_int(&v)
+        } else {
+            Value::Heap(v.into_boxed_slice())
+        }
+    }
+
     pub fn type_of(&self) -> Type {
         match self {
             Value::Int(_) | Value::Inline { .. } | Value::Heap(_) | Value::Raw(_) => Type::String,
@@ -207,6 +221,10 @@ pub struct Obj {
     /// True when the key also has an entry in the db's expires dict, so the
     /// common path never consults it.
     pub has_expire: bool,
+    /// The snapshot epoch this key was last captured in (or created
+    /// during): a BGSAVE saves each key once, as it was when the save
+    /// started (`snapshot.rs`). Fits in the padding: `Obj` stays 32 bytes.
+    pub snap: u16,
 }
 
 impl Obj {
@@ -215,6 +233,7 @@ impl Obj {
             v,
             lru,
             has_expire: false,
+            snap: 0,
         }
     }
 }

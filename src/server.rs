@@ -38,6 +38,9 @@ const MAX_ACCEPTS_PER_CALL: usize = 1000;
 /// Output written per client per loop turn before yielding to others.
 const MAX_WRITE_PER_TURN: usize = 1 << 20;
 
+/// Redis's shared.bgsaveerr.
+const MISCONF: &str = "MISCONF Redis is configured to save RDB snapshots, but it's currently unable to persist to disk. Commands that may modify the data set are disabled, because this instance is configured to report errors during writes if RDB snapshotting fails (stop-writes-on-bgsave-error option). Please check the Redis logs for details about the RDB error.";
+
 pub fn mstime() -> i64 {
     SystemTime::now()
         .duration_since(UNIX_EPOCH)
@@ -234,6 +237,13 @@ pub struct Server {
     pub reprocessing: bool,
     /// The maxmemory-policy family, cached for the lookup path.
     pub policy: crate::evict::Policy,
+    /// RDB saves: the running BGSAVE, save points, INFO persistence.
+    pub persist: crate::snapshot::Persistence,
+    /// Set while an RDB file loads: commands without the `loading` flag get -LOADING.
+    pub loading: Option<Box<crate::loading::Loading>>,
+    pub load_stats: crate::loading::LoadStats,
+    /// DEBUG SET-SKIP-CHECKSUM-VALIDATION: RESTORE and loading skip the CRC.
+    pub skip_checksum_validation: bool,
 }
 
 impl Server {
@@ -284,6 +294,10 @@ impl Server {
             exit_code: None,
             rng: rand::make_rng(),
             policy: crate::evict::Policy::from_name(&cfg.maxmemory_policy),
+            persist: Default::default(),
+            loading: None,
+            load_stats: Default::default(),
+            skip_checksum_validation: false,
             pubsub: Default::default(),
             running_client: None,
             running_client_resp: 2,
@@ -428,6 +442,9 @@ impl Server {
                 return code;
             }
             let mut timeout = self.next_cron.saturating_duration_since(Instant::now());
+            if self.snapshot_walking() || self.loading.is_some() {
+                timeout = Duration::ZERO;
+            }
             if let Some(at) = self
                 .blocking
                 .next_deadline()
@@ -814,6 +831,10 @@ impl Server {
             self.reject(st, id, "ERR Replica can't interact with the keyspace");
             return;
         }
+        if self.rdb_denies_writes() && (cmd.has(flags::WRITE) || cmd.name == "ping" || self.exec_would_write(st, id)) {
+            self.reject(st, id, MISCONF);
+            return;
+        }
         if st.reply.resp == 2 && st.subs.active() && !allowed_when_subscribed(cmd.name, self.table.parent[id as usize])
         {
             let msg = format!(
@@ -821,6 +842,10 @@ impl Server {
                 self.table.full_names[id as usize]
             );
             self.reject(st, id, &msg);
+            return;
+        }
+        if self.loading.is_some() && !cmd.has(flags::LOADING) {
+            self.reject(st, id, "LOADING Redis is loading the dataset in memory");
             return;
         }
         if let Some(m) = &mut st.multi {
@@ -835,6 +860,16 @@ impl Server {
             }
         }
         self.call(st, id, argv);
+    }
+
+    /// An EXEC whose queue holds a write command counts as a write.
+    fn exec_would_write(&self, st: &ClientState, id: CmdId) -> bool {
+        self.table.cmds[id as usize].name == "exec"
+            && st.multi.as_ref().is_some_and(|m| {
+                m.queue
+                    .iter()
+                    .any(|(q, _)| self.table.cmds[*q as usize].has(flags::WRITE))
+            })
     }
 
     fn reject_unknown(&mut self, st: &mut ClientState, argv: &Argv) {
@@ -1080,6 +1115,10 @@ impl Server {
         self.handle_clients_blocked_on_keys();
         self.process_unblocked_clients();
         self.tracking_broadcast();
+        self.snapshot_step();
+        if self.loading.is_some() {
+            self.loading_step();
+        }
         let pending = std::mem::take(&mut self.pending_writes);
         for key in pending.iter().copied() {
             let Some(Some(c)) = self.clients.get_mut(key) else {
@@ -1190,6 +1229,7 @@ impl Server {
         }
         self.clients_cron();
         self.databases_cron();
+        self.save_cron();
         self.tracking_limit_table();
         self.cronloops += 1;
     }
@@ -1246,18 +1286,12 @@ impl Server {
             self.active_expire_cycle(false);
         }
         for db in self.dbs.iter_mut() {
-            db.dict.try_shrink();
-            db.expires.try_shrink();
+            db.shrink_and_rehash(None);
         }
         if self.cfg.activerehashing {
             let budget = Duration::from_micros(1000);
             for db in self.dbs.iter_mut() {
-                if db.dict.is_rehashing() {
-                    db.dict.rehash_for(budget);
-                    break;
-                }
-                if db.expires.is_rehashing() {
-                    db.expires.rehash_for(budget);
+                if db.shrink_and_rehash(Some(budget)) {
                     break;
                 }
             }
@@ -1269,7 +1303,24 @@ impl Server {
     /// Redis's prepareForShutdown: the final steps before exit.
     pub fn prepare_for_shutdown(&mut self, flags: ShutdownFlags) -> Result<(), String> {
         warn!("User requested shutdown...");
-        let _ = flags;
+        // A half-loaded dataset must never overwrite the file it came from.
+        let nosave = flags.nosave || self.loading.is_some();
+        let save = flags.save && self.loading.is_none();
+        if self.persist.bgsave.is_some() {
+            warn!("There is a child saving an .rdb. Killing it!");
+            self.kill_bgsave();
+        }
+        if (!self.cfg.save.is_empty() && !nosave) || save {
+            info!("Saving the final RDB snapshot before exiting.");
+            if self.rdb_save().is_err() {
+                if flags.force {
+                    warn!("Error trying to save the DB. Exit anyway.");
+                } else {
+                    warn!("Error trying to save the DB, can't exit.");
+                    return Err("Errors trying to SHUTDOWN. Check logs.".into());
+                }
+            }
+        }
         if let Some(p) = &self.cfg.pidfile {
             info!("Removing the pid file.");
             let _ = std::fs::remove_file(p);
@@ -1291,6 +1342,13 @@ impl Server {
             if let Some(Some(c)) = self.clients.get_mut(key) {
                 let _ = c.write_pending(usize::MAX);
             }
+        }
+    }
+
+    pub fn announce_ready(&self) {
+        info!("Ready to accept connections");
+        if let Some(p) = &self.cfg.unixsocket {
+            info!("The server is now ready to accept connections at {p}");
         }
     }
 

@@ -121,11 +121,7 @@ fn lookup_len(ctx: &mut Ctx, i: usize) -> Result<Option<usize>, ()> {
 /// The bytes of a string key already looked up, borrowed from the keyspace
 /// (an integer is formatted into `tmp`); empty if the key is missing.
 fn peek<'a>(srv: &'a Server, db: usize, key: &[u8], tmp: &'a mut Vec<u8>) -> &'a [u8] {
-    srv.dbs[db]
-        .dict
-        .get(key)
-        .and_then(|o| o.v.str_bytes(tmp))
-        .unwrap_or(&[])
+    srv.dbs[db].get(key).and_then(|o| o.v.str_bytes(tmp)).unwrap_or(&[])
 }
 
 /// Redis's lookupStringForBitCommand: makes the key at argv[1] a raw string
@@ -169,7 +165,6 @@ fn target_buf<'a>(ctx: &'a mut Ctx) -> &'a mut Vec<u8> {
     let db = ctx.c.db;
     let key = ctx.argv.get(1);
     ctx.srv.dbs[db]
-        .dict
         .get_mut(key)
         .and_then(|o| o.v.make_raw())
         .expect("bit_target created the key")

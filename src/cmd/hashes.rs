@@ -173,7 +173,7 @@ fn write_or_create<'s>(srv: &'s mut Server, db: usize, key: &[u8]) -> Option<&'s
         Some(true) => {}
         None => srv.add_key(db, key, Value::Hash(Arc::new(Hash::new()))),
     }
-    match &mut srv.dbs[db].dict.get_mut(key)?.v {
+    match &mut srv.dbs[db].get_mut(key)?.v {
         Value::Hash(h) => Some(Arc::make_mut(h)),
         _ => None,
     }

@@ -87,7 +87,6 @@ fn sketch_buf<'a>(ctx: &'a mut Ctx, i: usize) -> &'a mut Vec<u8> {
     let db = ctx.c.db;
     let key = ctx.argv.get(i);
     ctx.srv.dbs[db]
-        .dict
         .get_mut(key)
         .and_then(|o| o.v.make_raw())
         .expect("the sketch was just looked up")
@@ -97,10 +96,7 @@ fn sketch_buf<'a>(ctx: &'a mut Ctx, i: usize) -> &'a mut Vec<u8> {
 fn with_sketch<R>(ctx: &mut Ctx, i: usize, f: impl FnOnce(&[u8]) -> R) -> R {
     let db = ctx.c.db;
     let key = ctx.argv.get(i);
-    let o = ctx.srv.dbs[db]
-        .dict
-        .get_mut(key)
-        .expect("the sketch was just looked up");
+    let o = ctx.srv.dbs[db].get_mut(key).expect("the sketch was just looked up");
     let mut tmp = Vec::new();
     f(o.v.str_bytes(&mut tmp).unwrap_or_default())
 }

@@ -336,7 +336,7 @@ fn keys(ctx: &mut Ctx) {
     let r = &mut ctx.c.reply;
     let pos = r.defer_len();
     let mut n = 0;
-    for (k, o) in d.dict.iter() {
+    for (k, o) in d.dict().iter() {
         if (all || glob_match(pattern, k, false)) && !(o.has_expire && d.is_expired_at(k, now)) {
             r.bulk(k);
             n += 1;
@@ -433,7 +433,7 @@ fn scan(ctx: &mut Ctx) {
     let mut iterations = opts.count * 10;
     let d = &ctx.srv.dbs[db];
     loop {
-        cursor = d.dict.scan(cursor, |k, o| {
+        cursor = d.dict().scan(cursor, |k, o| {
             collected += 1;
             let type_ok = match want_type {
                 None => true,
@@ -480,7 +480,7 @@ fn object_lookup<'a>(ctx: &'a mut Ctx) -> Option<&'a crate::object::Obj> {
         ctx.c.reply.null();
         return None;
     }
-    ctx.srv.dbs[db].dict.get(key)
+    ctx.srv.dbs[db].get(key)
 }
 
 /// OBJECT ENCODING key
@@ -546,7 +546,7 @@ fn randomkey(ctx: &mut Ctx) {
     loop {
         let picked = {
             let srv = &mut *ctx.srv;
-            srv.dbs[db].dict.random_entry(&mut srv.rng).map(|(k, _)| k.clone())
+            srv.dbs[db].dict().random_entry(&mut srv.rng).map(|(k, _)| k.clone())
         };
         let Some(k) = picked else {
             return ctx.c.reply.null();
@@ -697,10 +697,20 @@ fn flushdb(ctx: &mut Ctx) {
 }
 
 /// FLUSHALL [ASYNC | SYNC]
+/// Like Redis, a running BGSAVE is stopped and, with save points
+/// configured, the now empty dataset is saved at once.
 fn flushall(ctx: &mut Ctx) {
     let Some(lazy) = flush_mode(ctx) else { return };
+    ctx.srv.kill_bgsave();
     let removed = ctx.srv.empty_data(None, lazy);
     ctx.srv.dirty += removed as u64;
+    if !ctx.srv.cfg.save.is_empty() {
+        // A save resets the dirty counter; FLUSHALL still counts as a write.
+        let dirty = ctx.srv.dirty;
+        let _ = ctx.srv.rdb_save();
+        ctx.srv.dirty = dirty;
+    }
+    ctx.srv.dirty += 1;
     ctx.c.reply.ok();
 }
 

@@ -220,7 +220,7 @@ fn as_list_ref(o: Option<&mut crate::object::Obj>) -> Result<Option<&List>, ()> 
 /// A list already looked up in this command, reached again without the
 /// side effects of a lookup (access time, stats, expiry).
 fn list_again<'a>(srv: &'a mut Server, db: usize, key: &[u8]) -> Option<&'a mut List> {
-    as_list(srv.dbs[db].dict.get_mut(key)).ok().flatten()
+    as_list(srv.dbs[db].get_mut(key)).ok().flatten()
 }
 
 /// A new list with the configured node size and compress depth.

@@ -17,6 +17,7 @@ pub mod hyperloglog;
 pub mod introspection;
 pub mod keyspace;
 pub mod lists;
+pub mod persistence;
 pub mod pubsub;
 pub mod server;
 pub mod sets;
@@ -429,6 +430,7 @@ pub static FAMILIES: &[&[Command]] = &[
     zsets::COMMANDS,
     bitmaps::COMMANDS,
     hyperloglog::COMMANDS,
+    persistence::COMMANDS,
 ];
 
 /// Command id: index into `Table::cmds` and into the per-command stats.

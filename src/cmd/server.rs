@@ -124,6 +124,34 @@ fn shutdown(ctx: &mut Ctx) {
     }
 }
 
+/// DEBUG RELOAD [MERGE] [NOFLUSH] [NOSAVE]: save, empty, load back.
+fn debug_reload(ctx: &mut Ctx) {
+    let (mut merge, mut flush, mut save) = (false, true, true);
+    let argv = ctx.argv;
+    for a in argv.iter().skip(2) {
+        if a.eq_ignore_ascii_case(b"merge") {
+            merge = true;
+        } else if a.eq_ignore_ascii_case(b"noflush") {
+            flush = false;
+        } else if a.eq_ignore_ascii_case(b"nosave") {
+            save = false;
+        } else {
+            return ctx.error("ERR DEBUG RELOAD only supports the MERGE, NOFLUSH and NOSAVE options.");
+        }
+    }
+    if save && ctx.srv.rdb_save().is_err() {
+        return ctx.error("ERR");
+    }
+    if flush {
+        ctx.srv.empty_data(None, false);
+    }
+    if ctx.srv.load_blocking(merge).is_err() {
+        return ctx.error("ERR Error trying to load the RDB dump, check server logs.");
+    }
+    log::warn!("DB reloaded by DEBUG RELOAD");
+    ctx.c.reply.ok();
+}
+
 /// Whether DEBUG may run for this client (`enable-debug-command`).
 fn debug_allowed(ctx: &Ctx) -> bool {
     match ctx.srv.cfg.enable_debug_command.as_str() {
@@ -171,6 +199,14 @@ fn debug(ctx: &mut Ctx) {
             ctx.error_bytes(&msg);
         }
         (b"protocol", 3) => debug_protocol(ctx),
+        (b"reload", _) => debug_reload(ctx),
+        (b"set-skip-checksum-validation", 3) => match crate::util::string2ll(ctx.argv.get(2)) {
+            Some(n) => {
+                ctx.srv.skip_checksum_validation = n != 0;
+                ctx.c.reply.ok();
+            }
+            None => ctx.error(err::NOT_INT),
+        },
         _ => {
             let msg = format!(
                 "ERR unknown subcommand or wrong number of arguments for '{}'. Try DEBUG HELP.",
@@ -284,7 +320,7 @@ fn debug_populate(ctx: &mut Ctx) {
     let prefix = if ctx.argv.len() >= 4 { ctx.argv.get(3) } else { b"key" };
     let db = ctx.c.db;
     let lru = ctx.srv.lru_init();
-    ctx.srv.dbs[db].dict.reserve(count as usize);
+    ctx.srv.dbs[db].reserve(count as usize);
     let mut key = Vec::with_capacity(prefix.len() + 21);
     let mut val = Vec::new();
     for j in 0..count {

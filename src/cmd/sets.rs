@@ -189,7 +189,7 @@ fn found(v: Option<&Value>) -> Found {
 
 /// The set stored under `key`, for writing (copy-on-write).
 fn set_mut<'d>(d: &'d mut Db, key: &[u8]) -> Option<&'d mut Set> {
-    match d.dict.get_mut(key).map(|o| &mut o.v) {
+    match d.get_mut(key).map(|o| &mut o.v) {
         Some(Value::Set(s)) => Some(Arc::make_mut(s)),
         _ => None,
     }
@@ -197,7 +197,7 @@ fn set_mut<'d>(d: &'d mut Db, key: &[u8]) -> Option<&'d mut Set> {
 
 /// The set stored under `key`, for reading.
 fn set_ref<'d>(d: &'d Db, key: &[u8]) -> Option<&'d Set> {
-    match d.dict.get(key).map(|o| &o.v) {
+    match d.get(key).map(|o| &o.v) {
         Some(Value::Set(s)) => Some(s),
         _ => None,
     }

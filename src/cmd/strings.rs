@@ -404,7 +404,7 @@ fn getex(ctx: &mut Ctx) {
     }
     let db = ctx.c.db;
     let key = ctx.argv.get(1);
-    if !ctx.srv.dbs[db].dict.contains_key(key) {
+    if !ctx.srv.dbs[db].contains_key(key) {
         return;
     }
     if let Some(at) = opts.expire_at {
@@ -498,7 +498,7 @@ fn append(ctx: &mut Ctx) {
             if !check_string_length(ctx, l as u64 + add.len() as u64) {
                 return;
             }
-            let Some(o) = ctx.srv.dbs[db].dict.get_mut(key) else {
+            let Some(o) = ctx.srv.dbs[db].get_mut(key) else {
                 return;
             };
             let Some(buf) = o.v.make_raw() else { return };
@@ -548,7 +548,7 @@ fn setrange(ctx: &mut Ctx) {
     if cur_len.is_none() {
         ctx.srv.add_key(db, key, Value::Raw(Box::default()));
     }
-    let Some(o) = ctx.srv.dbs[db].dict.get_mut(key) else {
+    let Some(o) = ctx.srv.dbs[db].get_mut(key) else {
         return;
     };
     let Some(buf) = o.v.make_raw() else { return };
@@ -640,7 +640,7 @@ fn incr_generic(ctx: &mut Ctx, by: i64) {
         return ctx.error(err::OVERFLOW);
     };
     // Updating in place keeps the key's TTL and avoids a dict insert.
-    match ctx.srv.dbs[db].dict.get_mut(key) {
+    match ctx.srv.dbs[db].get_mut(key) {
         Some(o) => o.v = Value::Int(new),
         None => ctx.srv.add_key(db, key, Value::Int(new)),
     }
@@ -663,7 +663,7 @@ fn incrbyfloat(ctx: &mut Ctx) {
         Ok(v) => v,
         Err(e) => return ctx.error(e.message()),
     };
-    match ctx.srv.dbs[db].dict.get_mut(key) {
+    match ctx.srv.dbs[db].get_mut(key) {
         Some(o) => o.v = Value::string_no_int(&out),
         None => ctx.srv.add_key(db, key, Value::string_no_int(&out)),
     }

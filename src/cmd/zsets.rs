@@ -1059,7 +1059,7 @@ fn generic_zpop(
         return false;
     }
     let count = if count == -1 { 1 } else { count };
-    let Some(Value::ZSet(arc)) = ctx.srv.dbs[db].dict.get_mut(key).map(|o| &mut o.v) else {
+    let Some(Value::ZSet(arc)) = ctx.srv.dbs[db].get_mut(key).map(|o| &mut o.v) else {
         return false;
     };
     let z = Arc::make_mut(arc);
@@ -1236,7 +1236,7 @@ fn zrandmember(ctx: &mut Ctx) {
         Ok(Some(_)) => {}
     }
     let srv = &mut *ctx.srv;
-    if let Some(Value::ZSet(z)) = srv.dbs[db].dict.get(key).map(|o| &o.v) {
+    if let Some(Value::ZSet(z)) = srv.dbs[db].get(key).map(|o| &o.v) {
         match z.random(&mut srv.rng) {
             Some((m, _)) => reply_member(&mut ctx.c.reply, m),
             None => ctx.c.reply.null(),
@@ -1253,7 +1253,7 @@ fn zrandmember_with_count(ctx: &mut Ctx, l: i64, withscores: bool) {
         Ok(None) => return ctx.c.reply.array_len(0),
         Ok(Some(_)) => {}
     }
-    let Some(Value::ZSet(z)) = ctx.srv.dbs[db].dict.get(key).map(|o| &o.v) else {
+    let Some(Value::ZSet(z)) = ctx.srv.dbs[db].get(key).map(|o| &o.v) else {
         return;
     };
     let rng = &mut ctx.srv.rng;
@@ -1536,7 +1536,7 @@ fn set_op(ctx: &mut Ctx, store: bool, numkeys_idx: usize, op: SetOp, cardinality
     let mut srcs: Vec<(Src, f64)> = (0..setnum)
         .map(|i| {
             let src = if present[i] {
-                match srv.dbs[db].dict.get(ctx.argv.get(first + i)).map(|o| &o.v) {
+                match srv.dbs[db].get(ctx.argv.get(first + i)).map(|o| &o.v) {
                     Some(Value::ZSet(z)) => Src::Z(z),
                     Some(Value::Set(s)) => Src::S(s),
                     _ => Src::None,
@@ -1769,7 +1769,7 @@ fn zscan(ctx: &mut Ctx) {
     let Some(opts) = parse_scan_options(ctx, 3, false) else {
         return;
     };
-    let Some(Value::ZSet(z)) = ctx.srv.dbs[db].dict.get(key).map(|o| &o.v) else {
+    let Some(Value::ZSet(z)) = ctx.srv.dbs[db].get(key).map(|o| &o.v) else {
         return;
     };
     let mut items: Vec<(Vec<u8>, Vec<u8>)> = Vec::new();

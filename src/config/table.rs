@@ -82,15 +82,15 @@ const PROC_TITLE_DEFAULT: &str = "{title} {listen-addr} {server-mode}";
 
 params! {
     // ---- bool ----
-    Rdbchecksum rdbchecksum: bool = "rdbchecksum", None, IMMUTABLE, N, boolean(true);
+    Rdbchecksum rdbchecksum: bool = "rdbchecksum", None, IMMUTABLE, Y, boolean(true);
     Daemonize daemonize: bool = "daemonize", None, IMMUTABLE, Y, boolean(false);
     IoThreadsDoReads io_threads_do_reads: bool = "io-threads-do-reads", None, IMMUTABLE, N, boolean(false);
     AlwaysShowLogo always_show_logo: bool = "always-show-logo", None, IMMUTABLE, Y, boolean(false);
     ProtectedMode protected_mode: bool = "protected-mode", None, M, Y, boolean(true);
-    Rdbcompression rdbcompression: bool = "rdbcompression", None, M, N, boolean(true);
+    Rdbcompression rdbcompression: bool = "rdbcompression", None, M, Y, boolean(true);
     RdbDelSyncFiles rdb_del_sync_files: bool = "rdb-del-sync-files", None, M, N, boolean(false);
     Activerehashing activerehashing: bool = "activerehashing", None, M, Y, boolean(true);
-    StopWritesOnBgsaveError stop_writes_on_bgsave_error: bool = "stop-writes-on-bgsave-error", None, M, N, boolean(true);
+    StopWritesOnBgsaveError stop_writes_on_bgsave_error: bool = "stop-writes-on-bgsave-error", None, M, Y, boolean(true);
     SetProcTitle set_proc_title: bool = "set-proc-title", None, IMMUTABLE, N, boolean(true);
     DynamicHz dynamic_hz: bool = "dynamic-hz", None, M, N, boolean(true);
     LazyfreeLazyEviction lazyfree_lazy_eviction: bool = "lazyfree-lazy-eviction", None, M, N, boolean(false);
@@ -144,7 +144,7 @@ params! {
     ClusterConfigFile cluster_config_file: String = "cluster-config-file", None, IMMUTABLE, N, string(Some("nodes.conf"), false, None);
     ClusterAnnounceHostname cluster_announce_hostname: Option<String> = "cluster-announce-hostname", None, M, N, string(None, true, Some(check_hostname));
     SyslogIdent syslog_ident: String = "syslog-ident", None, IMMUTABLE, N, string(Some("redis"), false, None);
-    Dbfilename dbfilename: String = "dbfilename", None, PROTECTED, N, string(Some("dump.rdb"), false, Some(check_dbfilename));
+    Dbfilename dbfilename: String = "dbfilename", None, PROTECTED, Y, string(Some("dump.rdb"), false, Some(check_dbfilename));
     Appendfilename appendfilename: String = "appendfilename", None, IMMUTABLE, N, string(Some("appendonly.aof"), false, Some(check_appendfilename));
     Appenddirname appenddirname: String = "appenddirname", None, IMMUTABLE, N, string(Some("appendonlydir"), false, Some(check_appenddirname));
     ServerCpulist server_cpulist: Option<String> = "server_cpulist", None, IMMUTABLE, N, string(None, true, None);
@@ -274,7 +274,7 @@ params! {
 
     // ---- special ----
     Dir dir: String = "dir", None, PROTECTED | DENY_LOADING, Y, Kind::Special(Special::Dir);
-    Save save: Vec<(i64, i32)> = "save", None, M, N, Kind::Special(Special::Save);
+    Save save: Vec<(i64, i32)> = "save", None, M, Y, Kind::Special(Special::Save);
     ClientOutputBufferLimit client_output_buffer_limit: [Cobl; 3] = "client-output-buffer-limit", None, M, N, Kind::Special(Special::Cobl);
     OomScoreAdjValues oom_score_adj_values: [i32; 3] = "oom-score-adj-values", None, M, N, Kind::Special(Special::OomValues);
     NotifyKeyspaceEvents notify_keyspace_events: u32 = "notify-keyspace-events", None, M, N, Kind::Special(Special::Notify);

@@ -20,12 +20,6 @@ pub mod format;
 pub mod legacy;
 pub mod lzf;
 pub mod stream;
+pub mod value;
 
-pub use file::{AuxInfo, ChecksumStatus, KeyLru, RdbEntry, RdbEvent, RdbReader, RdbWriter, ReplAux, SaveOptions};
-pub use format::{
-    decode_dump_payload, dump_payload, listpack_pairs_ok, module_type_name, opcode, rdb_type, read_value,
-    verify_dump_payload, write_hash_pairs, write_members, write_quicklist, write_value, write_zset_pairs, HashRepr,
-    Input, LenOrEnc, ListNode, ListNodeRef, ListRepr, RdbEncode, RdbError, RdbValue, Reader, SetRepr, StreamInput,
-    Writer, ZSetRepr, RDB_VERSION, REDIS_VERSION,
-};
-pub use stream::{StreamConsumer, StreamGroup, StreamId, StreamNack, StreamNode, StreamRepr};
+pub use file::{AuxInfo, KeyLru, RdbEvent, RdbReader, RdbWriter, SaveOptions};

@@ -1,0 +1,524 @@
+//! RDB snapshots: SAVE, BGSAVE without fork(), save points, and the save at
+//! shutdown (Redis's rdb.c rdbSave / rdbSaveBackground and the save part of
+//! serverCron).
+//!
+//! Redis gets a point-in-time copy from fork(). Fastkey gets it from the
+//! keyspace itself: a BGSAVE starts a new *epoch*, and every key is saved
+//! exactly once, as it was at that moment, by whichever comes first:
+//!
+//! - the walker, which scans each db's dict a slice per loop turn (the main
+//!   thread keeps serving clients in between), or
+//! - the key's first write (or removal) after the start, which captures the
+//!   old value before the change (`Db::capture_key`).
+//!
+//! `Obj::snap` records the epoch a key was captured in; keys created after
+//! the start are stamped with it at birth and so are never saved. Captured
+//! values are clones: a string is copied, a collection is an `Arc` shared
+//! with the keyspace until a write copies it (`Arc::make_mut`), the way
+//! fork shares pages. Captured keys go to a worker on the pool, which
+//! serializes, compresses, writes, fsyncs and renames the file; the main
+//! thread only clones and sends.
+
+use crate::bio::Completion;
+use crate::db::SnapItem;
+use crate::evict;
+use crate::rdb::{AuxInfo, KeyLru, RdbWriter, SaveOptions};
+use crate::server::{mstime, Server};
+use log::{info, warn};
+use std::fs::File;
+use std::io::{self, BufWriter};
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::{mpsc, Arc};
+use std::time::{Duration, Instant};
+
+/// Captured keys waiting to be written before the walker pauses.
+const MAX_BACKLOG: usize = 200_000;
+/// Keys sent to the writer in one message.
+const BATCH: usize = 1024;
+/// Main-thread time the walker takes per loop turn.
+const WALK_SLICE: Duration = Duration::from_millis(2);
+/// Redis's CONFIG_BGSAVE_RETRY_DELAY: seconds between attempts at a save
+/// point after a failed one.
+const BGSAVE_RETRY_DELAY: i64 = 5;
+
+/// How LRU/LFU data is saved before each key, per `maxmemory-policy`.
+#[derive(Clone, Copy)]
+pub enum LruMode {
+    None,
+    Lru { clock: u32 },
+    Lfu { decay_minutes: i32, now_ms: i64 },
+}
+
+impl LruMode {
+    pub fn of(srv: &Server) -> LruMode {
+        let p = srv.policy();
+        if p.is_lfu() {
+            LruMode::Lfu {
+                decay_minutes: srv.cfg.lfu_decay_time,
+                now_ms: srv.now_ms,
+            }
+        } else if p.tracks_lru_or_lfu() {
+            LruMode::Lru { clock: srv.lru_clock }
+        } else {
+            LruMode::None
+        }
+    }
+
+    pub fn key_lru(self, lru: u32) -> KeyLru {
+        match self {
+            LruMode::None => KeyLru::None,
+            LruMode::Lru { clock } => KeyLru::Idle(evict::lru_idle_ms(lru, clock) / 1000),
+            LruMode::Lfu { decay_minutes, now_ms } => {
+                KeyLru::Freq(evict::lfu_decayed(lru, decay_minutes, now_ms).min(255) as u8)
+            }
+        }
+    }
+}
+
+/// Everything a file holds besides the keys, taken when the save starts.
+pub struct FileHeader {
+    pub opts: SaveOptions,
+    pub ctime: i64,
+    pub used_mem: u64,
+    /// Function libraries (their code), saved before the databases.
+    pub functions: Vec<Vec<u8>>,
+    /// Per db: (keys, keys with a TTL) when the save started; empty dbs
+    /// are skipped, as Redis does.
+    pub db_sizes: Vec<(u64, u64)>,
+    pub lru: LruMode,
+}
+
+/// Opens the temp file a save writes before renaming it into place.
+fn create_temp(name: &str) -> Result<File, String> {
+    File::create(name).map_err(|e| {
+        let dir = std::env::current_dir()
+            .map(|d| d.display().to_string())
+            .unwrap_or_default();
+        format!("Failed opening the temp RDB file {name} (in server root dir {dir}) for saving: {e}")
+    })
+}
+
+/// Ends a file: EOF and checksum, flush, fsync, and the atomic rename.
+fn finish_file(rw: RdbWriter<BufWriter<File>>, tmp: &str, path: &PathBuf) -> io::Result<()> {
+    let file = rw.finish()?.into_inner().map_err(|e| e.into_error())?;
+    file.sync_all()?;
+    drop(file);
+    std::fs::rename(tmp, path)
+}
+
+fn start_file(out: File, h: &FileHeader) -> io::Result<RdbWriter<BufWriter<File>>> {
+    let mut rw = RdbWriter::new(BufWriter::with_capacity(64 * 1024, out), h.opts)?;
+    rw.info_aux(&AuxInfo {
+        ctime: h.ctime,
+        used_mem: h.used_mem,
+        aof_base: false,
+        repl: None,
+    })?;
+    for f in &h.functions {
+        rw.function(f)?;
+    }
+    Ok(rw)
+}
+
+/// One message from the walker to the writer.
+struct Batch {
+    db: usize,
+    items: Vec<SnapItem>,
+}
+
+/// Where the walker is.
+struct Walk {
+    /// Index in `Server::dbs` being walked...
+    pos: usize,
+    /// ...and the db it held when the save started (SWAPDB moves dicts).
+    db: usize,
+    cursor: u64,
+}
+
+/// A running BGSAVE.
+pub struct Bgsave {
+    id: u64,
+    tmp: String,
+    tx: Option<mpsc::Sender<Batch>>,
+    /// Keys sent and not yet written: the walker waits while it is high,
+    /// so a slow disk bounds the memory a save holds.
+    backlog: Arc<AtomicUsize>,
+    cancel: Arc<AtomicBool>,
+    walk: Option<Walk>,
+    pub start: Instant,
+    dirty_at_start: u64,
+    pub keys_total: u64,
+    pub keys_sent: u64,
+}
+
+/// Persistence state and INFO persistence counters.
+pub struct Persistence {
+    pub bgsave: Option<Bgsave>,
+    pub bgsave_scheduled: bool,
+    /// The epoch of the last snapshot started.
+    pub epoch: u16,
+    pub last_bgsave_ok: bool,
+    pub last_bgsave_try: i64,
+    pub last_bgsave_time_sec: i64,
+    pub rdb_saves: u64,
+    /// Numbers BGSAVEs, so the completion of a killed one is recognized.
+    bgsave_ids: u64,
+    /// The main-thread pause taken to start the last BGSAVE (µs), the
+    /// counterpart of Redis's `latest_fork_usec`.
+    pub latest_fork_usec: u64,
+    /// Function libraries read from an RDB file, saved back as they were.
+    pub functions: Vec<Vec<u8>>,
+}
+
+impl Default for Persistence {
+    fn default() -> Self {
+        Persistence {
+            bgsave: None,
+            bgsave_scheduled: false,
+            epoch: 0,
+            last_bgsave_ok: true,
+            last_bgsave_try: 0,
+            last_bgsave_time_sec: -1,
+            rdb_saves: 0,
+            bgsave_ids: 0,
+            latest_fork_usec: 0,
+            functions: Vec::new(),
+        }
+    }
+}
+
+impl Persistence {
+    /// BGSAVEs started: INFO's `total_forks` (fastkey's saves start
+    /// without a fork, but tools read the counter).
+    pub fn bgsaves_started(&self) -> u64 {
+        self.bgsave_ids
+    }
+}
+
+impl Server {
+    fn file_header(&self) -> FileHeader {
+        FileHeader {
+            opts: SaveOptions {
+                compression: self.cfg.rdbcompression,
+                checksum: self.cfg.rdbchecksum,
+            },
+            ctime: self.now_ms / 1000,
+            used_mem: crate::info::mem_stats().allocated,
+            functions: self.persist.functions.clone(),
+            db_sizes: self
+                .dbs
+                .iter()
+                .map(|d| (d.len() as u64, d.expires().len() as u64))
+                .collect(),
+            lru: LruMode::of(self),
+        }
+    }
+
+    fn rdb_path(&self) -> PathBuf {
+        PathBuf::from(&self.cfg.dbfilename)
+    }
+
+    /// Redis's rdbSave: writes the whole dataset now, on this thread (SAVE,
+    /// shutdown, FLUSHALL with save points, DEBUG RELOAD).
+    pub fn rdb_save(&mut self) -> Result<(), String> {
+        if self.persist.bgsave.is_some() {
+            return Err("Background save already in progress".into());
+        }
+        let h = self.file_header();
+        let tmp = format!("temp-{}.rdb", self.pid);
+        let res = create_temp(&tmp).and_then(|f| {
+            self.write_dataset(f, &h, &tmp)
+                .map_err(|e| format!("Write error saving DB on disk: {e}"))
+        });
+        match res {
+            Ok(()) => {
+                info!("DB saved on disk");
+                self.dirty = 0;
+                self.lastsave_unix = mstime() / 1000;
+                self.persist.last_bgsave_ok = true;
+                self.persist.rdb_saves += 1;
+                Ok(())
+            }
+            Err(e) => {
+                warn!("{e}");
+                let _ = std::fs::remove_file(&tmp);
+                Err(e)
+            }
+        }
+    }
+
+    fn write_dataset(&self, f: File, h: &FileHeader, tmp: &str) -> io::Result<()> {
+        let mut rw = start_file(f, h)?;
+        for (i, db) in self.dbs.iter().enumerate() {
+            if db.is_empty() {
+                continue;
+            }
+            rw.select_db(i as u64, db.len() as u64, db.expires().len() as u64)?;
+            for (k, o) in db.dict().iter() {
+                let expire = if o.has_expire {
+                    db.expires().get(k).copied()
+                } else {
+                    None
+                };
+                rw.entry(k, &o.v, expire, h.lru.key_lru(o.lru))?;
+            }
+        }
+        finish_file(rw, tmp, &self.rdb_path())
+    }
+
+    /// Redis's rdbSaveBackground: starts a point-in-time save that runs
+    /// while the loop keeps serving. Errors only if one already runs.
+    pub fn rdb_bgsave(&mut self) -> Result<(), String> {
+        if self.persist.bgsave.is_some() {
+            return Err("Background save already in progress".into());
+        }
+        let started = Instant::now();
+        self.persist.last_bgsave_try = self.now_ms / 1000;
+        let epoch = self.next_snapshot_epoch();
+        let header = self.file_header();
+        let mut keys_total = 0;
+        for (i, db) in self.dbs.iter_mut().enumerate() {
+            db.epoch = epoch;
+            keys_total += db.len() as u64;
+            db.capture = (!db.is_empty()).then(|| crate::db::Capture {
+                db: i,
+                items: Vec::new(),
+            });
+        }
+        let (tx, rx) = mpsc::channel();
+        let backlog = Arc::new(AtomicUsize::new(0));
+        let cancel = Arc::new(AtomicBool::new(false));
+        self.persist.bgsave_ids += 1;
+        let id = self.persist.bgsave_ids;
+        let tmp = format!("temp-{}-{id}.rdb", self.pid);
+        let path = self.rdb_path();
+        let (bl, cn, tmp_name) = (backlog.clone(), cancel.clone(), tmp.clone());
+        self.bio.spawn_with_completion(move || {
+            let res = write_snapshot(rx, &header, &tmp, &path, &bl, &cn);
+            if res.is_err() {
+                let _ = std::fs::remove_file(&tmp);
+            }
+            Box::new(move |srv: &mut Server| srv.bgsave_done(id, res)) as Completion
+        });
+        self.persist.bgsave = Some(Bgsave {
+            id,
+            tmp: tmp_name,
+            tx: Some(tx),
+            backlog,
+            cancel,
+            walk: None,
+            start: started,
+            dirty_at_start: self.dirty,
+            keys_total,
+            keys_sent: 0,
+        });
+        self.persist.latest_fork_usec = started.elapsed().as_micros() as u64;
+        info!("Background saving started by pid {}", self.pid);
+        Ok(())
+    }
+
+    /// A new epoch, different from every stamp in the keyspace.
+    fn next_snapshot_epoch(&mut self) -> u16 {
+        let (next, wrapped) = self.persist.epoch.overflowing_add(1);
+        self.persist.epoch = next;
+        if wrapped || next == 0 {
+            // Every 65536 saves: clear old stamps so none can collide.
+            for db in &mut self.dbs {
+                db.epoch = 0;
+                db.reset_stamps();
+            }
+            self.persist.epoch = 1;
+        }
+        self.persist.epoch
+    }
+
+    /// True while the walker still has keys to visit: the loop then polls
+    /// without sleeping so the save progresses.
+    pub fn snapshot_walking(&self) -> bool {
+        self.persist.bgsave.as_ref().is_some_and(|b| b.tx.is_some())
+    }
+
+    /// One slice of the walk (from before_sleep): sends what writes
+    /// captured, then visits keys until the slice or the backlog is used up.
+    pub fn snapshot_step(&mut self) {
+        let Some(bg) = &mut self.persist.bgsave else { return };
+        if bg.tx.is_none() {
+            return;
+        }
+        let deadline = Instant::now() + WALK_SLICE;
+        for db in &mut self.dbs {
+            if let Some(cap) = &mut db.capture {
+                if !cap.items.is_empty() {
+                    send_batch(bg, cap.db, std::mem::take(&mut cap.items));
+                }
+            }
+        }
+        let mut steps = 0u32;
+        while bg.backlog.load(Ordering::Relaxed) < MAX_BACKLOG {
+            steps += 1;
+            if steps.is_multiple_of(64) && Instant::now() >= deadline {
+                return;
+            }
+            let walk = match bg.walk.take() {
+                Some(w) if self.dbs[w.pos].capture.as_ref().is_some_and(|c| c.db == w.db) => w,
+                // Not started, or SWAPDB moved the dict: (re)start a db.
+                _ => match self.dbs.iter().position(|d| d.capture.is_some()) {
+                    Some(pos) => Walk {
+                        pos,
+                        db: self.dbs[pos].capture.as_ref().map_or(0, |c| c.db),
+                        cursor: 0,
+                    },
+                    None => {
+                        // Everything captured: closing the channel tells
+                        // the writer to finish the file.
+                        bg.tx = None;
+                        return;
+                    }
+                },
+            };
+            let db = &mut self.dbs[walk.pos];
+            let cursor = db.capture_step(walk.cursor);
+            let Some(cap) = &mut db.capture else { continue };
+            if cursor == 0 {
+                send_batch(bg, walk.db, std::mem::take(&mut cap.items));
+                db.capture = None;
+                continue;
+            }
+            if cap.items.len() >= BATCH {
+                send_batch(bg, walk.db, std::mem::take(&mut cap.items));
+            }
+            bg.walk = Some(Walk { cursor, ..walk });
+        }
+    }
+
+    /// Stops a running BGSAVE (FLUSHALL, shutdown): the temp file is
+    /// removed and the old dump stays.
+    pub fn kill_bgsave(&mut self) {
+        if let Some(bg) = self.persist.bgsave.take() {
+            bg.cancel.store(true, Ordering::Relaxed);
+            // The writer checks `cancel` before renaming, and removes the
+            // file too; removing it here covers an exit that comes first.
+            let _ = std::fs::remove_file(&bg.tmp);
+            for db in &mut self.dbs {
+                db.capture = None;
+            }
+        }
+    }
+
+    fn bgsave_done(&mut self, id: u64, res: Result<(), String>) {
+        if self.persist.bgsave.as_ref().is_none_or(|b| b.id != id) {
+            // Killed: Redis stops its child with SIGUSR1, which does not
+            // count as a failed save.
+            warn!("Background saving terminated by signal 10");
+            return;
+        }
+        let Some(bg) = self.persist.bgsave.take() else { return };
+        for db in &mut self.dbs {
+            db.capture = None;
+        }
+        self.persist.last_bgsave_time_sec = bg.start.elapsed().as_secs() as i64;
+        match res {
+            Ok(()) => {
+                info!("Background saving terminated with success");
+                self.dirty = self.dirty.saturating_sub(bg.dirty_at_start);
+                self.lastsave_unix = mstime() / 1000;
+                self.persist.last_bgsave_ok = true;
+                self.persist.rdb_saves += 1;
+            }
+            Err(e) => {
+                warn!("{e}");
+                warn!("Background saving error");
+                self.persist.last_bgsave_ok = false;
+            }
+        }
+    }
+
+    /// The save part of serverCron: scheduled BGSAVEs and save points.
+    pub fn save_cron(&mut self) {
+        if self.persist.bgsave.is_some() {
+            return;
+        }
+        let now = self.now_ms / 1000;
+        if self.persist.bgsave_scheduled {
+            self.persist.bgsave_scheduled = false;
+            let _ = self.rdb_bgsave();
+            return;
+        }
+        let retry_ok = now - self.persist.last_bgsave_try > BGSAVE_RETRY_DELAY || self.persist.last_bgsave_ok;
+        let due = self.cfg.save.iter().copied().find(|&(secs, changes)| {
+            self.dirty >= changes.max(0) as u64 && now - self.lastsave_unix > secs && retry_ok
+        });
+        if let Some((secs, changes)) = due {
+            info!("{changes} changes in {secs} seconds. Saving...");
+            let _ = self.rdb_bgsave();
+        }
+    }
+
+    /// Redis's writeCommandsDeniedByDiskError for RDB: with save points
+    /// and `stop-writes-on-bgsave-error`, a failed save stops writes.
+    pub fn rdb_denies_writes(&self) -> bool {
+        self.cfg.stop_writes_on_bgsave_error && !self.cfg.save.is_empty() && !self.persist.last_bgsave_ok
+    }
+
+    /// (keys handed to the writer, keys in the dataset when it started):
+    /// INFO's current_save_keys_processed / _total.
+    pub fn bgsave_progress(&self) -> (u64, u64) {
+        self.persist
+            .bgsave
+            .as_ref()
+            .map_or((0, 0), |b| (b.keys_sent, b.keys_total))
+    }
+}
+
+fn send_batch(bg: &mut Bgsave, db: usize, items: Vec<SnapItem>) {
+    if items.is_empty() {
+        return;
+    }
+    let Some(tx) = &bg.tx else { return };
+    bg.keys_sent += items.len() as u64;
+    bg.backlog.fetch_add(items.len(), Ordering::Relaxed);
+    // The writer only hangs up after an error; it reports that itself.
+    let _ = tx.send(Batch { db, items });
+}
+
+/// The writer side of a BGSAVE, on a pool thread: writes batches as they
+/// come (a SELECTDB whenever the db changes; loaders accept a db in
+/// several runs), and finishes the file when the walker hangs up.
+fn write_snapshot(
+    rx: mpsc::Receiver<Batch>,
+    h: &FileHeader,
+    tmp: &str,
+    path: &PathBuf,
+    backlog: &AtomicUsize,
+    cancel: &AtomicBool,
+) -> Result<(), String> {
+    let write_err = |e: io::Error| format!("Write error saving DB on disk: {e}");
+    let out = create_temp(tmp)?;
+    let mut rw = start_file(out, h).map_err(write_err)?;
+    let mut current_db = None;
+    for batch in rx {
+        if cancel.load(Ordering::Relaxed) {
+            return Err("save aborted".into());
+        }
+        if current_db != Some(batch.db) {
+            let (keys, expires) = h.db_sizes.get(batch.db).copied().unwrap_or((0, 0));
+            rw.select_db(batch.db as u64, keys, expires).map_err(write_err)?;
+            current_db = Some(batch.db);
+        }
+        let n = batch.items.len();
+        for it in batch.items {
+            rw.entry(&it.key, &it.value, it.expire, h.lru.key_lru(it.lru))
+                .map_err(write_err)?;
+            // When the keyspace has replaced the value since, this is its
+            // last reference: the free happens here, off the loop.
+        }
+        backlog.fetch_sub(n, Ordering::Relaxed);
+    }
+    if cancel.load(Ordering::Relaxed) {
+        return Err("save aborted".into());
+    }
+    finish_file(rw, tmp, path).map_err(write_err)?;
+    info!("DB saved on disk");
+    Ok(())
+}
