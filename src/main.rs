@@ -12,6 +12,7 @@ mod cmd;
 mod config;
 mod db;
 mod dict;
+mod digest;
 mod evict;
 mod glob;
 mod hyperloglog;

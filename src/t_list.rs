@@ -559,7 +559,6 @@ impl List {
     }
 
     /// All elements, head to tail.
-    #[cfg(test)]
     pub fn iter(&self) -> Iter<'_> {
         self.iter_from(0, false)
     }

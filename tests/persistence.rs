@@ -91,6 +91,11 @@ fn assert_same(got: &Contents, want: &Contents) {
     assert!(diffs.is_empty(), "{}", diffs.join("\n"));
 }
 
+/// DEBUG DIGEST: Redis's fingerprint of the whole dataset.
+fn digest(con: &mut Connection) -> String {
+    redis::cmd("DEBUG").arg("DIGEST").query(con).unwrap()
+}
+
 fn save(con: &mut Connection) {
     let r: Value = redis::cmd("SAVE").query(con).unwrap();
     assert_eq!(r, Value::Okay);
@@ -114,6 +119,11 @@ fn fastkey_dump_loads_in_redis_and_redis_dump_loads_in_fastkey() {
     let rs = ServerOpts::new(&["--dir", &fk_dir]).bin(&redis_bin).start();
     let mut rsc = rs.redis();
     assert_same(&contents(&mut rsc), &expected);
+    assert_eq!(
+        digest(&mut rsc),
+        digest(&mut fkc),
+        "DEBUG DIGEST after loading fastkey's file"
+    );
     let enc: String = redis::cmd("OBJECT")
         .arg("ENCODING")
         .arg("bigzset")
@@ -132,6 +142,12 @@ fn fastkey_dump_loads_in_redis_and_redis_dump_loads_in_fastkey() {
     let fk2 = Server::start(&["--dir", &fk_dir]);
     let mut fk2c = fk2.redis();
     assert_same(&contents(&mut fk2c), &expected);
+    let mut rsc = rs.redis();
+    assert_eq!(
+        digest(&mut fk2c),
+        digest(&mut rsc),
+        "DEBUG DIGEST after loading redis-server's file"
+    );
 }
 
 #[test]

@@ -124,6 +124,20 @@ fn shutdown(ctx: &mut Ctx) {
     }
 }
 
+/// DEBUG DIGEST-VALUE key...: each value's digest, all zeros when
+/// missing (logically expired keys count: no lookup, as Redis).
+fn debug_digest_value(ctx: &mut Ctx) {
+    let db = ctx.c.db;
+    ctx.c.reply.array_len(ctx.argv.len() - 2);
+    for i in 2..ctx.argv.len() {
+        let mut d = [0u8; 20];
+        if let Some(o) = ctx.srv.dbs[db].get(ctx.argv.get(i)) {
+            crate::digest::value_digest(&mut d, &o.v, o.has_expire);
+        }
+        ctx.c.reply.status(crate::digest::hex(&d).as_bytes());
+    }
+}
+
 /// DEBUG RELOAD [MERGE] [NOFLUSH] [NOSAVE]: save, empty, load back.
 fn debug_reload(ctx: &mut Ctx) {
     let (mut merge, mut flush, mut save) = (false, true, true);
@@ -200,6 +214,11 @@ fn debug(ctx: &mut Ctx) {
         }
         (b"protocol", 3) => debug_protocol(ctx),
         (b"reload", _) => debug_reload(ctx),
+        (b"digest", 2) => {
+            let d = crate::digest::dataset_digest(&ctx.srv.dbs);
+            ctx.c.reply.status(crate::digest::hex(&d).as_bytes());
+        }
+        (b"digest-value", _) => debug_digest_value(ctx),
         (b"set-skip-checksum-validation", 3) => match crate::util::string2ll(ctx.argv.get(2)) {
             Some(n) => {
                 ctx.srv.skip_checksum_validation = n != 0;

@@ -313,6 +313,35 @@ start_server {tags {"persistence"} overrides {enable-protected-configs yes}} {
         check_typed_keys
     }
 
+    test {DEBUG DIGEST is stable across a reload and tracks changes} {
+        fill_typed_keys
+        set d [r debug digest]
+        assert_match {[0-9a-f]*} $d
+        assert_equal 40 [string length $d]
+        r debug reload
+        assert_equal $d [r debug digest]
+        r set str changed
+        assert_not_equal $d [r debug digest]
+        r set str hello
+        assert_equal $d [r debug digest]
+        r flushall
+        assert_equal [string repeat 0 40] [r debug digest]
+    }
+
+    test {DEBUG DIGEST-VALUE digests values, zeros for a missing key} {
+        r set a hello
+        r set b hello
+        r rpush l1 x y
+        r rpush l2 y x
+        lassign [r debug digest-value a b nokey] da db dn
+        assert_equal $da $db
+        assert_equal [string repeat 0 40] $dn
+        lassign [r debug digest-value l1 l2] d1 d2
+        assert_not_equal $d1 $d2
+        # Redis's value for "hello" (same across servers).
+        assert_equal 36b23a1456b2dce2c3ed252c456761301dba8060 $da
+    }
+
     test {DEBUG RELOAD NOSAVE NOFLUSH MERGE keeps keys missing from the file} {
         r flushall
         r set a 1
