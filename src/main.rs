@@ -34,6 +34,7 @@ mod sbytes;
 mod server;
 mod slowlog;
 mod snapshot;
+mod supervise;
 mod t_hash;
 mod t_list;
 mod t_set;
@@ -200,7 +201,7 @@ fn main() -> ExitCode {
         }
     };
     let daemonized = std::env::var_os(DAEMON_ENV).is_some();
-    if cfg.daemonize && !daemonized {
+    if cfg.daemonize && !daemonized && !supervise::expected(&cfg.supervised) {
         return match daemonize() {
             Ok(()) => ExitCode::SUCCESS,
             Err(e) => {
@@ -239,6 +240,7 @@ fn run(cfg: config::Config, _has_config: bool) -> i32 {
         warn!("Can't chdir to '{}': {}", cfg.dir, e);
         return 1;
     }
+    let supervisor = supervise::detect(&cfg.supervised);
     let unimplemented = cfg.unimplemented_in_use();
     if !unimplemented.is_empty() {
         warn!(
@@ -272,6 +274,7 @@ fn run(cfg: config::Config, _has_config: bool) -> i32 {
     } else {
         info!("Running mode=standalone, port={}.", srv.tcp_port);
     }
+    srv.supervisor = supervisor;
     srv.used_memory_startup = info::mem_stats().allocated;
     warn!("Server initialized");
     // Clients are served while the file loads (they get -LOADING); "Ready"

@@ -244,6 +244,8 @@ pub struct Server {
     pub load_stats: crate::loading::LoadStats,
     /// DEBUG SET-SKIP-CHECKSUM-VALIDATION: RESTORE and loading skip the CRC.
     pub skip_checksum_validation: bool,
+    /// systemd or upstart, told when the server is ready (`supervised`).
+    pub supervisor: Option<crate::supervise::Supervisor>,
 }
 
 impl Server {
@@ -298,6 +300,7 @@ impl Server {
             loading: None,
             load_stats: Default::default(),
             skip_checksum_validation: false,
+            supervisor: None,
             pubsub: Default::default(),
             running_client: None,
             running_client_resp: 2,
@@ -1349,6 +1352,9 @@ impl Server {
         info!("Ready to accept connections");
         if let Some(p) = &self.cfg.unixsocket {
             info!("The server is now ready to accept connections at {p}");
+        }
+        if let Some(s) = self.supervisor {
+            crate::supervise::announce_ready(s);
         }
     }
 

@@ -4,7 +4,8 @@
 mod common;
 
 use common::{
-    assert_bytes, pid_alive, send_signal, server_bin, show, wait_until, RawClient, Server, ServerOpts, TempDir,
+    assert_bytes, free_port, pid_alive, send_signal, server_bin, show, wait_until, RawClient, Server, ServerOpts,
+    TempDir,
 };
 use std::net::TcpStream;
 use std::os::unix::fs::{FileTypeExt, PermissionsExt};
@@ -593,4 +594,55 @@ fn protected_mode_denies_non_loopback_clients() {
         &connect(&srv).roundtrip(b"PING\r\n"),
         b"-NOAUTH Authentication required.\r\n",
     );
+}
+
+/// `supervised systemd`: the server tells systemd it is loading, then ready
+/// (sd_notify datagrams on NOTIFY_SOCKET), and stays in the foreground even
+/// with `daemonize yes`, as redis-server does.
+#[test]
+fn supervised_systemd_notifies_readiness() {
+    let dir = TempDir::new("notify");
+    let sock_path = dir.join("notify.sock");
+    let sock = std::os::unix::net::UnixDatagram::bind(&sock_path).expect("bind the notify socket");
+    sock.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+    let port = free_port();
+    let mut child = Command::new(server_bin())
+        .args(["--port", &port.to_string(), "--bind", "127.0.0.1", "--save", ""])
+        .args(["--supervised", "systemd", "--daemonize", "yes"])
+        .arg("--dir")
+        .arg(dir.path())
+        .env("NOTIFY_SOCKET", &sock_path)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("start the server");
+    let mut got = Vec::new();
+    let mut buf = [0u8; 256];
+    while !got.iter().any(|m: &String| m == "READY=1\n") {
+        match sock.recv(&mut buf) {
+            Ok(n) => got.push(String::from_utf8_lossy(&buf[..n]).into_owned()),
+            Err(e) => {
+                let _ = child.kill();
+                panic!("no READY=1 notification ({e}); got {got:?}");
+            }
+        }
+    }
+    assert_eq!(
+        got,
+        [
+            "STATUS=Redis is loading...\n",
+            "STATUS=Ready to accept connections\n",
+            "READY=1\n"
+        ]
+    );
+    // Still the same process: not daemonized.
+    assert!(
+        child.try_wait().unwrap().is_none(),
+        "the server forked into the background"
+    );
+    let mut c = RawClient::connect(port);
+    c.send(b"PING\r\n");
+    assert_eq!(c.try_read_replies(1, Duration::from_secs(5)).unwrap()[0], b"+PONG\r\n");
+    let _ = child.kill();
+    let _ = child.wait();
 }

@@ -171,7 +171,7 @@ params! {
     TlsCiphersuites tls_ciphersuites: Option<String> = "tls-ciphersuites", None, M, N, string(None, true, None);
 
     // ---- enums ----
-    Supervised supervised: Choice = "supervised", None, IMMUTABLE, N, choice(SUPERVISED, "no");
+    Supervised supervised: Choice = "supervised", None, IMMUTABLE, Y, choice(SUPERVISED, "no");
     SyslogFacility syslog_facility: Choice = "syslog-facility", None, IMMUTABLE, N, choice(SYSLOG_FACILITY, "local0");
     ReplDisklessLoad repl_diskless_load: Choice = "repl-diskless-load", None, DENY_LOADING, N, choice(REPL_DISKLESS_LOAD, "disabled");
     Loglevel loglevel: Choice = "loglevel", None, M, Y, choice(LOGLEVEL, "notice");
