@@ -13,6 +13,7 @@ mod config;
 mod db;
 mod dict;
 mod evict;
+mod geohash;
 mod glob;
 mod hyperloglog;
 mod info;
