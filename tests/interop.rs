@@ -1511,3 +1511,268 @@ fn redis_benchmark_runs_cleanly() {
         srv.info_field("clients", "connected_clients")
     );
 }
+
+/// The geo commands: scores, positions, distances, searches (unsorted
+/// results in Redis's box order), stores, errors; RESP3 forms at the end.
+const GEO: &str = r#"
+= geoadd Sicily 13.361389 38.115556 Palermo 15.087269 37.502669 Catania
+= zrange Sicily 0 -1 withscores
+= geodist Sicily Palermo Catania
+= geodist Sicily Palermo Catania km
+= geodist Sicily Palermo Catania MI
+= geodist Sicily Palermo Catania ft
+= geodist Sicily Palermo Catania m
+= geodist Sicily Palermo Catania yd
+= geodist Sicily Palermo Catania km extra
+= geodist Sicily Palermo nope
+= geodist nokey a b
+= geodist nokey a b badunit
+= geohash Sicily Palermo Catania nope
+= geohash nokey a b
+= geopos Sicily Palermo Catania nope
+= geopos nokey a
+= geopos Sicily
+= geohash Sicily
+= georadius Sicily 15 37 200 km
+= georadius Sicily 15 37 200 km WITHDIST
+= georadius Sicily 15 37 200 km WITHCOORD
+= georadius Sicily 15 37 200 km WITHDIST WITHCOORD WITHHASH
+= georadius Sicily 15 37 200 km WITHHASH WITHDIST desc
+= georadius Sicily 15 37 200 km count 1
+= georadius Sicily 15 37 200 km count 1 desc
+= georadius Sicily 15 37 200 km count 1 any
+= georadius Sicily 15 37 200 km any
+= georadius Sicily 15 37 200 km count 0
+= georadius Sicily 15 37 200 km count -1
+= georadius Sicily 15 37 200 km count x
+= georadius Sicily 15 37 200 km count
+= georadius Sicily 15 37 -200 km
+= georadius Sicily 15 37 abc km
+= georadius Sicily 15 37 200 parsec
+= georadius Sicily 181 37 200 km
+= georadius Sicily 15 86 200 km
+= georadius Sicily x 37 200 km
+= georadius Sicily 15 37 200 km store dst withdist
+= georadius Sicily 15 37 200 km store dst
+= zrange dst 0 -1 withscores
+= georadius Sicily 15 37 200 km storedist dst2
+= zrange dst2 0 -1 withscores
+= georadius Sicily 15 37 1 km store dst
+= exists dst
+= georadius_ro Sicily 15 37 200 km store dst
+= georadius_ro Sicily 15 37 200 km withdist asc
+= georadiusbymember Sicily Palermo 200 km withdist
+= georadiusbymember Sicily Palermo 100 km withdist
+= georadiusbymember Sicily nope 100 km
+= georadiusbymember nokey nope x y
+= georadiusbymember nokey nope x y store z
+= georadiusbymember_ro Sicily Palermo 200 km withcoord
+= georadiusbymember_ro Sicily Palermo 200 km store x
+= geosearch Sicily frommember Palermo byradius 200 km
+= geosearch Sicily fromlonlat 15 37 byradius 200 km withdist
+= geosearch Sicily fromlonlat 15 37 bybox 400 400 km withdist withcoord asc
+= geosearch Sicily fromlonlat 15 37 bybox 100 100 km withdist
+= geosearch Sicily fromlonlat 15 37 bybox 400 400 km count 1
+= geosearch Sicily fromlonlat 15 37 bybox -1 400 km
+= geosearch Sicily fromlonlat 15 37 bybox x 400 km
+= geosearch Sicily fromlonlat 15 37 bybox 1 x km
+= geosearch Sicily fromlonlat 15 37 bybox 1 1 x
+= geosearch Sicily frommember Palermo fromlonlat 15 37 byradius 200 km
+= geosearch Sicily byradius 200 km
+= geosearch Sicily frommember Palermo
+= geosearch Sicily frommember Palermo byradius 200 km bybox 1 1 km
+= geosearch Sicily frommember nope byradius 200 km
+= geosearch nokey frommember nope byradius 200 km
+= geosearch nokey frommember nope byradius 200 km any
+= geosearch Sicily frommember Palermo byradius 200 km store x
+= geosearch Sicily frommember Palermo byradius 200 km storedist
+= geosearchstore dst Sicily frommember Palermo byradius 200 km
+= zrange dst 0 -1 withscores
+= geosearchstore dst Sicily frommember Palermo byradius 200 km storedist
+= zrange dst 0 -1 withscores
+= geosearchstore dst Sicily frommember Palermo byradius 200 km withdist
+= geosearchstore dst nokey frommember Palermo byradius 200 km
+= exists dst
+= GEOSEARCH Sicily byradius 200 km
+= geoadd Sicily xx 13.361389 38.115556 Palermo2
+= geoadd Sicily nx ch 13.361389 38.115556 Palermo 1 1 new
+= geoadd Sicily xx ch 13.4 38.1 Palermo
+= geoadd Sicily nx xx 1 1 a
+= geoadd Sicily 1 1
+= geoadd Sicily ch ch ch
+= geoadd Sicily 200 1 a
+= geoadd Sicily 1 x a
+= geoadd Sicily 1 1 a 2 2
+= set str x
+= geoadd str 1 1 a
+= geopos str a
+= geohash str a
+= geodist str a b
+= georadius str 1 1 1 km
+= geosearch str frommember a byradius 1 km
+= geosearchstore d str frommember a byradius 1 km
+= geoadd poles 180 85.05112878 a -180 -85.05112878 b 0 0 c 180 0 d -180 0 e
+= zrange poles 0 -1 withscores
+= geopos poles a b c d e
+= geohash poles a b c d e
+= geodist poles d e
+= geodist poles a b
+= georadius poles 0 0 100000 km withdist
+= georadius poles 0 0 100000000 km withdist
+= georadius poles 0 0 inf km withdist
+= zadd weird -1 m1 1e300 m2 -inf m3 inf m4 1.5 m5 4503599627370496 m6
+= geopos weird m1 m2 m3 m4 m5 m6
+= geohash weird m1 m2 m3 m4 m5 m6
+hello HELLO 3
+= geopos Sicily Palermo nope
+= geodist Sicily Palermo Catania
+= georadius Sicily 15 37 200 km WITHDIST WITHCOORD WITHHASH
+= geosearch Sicily fromlonlat 15 37 byradius 200 km
+= geopos nokey a
+"#;
+
+/// SORT and SORT_RO: BY, GET, LIMIT arithmetic, ALPHA, STORE, errors,
+/// COMMAND GETKEYS of SORT and the geo commands.
+const SORT: &str = r#"
+= rpush l 3 1 2 10 -5 2.5 1e3 0x10
+= sort l
+= sort l desc
+= sort l alpha
+= sort l alpha desc
+= sort l limit 1 3
+= sort l limit -5 3
+= sort l limit 2 -1
+= sort l limit 100 5
+= sort l limit 0 0
+= sort l limit 0 9223372036854775807
+= sort l limit 1 9223372036854775807
+= sort l limit 9223372036854775807 1
+= sort l limit -9223372036854775808 9223372036854775807
+= sort l by nosort
+= sort l by nosort desc
+= sort l by nosort limit 2 3
+= sort l by nosort desc limit 2 3
+= sort l by nosort limit 20 3
+= sort l by nosort limit 7 3
+= sort l by nosort desc limit 7 3
+= mset w_3 30 w_1 10 w_2 -2 w_10 5 w_-5 1
+= sort l by w_*
+= sort l by w_* desc
+= sort l by w_* alpha
+= sort l by w_* get #
+= sort l by w_* get w_* get #
+= sort l by w_* get w_* get # limit 1 2
+= sort l get w_*
+= sort l get nostar
+= sort l by nosort get w_* get #
+= hset h_1 f a
+= hset h_2 f b
+= hset h_3 f c g 1
+= sort l by h_*->f alpha get h_*->f get #
+= sort l by h_*->g get h_*->g
+= sort l by h_*-> get h_*->
+= sort l get h_*->f store out
+= lrange out 0 -1
+= type out
+= sort l store out limit 0 3
+= lrange out 0 -1
+= sort l store out limit 0 0
+= exists out
+= sort l store out by nosort
+= lrange out 0 -1
+= sadd s 5 3 1 4
+= sort s
+= sort s desc
+= sort s alpha limit 1 2
+= sort s by nosort store out2
+= lrange out2 0 -1
+= sadd s2 b a c
+= sort s2
+= sort s2 alpha
+= sort s2 alpha desc store out3
+= lrange out3 0 -1
+= zadd z 3 a 1 b 2 c 5 d
+= sort z alpha
+= sort z by nosort
+= sort z by nosort desc
+= sort z by nosort limit 1 2
+= sort z by nosort desc limit 1 2
+= sort z by nosort limit 3 5
+= sort z by nosort desc limit 10 5
+= sort z
+= set str x
+= sort str
+= sort nokey
+= sort nokey by nosort
+= sort l foo
+= sort l limit 1
+= sort l limit 1 x
+= sort l by
+= sort l get
+= sort l store
+= sort_ro l store x
+= sort_ro l by w_* get #
+= sort_ro l desc limit 0 2
+= sort l desc asc
+= sort l alpha alpha
+= rpush l2 b a c
+= sort l2
+= sort l2 alpha
+= sort l2 by nosort
+= sort l2 by w_*
+= sort l2 by nosuch_* desc
+= sort l2 by nosuch_* alpha desc
+= rpush l3 "" 2 " 3" 0x10 -inf inf
+= sort l3
+= sort l3 desc
+= command getkeys sort l by x store d get y store e limit 1 2
+= command getkeys sort l store
+= command getkeys sort_ro l get x
+= command getkeysandflags sort l store d
+= command getkeys georadius k 1 2 3 km store a storedist b
+= command getkeys georadiusbymember k m 3 km storedist b
+= command getkeys geosearchstore d s frommember m byradius 1 km
+= command getkeys geoadd k 1 2 m
+= command getkeys sort l limit store x
+= command getkeys sort l get store x
+= set k1 x
+hello HELLO 3
+= sort l by w_* get w_* get # get h_*->f
+= sort l
+= sort s2 alpha
+"#;
+
+/// COMMAND INFO of the geo and sort commands (flags, ACL categories, key
+/// specs with notes and unknown specs), in RESP2 and RESP3.
+const GEO_SORT_COMMAND_INFO: &str = r#"
+= COMMAND INFO geoadd
+= COMMAND INFO geodist
+= COMMAND INFO geohash
+= COMMAND INFO geopos
+= COMMAND INFO geosearch
+= COMMAND INFO geosearchstore
+= COMMAND INFO georadius
+= COMMAND INFO georadiusbymember
+= COMMAND INFO georadius_ro
+= COMMAND INFO georadiusbymember_ro
+= COMMAND INFO sort
+= COMMAND INFO sort_ro
+hello HELLO 3
+= COMMAND INFO georadius sort sort_ro geosearchstore
+hello HELLO 2
+"#;
+
+#[test]
+fn geo_matches_redis() {
+    run_script("geo", GEO);
+}
+
+#[test]
+fn sort_matches_redis() {
+    run_script("sort", SORT);
+}
+
+#[test]
+fn geo_and_sort_command_info_match_redis() {
+    run_script("geo-sort-command-info", GEO_SORT_COMMAND_INFO);
+}
