@@ -425,7 +425,12 @@ impl Shape {
         let long_delta_bottom = rad_deg(width / EARTH_RADIUS_IN_METERS / deg_rad(latitude - lat_delta).cos());
         let southern = latitude < 0.0;
         let delta = if southern { long_delta_bottom } else { long_delta_top };
-        (longitude - delta, latitude - lat_delta, longitude + delta, latitude + lat_delta)
+        (
+            longitude - delta,
+            latitude - lat_delta,
+            longitude + delta,
+            latitude + lat_delta,
+        )
     }
 
     /// Redis `geoAppendIfWithinShape`'s test: the distance in meters from

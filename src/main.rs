@@ -24,6 +24,7 @@ mod logging;
 mod multi;
 mod net;
 mod object;
+mod pqsort;
 mod pubsub;
 mod reactor;
 mod reply;

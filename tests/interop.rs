@@ -1515,6 +1515,26 @@ fn redis_benchmark_runs_cleanly() {
 /// The geo commands: scores, positions, distances, searches (unsorted
 /// results in Redis's box order), stores, errors; RESP3 forms at the end.
 const GEO: &str = r#"
+# Equal distances with COUNT: Redis's partial quicksort decides the order.
+= GEOADD t 10 10 a00 10 10 a01 10 10 a02 10 10 a03 10 10 a04 10 10 a05 10 10 a06 10 10 a07 10 10 a08 10 10 a09 10 10 a10 10 10 a11 10 10 a12 10 10 a13 10 10 a14 10 10 a15 10 10 a16 10 10 a17 10 10 a18 10 10 a19 10 10 a20 10 10 a21 10 10 a22 10 10 a23 10 10 a24 10 10 a25 10 10 a26 10 10 a27 10 10 a28 10 10 a29 10 10 a30 10 10 a31 10 10 a32 10 10 a33 10 10 a34 10 10 a35 10 10 a36 10 10 a37 10 10 a38 10 10 a39 10 10 a40 10 10 a41 10 10 a42 10 10 a43 10 10 a44 10 10 a45 10 10 a46 10 10 a47 10 10 a48 10 10 a49 10 10 a50 10 10 a51 10 10 a52 10 10 a53 10 10 a54 10 10 a55 10 10 a56 10 10 a57 10 10 a58 10 10 a59 10.01 10 b00 10.01 10 b01 10.01 10 b02 10.01 10 b03 10.01 10 b04 10.01 10 b05 10.01 10 b06 10.01 10 b07 10.01 10 b08 10.01 10 b09 10.01 10 b10 10.01 10 b11 10.01 10 b12 10.01 10 b13 10.01 10 b14 10.01 10 b15 10.01 10 b16 10.01 10 b17 10.01 10 b18 10.01 10 b19 10.01 10 b20 10.01 10 b21 10.01 10 b22 10.01 10 b23 10.01 10 b24 10.01 10 b25 10.01 10 b26 10.01 10 b27 10.01 10 b28 10.01 10 b29
+= GEORADIUS t 10 10 100 km count 1
+= GEORADIUS t 10 10 100 km count 1 desc
+= GEOSEARCH t FROMLONLAT 10 10 BYRADIUS 100 km COUNT 1 WITHDIST
+= GEORADIUS t 10 10 100 km count 5
+= GEORADIUS t 10 10 100 km count 5 desc
+= GEOSEARCH t FROMLONLAT 10 10 BYRADIUS 100 km COUNT 5 WITHDIST
+= GEORADIUS t 10 10 100 km count 25
+= GEORADIUS t 10 10 100 km count 25 desc
+= GEOSEARCH t FROMLONLAT 10 10 BYRADIUS 100 km COUNT 25 WITHDIST
+= GEORADIUS t 10 10 100 km count 61
+= GEORADIUS t 10 10 100 km count 61 desc
+= GEOSEARCH t FROMLONLAT 10 10 BYRADIUS 100 km COUNT 61 WITHDIST
+= GEORADIUS t 10 10 100 km count 89
+= GEORADIUS t 10 10 100 km count 89 desc
+= GEOSEARCH t FROMLONLAT 10 10 BYRADIUS 100 km COUNT 89 WITHDIST
+= GEORADIUS t 10 10 100 km count 100
+= GEORADIUS t 10 10 100 km count 100 desc
+= GEOSEARCH t FROMLONLAT 10 10 BYRADIUS 100 km COUNT 100 WITHDIST
 = geoadd Sicily 13.361389 38.115556 Palermo 15.087269 37.502669 Catania
 = zrange Sicily 0 -1 withscores
 = geodist Sicily Palermo Catania
@@ -1634,6 +1654,33 @@ hello HELLO 3
 /// SORT and SORT_RO: BY, GET, LIMIT arithmetic, ALPHA, STORE, errors,
 /// COMMAND GETKEYS of SORT and the geo commands.
 const SORT: &str = r#"
+# ALPHA ties under BY with LIMIT: Redis's partial quicksort decides the order.
+= RPUSH ties w0 w37 w74 w10 w47 w84 w20 w57 w94 w30 w67 w3 w40 w77 w13 w50 w87 w23 w60 w97 w33 w70 w6 w43 w80 w16 w53 w90 w26 w63 w100 w36 w73 w9 w46 w83 w19 w56 w93 w29 w66 w2 w39 w76 w12 w49 w86 w22 w59 w96 w32 w69 w5 w42 w79 w15 w52 w89 w25 w62 w99 w35 w72 w8 w45 w82 w18 w55 w92 w28 w65 w1 w38 w75 w11 w48 w85 w21 w58 w95 w31 w68 w4 w41 w78 w14 w51 w88 w24 w61 w98 w34 w71 w7 w44 w81 w17 w54 w91 w27 w64 w0 w37 w74 w10 w47 w84 w20 w57 w94 w30 w67 w3 w40 w77 w13 w50 w87 w23 w60
+= MSET wt_w1 b wt_w2 a wt_w3 b wt_w5 a wt_w8 c
+= SORT ties BY wt_* ALPHA LIMIT 0 10
+= SORT ties BY nosuch_* ALPHA DESC LIMIT 0 10
+= SORT ties BY wt_* ALPHA LIMIT 0 10 STORE tout
+= LRANGE tout 0 -1
+= SORT ties BY wt_* ALPHA LIMIT 5 20
+= SORT ties BY nosuch_* ALPHA DESC LIMIT 5 20
+= SORT ties BY wt_* ALPHA LIMIT 5 20 STORE tout
+= LRANGE tout 0 -1
+= SORT ties BY wt_* ALPHA LIMIT 50 30
+= SORT ties BY nosuch_* ALPHA DESC LIMIT 50 30
+= SORT ties BY wt_* ALPHA LIMIT 50 30 STORE tout
+= LRANGE tout 0 -1
+= SORT ties BY wt_* ALPHA LIMIT 100 50
+= SORT ties BY nosuch_* ALPHA DESC LIMIT 100 50
+= SORT ties BY wt_* ALPHA LIMIT 100 50 STORE tout
+= LRANGE tout 0 -1
+= SORT ties BY wt_* ALPHA LIMIT 0 -1
+= SORT ties BY nosuch_* ALPHA DESC LIMIT 0 -1
+= SORT ties BY wt_* ALPHA LIMIT 0 -1 STORE tout
+= LRANGE tout 0 -1
+= SORT ties BY wt_* ALPHA LIMIT -5 7
+= SORT ties BY nosuch_* ALPHA DESC LIMIT -5 7
+= SORT ties BY wt_* ALPHA LIMIT -5 7 STORE tout
+= LRANGE tout 0 -1
 = rpush l 3 1 2 10 -5 2.5 1e3 0x10
 = sort l
 = sort l desc

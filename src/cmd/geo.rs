@@ -550,13 +550,17 @@ fn georadius_generic(ctx: &mut Ctx, src: usize, mode: Mode) {
             fromloc = true;
             i += 2;
         } else if kw(arg, "byradius") && i + 2 < remaining && search && !bybox {
-            let Some((r, conv)) = distance_arg(ctx, at + 1) else { return };
+            let Some((r, conv)) = distance_arg(ctx, at + 1) else {
+                return;
+            };
             kind = Some(ShapeKind::Radius(r));
             conversion = conv;
             byradius = true;
             i += 2;
         } else if kw(arg, "bybox") && i + 3 < remaining && search && !byradius {
-            let Some((w, h, conv)) = box_arg(ctx, at + 1) else { return };
+            let Some((w, h, conv)) = box_arg(ctx, at + 1) else {
+                return;
+            };
             kind = Some(ShapeKind::Box { width: w, height: h });
             conversion = conv;
             bybox = true;
@@ -617,7 +621,11 @@ fn georadius_generic(ctx: &mut Ctx, src: usize, mode: Mode) {
         conversion,
         kind,
     };
-    let limit = if any { usize::try_from(count).unwrap_or(usize::MAX) } else { 0 };
+    let limit = if any {
+        usize::try_from(count).unwrap_or(usize::MAX)
+    } else {
+        0
+    };
     let mut points = match zset_again(ctx.srv, db, srckey) {
         Some(z) => points_in_shape(z, &shape, limit),
         None => Vec::new(),
@@ -630,11 +638,22 @@ fn georadius_generic(ctx: &mut Ctx, src: usize, mode: Mode) {
     } else {
         points.len().min(usize::try_from(count).unwrap_or(usize::MAX))
     };
-    // A stable sort, as glibc's qsort (a merge sort) is in practice.
-    match sort {
-        Sort::None => {}
-        Sort::Asc => points.sort_by(|a, b| a.dist.partial_cmp(&b.dist).unwrap_or(std::cmp::Ordering::Equal)),
-        Sort::Desc => points.sort_by(|a, b| b.dist.partial_cmp(&a.dist).unwrap_or(std::cmp::Ordering::Equal)),
+    if sort != Sort::None {
+        let mut by_dist = |a: &Point, b: &Point| {
+            let o = a.dist.partial_cmp(&b.dist).unwrap_or(std::cmp::Ordering::Equal);
+            if sort == Sort::Desc {
+                o.reverse()
+            } else {
+                o
+            }
+        };
+        if returned == points.len() {
+            // Stable, as glibc's qsort (a merge sort) is in practice.
+            points.sort_by(by_dist);
+        } else {
+            // Redis sorts only the COUNT closest.
+            crate::pqsort::pqsort(&mut points, 0, returned as i64, &mut by_dist);
+        }
     }
     points.truncate(returned);
     for p in &mut points {

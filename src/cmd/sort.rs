@@ -153,9 +153,14 @@ fn sort_weight(b: &[u8]) -> Option<f64> {
     }
     if v == 0.0 {
         let mantissa = if hex {
-            t[2..].iter().take_while(|&&c| c != b'p' && c != b'P').any(|&c| c.is_ascii_hexdigit() && c != b'0')
+            t[2..]
+                .iter()
+                .take_while(|&&c| c != b'p' && c != b'P')
+                .any(|&c| c.is_ascii_hexdigit() && c != b'0')
         } else {
-            t.iter().take_while(|&&c| c != b'e' && c != b'E').any(|&c| (b'1'..=b'9').contains(&c))
+            t.iter()
+                .take_while(|&&c| c != b'e' && c != b'E')
+                .any(|&c| (b'1'..=b'9').contains(&c))
         };
         return (!mantissa).then_some(v);
     }
@@ -370,14 +375,23 @@ fn sort_generic(ctx: &mut Ctx, readonly: bool) {
             bypattern: sortby.is_some(),
             store: storekey.is_some(),
         };
-        // Stable, like glibc's qsort (a merge sort) in practice.
-        items.sort_by(|a, b| cmp.compare(a, b));
+        if sortby.is_some() && (start != 0 || end != vectorlen - 1) {
+            // Redis sorts only the LIMIT range here.
+            crate::pqsort::pqsort(&mut items, start, end.wrapping_add(1), &mut |a, b| cmp.compare(a, b));
+        } else {
+            // Stable, like glibc's qsort (a merge sort) in practice.
+            items.sort_by(|a, b| cmp.compare(a, b));
+        }
     }
 
     let n = if end >= start { (end - start + 1) as usize } else { 0 };
     // Never more than the vector holds (the reply length is sent first).
     let n = n.min(items.len().saturating_sub(start.max(0) as usize));
-    let outputlen = if gets.is_empty() { n } else { gets.len().saturating_mul(n) };
+    let outputlen = if gets.is_empty() {
+        n
+    } else {
+        gets.len().saturating_mul(n)
+    };
     if conversion_error {
         return ctx.error("ERR One or more scores can't be converted into double");
     }
@@ -386,7 +400,9 @@ fn sort_generic(ctx: &mut Ctx, readonly: bool) {
         None => {
             ctx.c.reply.array_len(outputlen);
             for i in range() {
-                let Some(obj) = items.get(i).map(|it| it.obj.clone()) else { break };
+                let Some(obj) = items.get(i).map(|it| it.obj.clone()) else {
+                    break;
+                };
                 if gets.is_empty() {
                     ctx.c.reply.bulk(&obj);
                 }
@@ -401,7 +417,9 @@ fn sort_generic(ctx: &mut Ctx, readonly: bool) {
         Some(dst) => {
             let mut list = List::new(ctx.srv.cfg.list_max_listpack_size, ctx.srv.cfg.list_compress_depth);
             for i in range() {
-                let Some(obj) = items.get(i).map(|it| it.obj.clone()) else { break };
+                let Some(obj) = items.get(i).map(|it| it.obj.clone()) else {
+                    break;
+                };
                 if gets.is_empty() {
                     list.push(&obj, false);
                 }
