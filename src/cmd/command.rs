@@ -1505,6 +1505,25 @@ mod tests {
     }
 
     #[test]
+    fn grammar_named_leading_token() {
+        // GEORADIUS's COUNT block: the token stays on its argument.
+        assert_eq!(
+            p("count=[count=COUNT count:integer [ANY]@6.2.0]"),
+            "count:block[opt]{count:integer[COUNT] any:pure-token[ANY,@6.2.0,opt]}"
+        );
+        // Without the name, the same group is a block carrying the token.
+        assert_eq!(
+            p("[COUNT count:integer [ANY]]"),
+            "count_any:block[COUNT,opt]{count:integer any:pure-token[ANY,opt]}"
+        );
+        assert_eq!(
+            p("by=(circle=(radius=BYRADIUS radius:double unit=(M | KM)) | box=(width=BYBOX width:double height:double unit=(M | KM)))"),
+            "by:oneof{circle:block{radius:double[BYRADIUS] unit:oneof{m:pure-token[M] km:pure-token[KM]}} \
+             box:block{width:double[BYBOX] height:double unit:oneof{m:pure-token[M] km:pure-token[KM]}}}"
+        );
+    }
+
+    #[test]
     fn grammar_errors() {
         for bad in [
             "[NX", "NX]", "[NX | ]", "| a", "a=", "[...]", "...", "x@", "\"a", "a=b=c",
@@ -1664,6 +1683,32 @@ mod tests {
     }
 
     #[test]
+    fn sort_keys() {
+        let f = |line: &str| sort_getkeys(&line.split(' ').map(str::as_bytes).collect::<Vec<_>>());
+        let src = (1, ks::RO | ks::ACCESS);
+        let dst = |i| (i, ks::OW | ks::UPDATE);
+        assert_eq!(f("sort l"), vec![src]);
+        assert_eq!(f("sort l store d"), vec![src, dst(3)]);
+        assert_eq!(f("sort l by x store d get y store e limit 1 2"), vec![src, dst(9)]);
+        assert_eq!(f("sort l store"), vec![src]);
+        // LIMIT, GET and BY skip their arguments, whatever they are.
+        assert_eq!(f("sort l limit store x"), vec![src]);
+        assert_eq!(f("sort l get store x"), vec![src]);
+        let t = Table::build();
+        let sort = t.cmds[t.lookup(b"sort").unwrap() as usize];
+        assert_eq!(
+            get_keys(sort, "sort", &[b"sort", b"l", b"STORE", b"d"]),
+            vec![src, dst(3)]
+        );
+        let sort_ro = t.cmds[t.lookup(b"sort_ro").unwrap() as usize];
+        assert_eq!(
+            get_keys(sort_ro, "sort_ro", &[b"sort_ro", b"l", b"store", b"d"]),
+            vec![src]
+        );
+        assert_eq!(legacy_range(sort.keys), (Some((1, 0, 1)), true));
+    }
+
+    #[test]
     fn legacy_ranges() {
         assert_eq!(legacy_range(&[]), (None, false));
         assert_eq!(legacy_range(&[KeySpec::one(1, 0)]), (Some((1, 0, 1)), false));
@@ -1691,6 +1736,31 @@ mod tests {
         };
         assert_eq!(legacy_range(&[kw]), (None, true));
         assert_eq!(legacy_range(&[KeySpec::one(1, 0), kw]), (Some((1, 0, 1)), true));
+    }
+
+    /// An unknown key spec with notes, as Redis 7.0 sends SORT's (RESP2).
+    #[test]
+    fn unknown_key_spec_with_notes() {
+        let mut r = ReplyBuf { buf: vec![], resp: 2 };
+        let spec = KeySpec {
+            flags: ks::OW | ks::UPDATE,
+            begin: BeginSearch::Unknown,
+            find: FindKeys::Unknown,
+        };
+        reply_key_spec_noted(&mut r, &spec, Some("n"));
+        assert_eq!(
+            String::from_utf8(r.buf).unwrap(),
+            "*8\r\n$5\r\nnotes\r\n$1\r\nn\r\n$5\r\nflags\r\n*2\r\n+OW\r\n+update\r\n$12\r\nbegin_search\r\n*4\r\n\
+             $4\r\ntype\r\n$7\r\nunknown\r\n$4\r\nspec\r\n*0\r\n$9\r\nfind_keys\r\n*4\r\n$4\r\ntype\r\n$7\r\nunknown\r\n\
+             $4\r\nspec\r\n*0\r\n"
+        );
+        static SPECS: &[KeySpec] = &[KeySpec {
+            flags: ks::RO,
+            begin: BeginSearch::Unknown,
+            find: FindKeys::Unknown,
+        }];
+        let c = Command::new("x", -2, Group::Generic, |_| {}).keys(SPECS);
+        assert!(keys_from_specs(&c, &[b"x", b"a"]).is_none());
     }
 
     /// COMMAND INFO's key-spec encoding for keyword and keynum specs, as
