@@ -162,10 +162,10 @@ pub fn decode(long_range: Range, lat_range: Range, hash: Bits) -> Option<Area> {
 
 /// Redis `geohashDecodeAreaToLongLat`: the centre, clamped to the limits.
 pub fn area_center(a: &Area) -> (f64, f64) {
-    let mut x = (a.longitude.min + a.longitude.max) / 2.0;
-    x = x.min(LONG_MAX).max(LONG_MIN);
-    let mut y = (a.latitude.min + a.latitude.max) / 2.0;
-    y = y.min(LAT_MAX).max(LAT_MIN);
+    let x = (a.longitude.min + a.longitude.max) / 2.0;
+    let x = x.clamp(LONG_MIN, LONG_MAX);
+    let y = (a.latitude.min + a.latitude.max) / 2.0;
+    let y = y.clamp(LAT_MIN, LAT_MAX);
     (x, y)
 }
 

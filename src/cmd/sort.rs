@@ -307,18 +307,19 @@ fn sort_generic(ctx: &mut Ctx, readonly: bool) {
             cmpobj: None,
         };
         match ctx.srv.dbs[db].dict.get(key).map(|o| &o.v) {
-            Some(Value::List(l)) if dontsort => {
-                if end >= start {
-                    let len = l.len() as i64;
-                    let from = if desc { len - start - 1 } else { start };
-                    let n = usize::try_from(vectorlen).unwrap_or(0);
-                    if let Ok(from) = usize::try_from(from) {
-                        items.extend(l.iter_from(from, desc).take(n).map(|v| item(v.to_vec())));
-                    }
-                    end -= start;
-                    start = 0;
+            // The range asked for, in list order (reversed for DESC).
+            Some(Value::List(l)) if dontsort && end >= start => {
+                let len = l.len() as i64;
+                let from = if desc { len - start - 1 } else { start };
+                let n = usize::try_from(vectorlen).unwrap_or(0);
+                if let Ok(from) = usize::try_from(from) {
+                    items.extend(l.iter_from(from, desc).take(n).map(|v| item(v.to_vec())));
                 }
+                end -= start;
+                start = 0;
             }
+            // An empty range: nothing to load.
+            Some(Value::List(_)) if dontsort => {}
             Some(Value::List(l)) => {
                 items.extend(l.iter_from(0, false).map(|v| item(v.to_vec())));
             }
