@@ -26,6 +26,9 @@ enum Mode {
     Type,
     /// HELLO: everything but the value of `id`.
     Hello,
+    /// COMMAND DOCS: everything but the `summary` texts (fastkey words its
+    /// own).
+    Docs,
     /// Not a command: wait this many milliseconds (for expiry).
     Sleep,
 }
@@ -119,6 +122,7 @@ fn script(text: &str) -> Vec<Step> {
             "scan" => Mode::Scan,
             "type" => Mode::Type,
             "hello" => Mode::Hello,
+            "docs" => Mode::Docs,
             "sleep" => Mode::Sleep,
             other => panic!("line {}: unknown mode {other:?}", n + 1),
         };
@@ -255,6 +259,35 @@ fn mask_hello(reply: &[u8]) -> Result<Resp, String> {
     })
 }
 
+/// A COMMAND DOCS reply with every `summary` value replaced, at any depth.
+fn mask_summaries(reply: &[u8]) -> Result<Resp, String> {
+    fn mask(r: Resp) -> Resp {
+        let key = Resp::Bulk(Some(b"summary".to_vec()));
+        let masked = || Resp::Bulk(Some(b"-".to_vec()));
+        match r {
+            Resp::Map(pairs) => Resp::Map(
+                pairs
+                    .into_iter()
+                    .map(|(k, v)| if k == key { (k, masked()) } else { (k, mask(v)) })
+                    .collect(),
+            ),
+            Resp::Array(Some(items)) => {
+                let mut out: Vec<Resp> = Vec::with_capacity(items.len());
+                for (i, it) in items.into_iter().enumerate() {
+                    if i % 2 == 1 && out.last() == Some(&key) {
+                        out.push(masked());
+                    } else {
+                        out.push(mask(it));
+                    }
+                }
+                Resp::Array(Some(out))
+            }
+            other => other,
+        }
+    }
+    Ok(mask(parse(reply)?))
+}
+
 fn cmd_text(args: &[Vec<u8>]) -> String {
     args.iter().map(|a| show(a)).collect::<Vec<_>>().join(" ")
 }
@@ -311,6 +344,13 @@ fn run_script_with(name: &str, text: &str, server_args: &[&str]) {
                     && rs.len() == 1
                     && matches!((mask_hello(&fk[0]), mask_hello(&rs[0])), (Ok(a), Ok(b)) if a == b)
             }
+            Mode::Docs => {
+                fk.len() == rs.len()
+                    && fk
+                        .iter()
+                        .zip(&rs)
+                        .all(|(a, b)| matches!((mask_summaries(a), mask_summaries(b)), (Ok(x), Ok(y)) if x == y))
+            }
             Mode::Scan | Mode::Sleep => unreachable!(),
         };
         if !same {
@@ -331,6 +371,15 @@ fn run_script_with(name: &str, text: &str, server_args: &[&str]) {
         steps.len(),
         diffs.join("\n")
     );
+}
+
+#[test]
+fn docs_mask_hides_only_summaries() {
+    let a = b"*2\r\n$3\r\nget\r\n*4\r\n$7\r\nsummary\r\n$1\r\nx\r\n$5\r\nsince\r\n$5\r\n1.0.0\r\n";
+    let b = b"*2\r\n$3\r\nget\r\n*4\r\n$7\r\nsummary\r\n$1\r\ny\r\n$5\r\nsince\r\n$5\r\n1.0.0\r\n";
+    let c = b"*2\r\n$3\r\nget\r\n*4\r\n$7\r\nsummary\r\n$1\r\ny\r\n$5\r\nsince\r\n$5\r\n2.0.0\r\n";
+    assert_eq!(mask_summaries(a), mask_summaries(b));
+    assert_ne!(mask_summaries(a), mask_summaries(c));
 }
 
 #[test]
@@ -1790,7 +1839,8 @@ hello HELLO 3
 "#;
 
 /// COMMAND INFO of the geo and sort commands (flags, ACL categories, key
-/// specs with notes and unknown specs), in RESP2 and RESP3.
+/// specs with notes and unknown specs), in RESP2 and RESP3, and their
+/// COMMAND DOCS but for the summaries.
 const GEO_SORT_COMMAND_INFO: &str = r#"
 = COMMAND INFO geoadd
 = COMMAND INFO geodist
@@ -1806,6 +1856,21 @@ const GEO_SORT_COMMAND_INFO: &str = r#"
 = COMMAND INFO sort_ro
 hello HELLO 3
 = COMMAND INFO georadius sort sort_ro geosearchstore
+hello HELLO 2
+docs COMMAND DOCS geoadd
+docs COMMAND DOCS geodist
+docs COMMAND DOCS geohash
+docs COMMAND DOCS geopos
+docs COMMAND DOCS geosearch
+docs COMMAND DOCS geosearchstore
+docs COMMAND DOCS georadius
+docs COMMAND DOCS georadiusbymember
+docs COMMAND DOCS georadius_ro
+docs COMMAND DOCS georadiusbymember_ro
+docs COMMAND DOCS sort
+docs COMMAND DOCS sort_ro
+hello HELLO 3
+docs COMMAND DOCS georadius geosearch sort
 hello HELLO 2
 "#;
 
