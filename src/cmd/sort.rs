@@ -137,14 +137,18 @@ impl Cmp {
 /// NUL, which must end the number; NaN and ERANGE (overflow, underflow,
 /// subnormal results) are conversion errors. An empty string weighs 0.
 fn sort_weight(b: &[u8]) -> Option<f64> {
+    // Canonical integers (most weights) convert exactly as strtod would.
+    if let Some(n) = util::string2ll(b) {
+        return Some(n as f64);
+    }
     let s = cstr(b);
     let v = util::strtod_relaxed(s)?;
-    let t: Vec<u8> = s
+    let ws = s
         .iter()
-        .copied()
-        .skip_while(|c| matches!(c, b' ' | b'\t' | b'\n' | b'\r' | 0x0b | 0x0c))
-        .collect();
-    let t = t.strip_prefix(b"+").or_else(|| t.strip_prefix(b"-")).unwrap_or(&t);
+        .take_while(|c| matches!(c, b' ' | b'\t' | b'\n' | b'\r' | 0x0b | 0x0c))
+        .count();
+    let t = &s[ws..];
+    let t = t.strip_prefix(b"+").or_else(|| t.strip_prefix(b"-")).unwrap_or(t);
     let hex = t.len() >= 2 && t[0] == b'0' && (t[1] == b'x' || t[1] == b'X');
     if v.is_infinite() {
         // Only a spelled-out infinity is not an overflow.
@@ -351,22 +355,30 @@ fn sort_generic(ctx: &mut Ctx, readonly: bool) {
     // Weigh and sort.
     let mut conversion_error = false;
     if !dontsort {
-        for it in items.iter_mut() {
-            let byval = match sortby {
-                Some(p) => match lookup_by_pattern(ctx, p, &it.obj) {
-                    Some(v) => v,
-                    None => continue,
-                },
-                None => it.obj.clone(),
-            };
-            if alpha {
-                if sortby.is_some() {
-                    it.cmpobj = Some(byval);
+        match sortby {
+            // ALPHA without BY compares the elements themselves.
+            None if alpha => {}
+            None => {
+                for it in items.iter_mut() {
+                    match sort_weight(&it.obj) {
+                        Some(v) => it.score = v,
+                        None => conversion_error = true,
+                    }
                 }
-            } else {
-                match sort_weight(&byval) {
-                    Some(v) => it.score = v,
-                    None => conversion_error = true,
+            }
+            Some(p) => {
+                for it in items.iter_mut() {
+                    let Some(byval) = lookup_by_pattern(ctx, p, &it.obj) else {
+                        continue;
+                    };
+                    if alpha {
+                        it.cmpobj = Some(byval);
+                    } else {
+                        match sort_weight(&byval) {
+                            Some(v) => it.score = v,
+                            None => conversion_error = true,
+                        }
+                    }
                 }
             }
         }
@@ -400,13 +412,16 @@ fn sort_generic(ctx: &mut Ctx, readonly: bool) {
     match storekey {
         None => {
             ctx.c.reply.array_len(outputlen);
+            if gets.is_empty() {
+                for it in items.iter().skip(start.max(0) as usize).take(n) {
+                    ctx.c.reply.bulk(&it.obj);
+                }
+                return;
+            }
             for i in range() {
                 let Some(obj) = items.get(i).map(|it| it.obj.clone()) else {
                     break;
                 };
-                if gets.is_empty() {
-                    ctx.c.reply.bulk(&obj);
-                }
                 for &g in &gets {
                     match lookup_by_pattern(ctx, g, &obj) {
                         Some(v) => ctx.c.reply.bulk(&v),
