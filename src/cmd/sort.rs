@@ -10,6 +10,7 @@
 use super::{acl, cstr, err, ev, flags::*, ks, BeginSearch, Command, Ctx, FindKeys, Group, KeySpec};
 use crate::listpack::LpValue;
 use crate::object::Value;
+use crate::sbytes::SBytes;
 use crate::t_list::List;
 use crate::util;
 use std::cmp::Ordering;
@@ -74,7 +75,8 @@ fn kw(arg: &[u8], name: &str) -> bool {
 
 /// One element being sorted (Redis's `redisSortObject`).
 struct Item {
-    obj: Vec<u8>,
+    /// Inline when short: no allocation per element.
+    obj: SBytes,
     /// The numeric weight (0 when a BY key is missing).
     score: f64,
     /// The ALPHA weight from a BY pattern (`None`: the key is missing).
@@ -110,7 +112,7 @@ impl Cmp {
             } else {
                 // Same weight: the elements decide, so the result is
                 // deterministic.
-                binary_cmp(&a.obj, &b.obj)
+                binary_cmp(a.obj.as_bytes(), b.obj.as_bytes())
             }
         } else if self.bypattern {
             match (&a.cmpobj, &b.cmpobj) {
@@ -121,9 +123,9 @@ impl Cmp {
                 (Some(x), Some(y)) => coll_cmp(x, y),
             }
         } else if self.store {
-            binary_cmp(&a.obj, &b.obj)
+            binary_cmp(a.obj.as_bytes(), b.obj.as_bytes())
         } else {
-            coll_cmp(&a.obj, &b.obj)
+            coll_cmp(a.obj.as_bytes(), b.obj.as_bytes())
         };
         if self.desc {
             ord.reverse()
@@ -305,7 +307,7 @@ fn sort_generic(ctx: &mut Ctx, readonly: bool) {
     // Load the elements.
     let mut items: Vec<Item> = Vec::new();
     {
-        let item = |obj: Vec<u8>| Item {
+        let item = |obj: SBytes| Item {
             obj,
             score: 0.0,
             cmpobj: None,
@@ -317,7 +319,7 @@ fn sort_generic(ctx: &mut Ctx, readonly: bool) {
                 let from = if desc { len - start - 1 } else { start };
                 let n = usize::try_from(vectorlen).unwrap_or(0);
                 if let Ok(from) = usize::try_from(from) {
-                    items.extend(l.iter_from(from, desc).take(n).map(|v| item(v.to_vec())));
+                    items.extend(l.iter_from(from, desc).take(n).map(|v| item(v.with_bytes(SBytes::new))));
                 }
                 end -= start;
                 start = 0;
@@ -325,12 +327,12 @@ fn sort_generic(ctx: &mut Ctx, readonly: bool) {
             // An empty range: nothing to load.
             Some(Value::List(_)) if dontsort => {}
             Some(Value::List(l)) => {
-                items.extend(l.iter_from(0, false).map(|v| item(v.to_vec())));
+                items.extend(l.iter_from(0, false).map(|v| item(v.with_bytes(SBytes::new))));
             }
             Some(Value::Set(s)) => {
                 items.extend(s.iter().map(|m| {
                     let mut tmp = [0u8; 20];
-                    item(m.bytes(&mut tmp).to_vec())
+                    item(SBytes::new(m.bytes(&mut tmp)))
                 }));
             }
             Some(Value::ZSet(z)) if dontsort => {
@@ -341,12 +343,16 @@ fn sort_generic(ctx: &mut Ctx, readonly: bool) {
                 } else {
                     usize::try_from(start).ok().and_then(|r| z.at_rank(r))
                 };
-                items.extend(z.iter_from(first, desc).take(n).map(|(m, _)| item(m.to_vec())));
+                items.extend(
+                    z.iter_from(first, desc)
+                        .take(n)
+                        .map(|(m, _)| item(m.with_bytes(SBytes::new))),
+                );
                 end -= start;
                 start = 0;
             }
             Some(Value::ZSet(z)) => {
-                items.extend(z.iter().map(|(m, _)| item(m.to_vec())));
+                items.extend(z.iter().map(|(m, _)| item(m.with_bytes(SBytes::new))));
             }
             _ => {}
         }
@@ -360,7 +366,7 @@ fn sort_generic(ctx: &mut Ctx, readonly: bool) {
             None if alpha => {}
             None => {
                 for it in items.iter_mut() {
-                    match sort_weight(&it.obj) {
+                    match sort_weight(it.obj.as_bytes()) {
                         Some(v) => it.score = v,
                         None => conversion_error = true,
                     }
@@ -368,7 +374,7 @@ fn sort_generic(ctx: &mut Ctx, readonly: bool) {
             }
             Some(p) => {
                 for it in items.iter_mut() {
-                    let Some(byval) = lookup_by_pattern(ctx, p, &it.obj) else {
+                    let Some(byval) = lookup_by_pattern(ctx, p, it.obj.as_bytes()) else {
                         continue;
                     };
                     if alpha {
@@ -414,7 +420,7 @@ fn sort_generic(ctx: &mut Ctx, readonly: bool) {
             ctx.c.reply.array_len(outputlen);
             if gets.is_empty() {
                 for it in items.iter().skip(start.max(0) as usize).take(n) {
-                    ctx.c.reply.bulk(&it.obj);
+                    ctx.c.reply.bulk(it.obj.as_bytes());
                 }
                 return;
             }
@@ -423,7 +429,7 @@ fn sort_generic(ctx: &mut Ctx, readonly: bool) {
                     break;
                 };
                 for &g in &gets {
-                    match lookup_by_pattern(ctx, g, &obj) {
+                    match lookup_by_pattern(ctx, g, obj.as_bytes()) {
                         Some(v) => ctx.c.reply.bulk(&v),
                         None => ctx.c.reply.null(),
                     }
@@ -437,10 +443,10 @@ fn sort_generic(ctx: &mut Ctx, readonly: bool) {
                     break;
                 };
                 if gets.is_empty() {
-                    list.push(&obj, false);
+                    list.push(obj.as_bytes(), false);
                 }
                 for &g in &gets {
-                    let v = lookup_by_pattern(ctx, g, &obj).unwrap_or_default();
+                    let v = lookup_by_pattern(ctx, g, obj.as_bytes()).unwrap_or_default();
                     list.push(&v, false);
                 }
             }
@@ -491,7 +497,7 @@ mod tests {
     #[test]
     fn compare_numeric_ties_by_bytes() {
         let it = |o: &str, s: f64| Item {
-            obj: o.as_bytes().to_vec(),
+            obj: SBytes::new(o.as_bytes()),
             score: s,
             cmpobj: None,
         };
