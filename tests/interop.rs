@@ -26,6 +26,9 @@ enum Mode {
     Type,
     /// HELLO: everything but the value of `id`.
     Hello,
+    /// COMMAND DOCS: everything but the `summary` texts (fastkey words its
+    /// own).
+    Docs,
     /// Not a command: wait this many milliseconds (for expiry).
     Sleep,
 }
@@ -119,6 +122,7 @@ fn script(text: &str) -> Vec<Step> {
             "scan" => Mode::Scan,
             "type" => Mode::Type,
             "hello" => Mode::Hello,
+            "docs" => Mode::Docs,
             "sleep" => Mode::Sleep,
             other => panic!("line {}: unknown mode {other:?}", n + 1),
         };
@@ -255,6 +259,35 @@ fn mask_hello(reply: &[u8]) -> Result<Resp, String> {
     })
 }
 
+/// A COMMAND DOCS reply with every `summary` value replaced, at any depth.
+fn mask_summaries(reply: &[u8]) -> Result<Resp, String> {
+    fn mask(r: Resp) -> Resp {
+        let key = Resp::Bulk(Some(b"summary".to_vec()));
+        let masked = || Resp::Bulk(Some(b"-".to_vec()));
+        match r {
+            Resp::Map(pairs) => Resp::Map(
+                pairs
+                    .into_iter()
+                    .map(|(k, v)| if k == key { (k, masked()) } else { (k, mask(v)) })
+                    .collect(),
+            ),
+            Resp::Array(Some(items)) => {
+                let mut out: Vec<Resp> = Vec::with_capacity(items.len());
+                for (i, it) in items.into_iter().enumerate() {
+                    if i % 2 == 1 && out.last() == Some(&key) {
+                        out.push(masked());
+                    } else {
+                        out.push(mask(it));
+                    }
+                }
+                Resp::Array(Some(out))
+            }
+            other => other,
+        }
+    }
+    Ok(mask(parse(reply)?))
+}
+
 fn cmd_text(args: &[Vec<u8>]) -> String {
     args.iter().map(|a| show(a)).collect::<Vec<_>>().join(" ")
 }
@@ -311,6 +344,13 @@ fn run_script_with(name: &str, text: &str, server_args: &[&str]) {
                     && rs.len() == 1
                     && matches!((mask_hello(&fk[0]), mask_hello(&rs[0])), (Ok(a), Ok(b)) if a == b)
             }
+            Mode::Docs => {
+                fk.len() == rs.len()
+                    && fk
+                        .iter()
+                        .zip(&rs)
+                        .all(|(a, b)| matches!((mask_summaries(a), mask_summaries(b)), (Ok(x), Ok(y)) if x == y))
+            }
             Mode::Scan | Mode::Sleep => unreachable!(),
         };
         if !same {
@@ -331,6 +371,15 @@ fn run_script_with(name: &str, text: &str, server_args: &[&str]) {
         steps.len(),
         diffs.join("\n")
     );
+}
+
+#[test]
+fn docs_mask_hides_only_summaries() {
+    let a = b"*2\r\n$3\r\nget\r\n*4\r\n$7\r\nsummary\r\n$1\r\nx\r\n$5\r\nsince\r\n$5\r\n1.0.0\r\n";
+    let b = b"*2\r\n$3\r\nget\r\n*4\r\n$7\r\nsummary\r\n$1\r\ny\r\n$5\r\nsince\r\n$5\r\n1.0.0\r\n";
+    let c = b"*2\r\n$3\r\nget\r\n*4\r\n$7\r\nsummary\r\n$1\r\ny\r\n$5\r\nsince\r\n$5\r\n2.0.0\r\n";
+    assert_eq!(mask_summaries(a), mask_summaries(b));
+    assert_ne!(mask_summaries(a), mask_summaries(c));
 }
 
 #[test]
@@ -1510,4 +1559,332 @@ fn redis_benchmark_runs_cleanly() {
         "connected_clients: {:?}",
         srv.info_field("clients", "connected_clients")
     );
+}
+
+/// The geo commands: scores, positions, distances, searches (unsorted
+/// results in Redis's box order), stores, errors; RESP3 forms at the end.
+const GEO: &str = r#"
+# Equal distances with COUNT: Redis's partial quicksort decides the order.
+= GEOADD t 10 10 a00 10 10 a01 10 10 a02 10 10 a03 10 10 a04 10 10 a05 10 10 a06 10 10 a07 10 10 a08 10 10 a09 10 10 a10 10 10 a11 10 10 a12 10 10 a13 10 10 a14 10 10 a15 10 10 a16 10 10 a17 10 10 a18 10 10 a19 10 10 a20 10 10 a21 10 10 a22 10 10 a23 10 10 a24 10 10 a25 10 10 a26 10 10 a27 10 10 a28 10 10 a29 10 10 a30 10 10 a31 10 10 a32 10 10 a33 10 10 a34 10 10 a35 10 10 a36 10 10 a37 10 10 a38 10 10 a39 10 10 a40 10 10 a41 10 10 a42 10 10 a43 10 10 a44 10 10 a45 10 10 a46 10 10 a47 10 10 a48 10 10 a49 10 10 a50 10 10 a51 10 10 a52 10 10 a53 10 10 a54 10 10 a55 10 10 a56 10 10 a57 10 10 a58 10 10 a59 10.01 10 b00 10.01 10 b01 10.01 10 b02 10.01 10 b03 10.01 10 b04 10.01 10 b05 10.01 10 b06 10.01 10 b07 10.01 10 b08 10.01 10 b09 10.01 10 b10 10.01 10 b11 10.01 10 b12 10.01 10 b13 10.01 10 b14 10.01 10 b15 10.01 10 b16 10.01 10 b17 10.01 10 b18 10.01 10 b19 10.01 10 b20 10.01 10 b21 10.01 10 b22 10.01 10 b23 10.01 10 b24 10.01 10 b25 10.01 10 b26 10.01 10 b27 10.01 10 b28 10.01 10 b29
+= GEORADIUS t 10 10 100 km count 1
+= GEORADIUS t 10 10 100 km count 1 desc
+= GEOSEARCH t FROMLONLAT 10 10 BYRADIUS 100 km COUNT 1 WITHDIST
+= GEORADIUS t 10 10 100 km count 5
+= GEORADIUS t 10 10 100 km count 5 desc
+= GEOSEARCH t FROMLONLAT 10 10 BYRADIUS 100 km COUNT 5 WITHDIST
+= GEORADIUS t 10 10 100 km count 25
+= GEORADIUS t 10 10 100 km count 25 desc
+= GEOSEARCH t FROMLONLAT 10 10 BYRADIUS 100 km COUNT 25 WITHDIST
+= GEORADIUS t 10 10 100 km count 61
+= GEORADIUS t 10 10 100 km count 61 desc
+= GEOSEARCH t FROMLONLAT 10 10 BYRADIUS 100 km COUNT 61 WITHDIST
+= GEORADIUS t 10 10 100 km count 89
+= GEORADIUS t 10 10 100 km count 89 desc
+= GEOSEARCH t FROMLONLAT 10 10 BYRADIUS 100 km COUNT 89 WITHDIST
+= GEORADIUS t 10 10 100 km count 100
+= GEORADIUS t 10 10 100 km count 100 desc
+= GEOSEARCH t FROMLONLAT 10 10 BYRADIUS 100 km COUNT 100 WITHDIST
+= geoadd Sicily 13.361389 38.115556 Palermo 15.087269 37.502669 Catania
+= zrange Sicily 0 -1 withscores
+= geodist Sicily Palermo Catania
+= geodist Sicily Palermo Catania km
+= geodist Sicily Palermo Catania MI
+= geodist Sicily Palermo Catania ft
+= geodist Sicily Palermo Catania m
+= geodist Sicily Palermo Catania yd
+= geodist Sicily Palermo Catania km extra
+= geodist Sicily Palermo nope
+= geodist nokey a b
+= geodist nokey a b badunit
+= geohash Sicily Palermo Catania nope
+= geohash nokey a b
+= geopos Sicily Palermo Catania nope
+= geopos nokey a
+= geopos Sicily
+= geohash Sicily
+= georadius Sicily 15 37 200 km
+= georadius Sicily 15 37 200 km WITHDIST
+= georadius Sicily 15 37 200 km WITHCOORD
+= georadius Sicily 15 37 200 km WITHDIST WITHCOORD WITHHASH
+= georadius Sicily 15 37 200 km WITHHASH WITHDIST desc
+= georadius Sicily 15 37 200 km count 1
+= georadius Sicily 15 37 200 km count 1 desc
+= georadius Sicily 15 37 200 km count 1 any
+= georadius Sicily 15 37 200 km any
+= georadius Sicily 15 37 200 km count 0
+= georadius Sicily 15 37 200 km count -1
+= georadius Sicily 15 37 200 km count x
+= georadius Sicily 15 37 200 km count
+= georadius Sicily 15 37 -200 km
+= georadius Sicily 15 37 abc km
+= georadius Sicily 15 37 200 parsec
+= georadius Sicily 181 37 200 km
+= georadius Sicily 15 86 200 km
+= georadius Sicily x 37 200 km
+= georadius Sicily 15 37 200 km store dst withdist
+= georadius Sicily 15 37 200 km store dst
+= zrange dst 0 -1 withscores
+= georadius Sicily 15 37 200 km storedist dst2
+= zrange dst2 0 -1 withscores
+= georadius Sicily 15 37 1 km store dst
+= exists dst
+= georadius_ro Sicily 15 37 200 km store dst
+= georadius_ro Sicily 15 37 200 km withdist asc
+= georadiusbymember Sicily Palermo 200 km withdist
+= georadiusbymember Sicily Palermo 100 km withdist
+= georadiusbymember Sicily nope 100 km
+= georadiusbymember nokey nope x y
+= georadiusbymember nokey nope x y store z
+= georadiusbymember_ro Sicily Palermo 200 km withcoord
+= georadiusbymember_ro Sicily Palermo 200 km store x
+= geosearch Sicily frommember Palermo byradius 200 km
+= geosearch Sicily fromlonlat 15 37 byradius 200 km withdist
+= geosearch Sicily fromlonlat 15 37 bybox 400 400 km withdist withcoord asc
+= geosearch Sicily fromlonlat 15 37 bybox 100 100 km withdist
+= geosearch Sicily fromlonlat 15 37 bybox 400 400 km count 1
+= geosearch Sicily fromlonlat 15 37 bybox -1 400 km
+= geosearch Sicily fromlonlat 15 37 bybox x 400 km
+= geosearch Sicily fromlonlat 15 37 bybox 1 x km
+= geosearch Sicily fromlonlat 15 37 bybox 1 1 x
+= geosearch Sicily frommember Palermo fromlonlat 15 37 byradius 200 km
+= geosearch Sicily byradius 200 km
+= geosearch Sicily frommember Palermo
+= geosearch Sicily frommember Palermo byradius 200 km bybox 1 1 km
+= geosearch Sicily frommember nope byradius 200 km
+= geosearch nokey frommember nope byradius 200 km
+= geosearch nokey frommember nope byradius 200 km any
+= geosearch Sicily frommember Palermo byradius 200 km store x
+= geosearch Sicily frommember Palermo byradius 200 km storedist
+= geosearchstore dst Sicily frommember Palermo byradius 200 km
+= zrange dst 0 -1 withscores
+= geosearchstore dst Sicily frommember Palermo byradius 200 km storedist
+= zrange dst 0 -1 withscores
+= geosearchstore dst Sicily frommember Palermo byradius 200 km withdist
+= geosearchstore dst nokey frommember Palermo byradius 200 km
+= exists dst
+= GEOSEARCH Sicily byradius 200 km
+= geoadd Sicily xx 13.361389 38.115556 Palermo2
+= geoadd Sicily nx ch 13.361389 38.115556 Palermo 1 1 new
+= geoadd Sicily xx ch 13.4 38.1 Palermo
+= geoadd Sicily nx xx 1 1 a
+= geoadd Sicily 1 1
+= geoadd Sicily ch ch ch
+= geoadd Sicily 200 1 a
+= geoadd Sicily 1 x a
+= geoadd Sicily 1 1 a 2 2
+= set str x
+= geoadd str 1 1 a
+= geopos str a
+= geohash str a
+= geodist str a b
+= georadius str 1 1 1 km
+= geosearch str frommember a byradius 1 km
+= geosearchstore d str frommember a byradius 1 km
+= geoadd poles 180 85.05112878 a -180 -85.05112878 b 0 0 c 180 0 d -180 0 e
+= zrange poles 0 -1 withscores
+= geopos poles a b c d e
+= geohash poles a b c d e
+= geodist poles d e
+= geodist poles a b
+= georadius poles 0 0 100000 km withdist
+= georadius poles 0 0 100000000 km withdist
+= georadius poles 0 0 inf km withdist
+= zadd weird -1 m1 1e300 m2 -inf m3 inf m4 1.5 m5 4503599627370496 m6
+= geopos weird m1 m2 m3 m4 m5 m6
+= geohash weird m1 m2 m3 m4 m5 m6
+hello HELLO 3
+= geopos Sicily Palermo nope
+= geodist Sicily Palermo Catania
+= georadius Sicily 15 37 200 km WITHDIST WITHCOORD WITHHASH
+= geosearch Sicily fromlonlat 15 37 byradius 200 km
+= geopos nokey a
+"#;
+
+/// SORT and SORT_RO: BY, GET, LIMIT arithmetic, ALPHA, STORE, errors,
+/// COMMAND GETKEYS of SORT and the geo commands.
+const SORT: &str = r#"
+# ALPHA ties under BY with LIMIT: Redis's partial quicksort decides the order.
+= RPUSH ties w0 w37 w74 w10 w47 w84 w20 w57 w94 w30 w67 w3 w40 w77 w13 w50 w87 w23 w60 w97 w33 w70 w6 w43 w80 w16 w53 w90 w26 w63 w100 w36 w73 w9 w46 w83 w19 w56 w93 w29 w66 w2 w39 w76 w12 w49 w86 w22 w59 w96 w32 w69 w5 w42 w79 w15 w52 w89 w25 w62 w99 w35 w72 w8 w45 w82 w18 w55 w92 w28 w65 w1 w38 w75 w11 w48 w85 w21 w58 w95 w31 w68 w4 w41 w78 w14 w51 w88 w24 w61 w98 w34 w71 w7 w44 w81 w17 w54 w91 w27 w64 w0 w37 w74 w10 w47 w84 w20 w57 w94 w30 w67 w3 w40 w77 w13 w50 w87 w23 w60
+= MSET wt_w1 b wt_w2 a wt_w3 b wt_w5 a wt_w8 c
+= SORT ties BY wt_* ALPHA LIMIT 0 10
+= SORT ties BY nosuch_* ALPHA DESC LIMIT 0 10
+= SORT ties BY wt_* ALPHA LIMIT 0 10 STORE tout
+= LRANGE tout 0 -1
+= SORT ties BY wt_* ALPHA LIMIT 5 20
+= SORT ties BY nosuch_* ALPHA DESC LIMIT 5 20
+= SORT ties BY wt_* ALPHA LIMIT 5 20 STORE tout
+= LRANGE tout 0 -1
+= SORT ties BY wt_* ALPHA LIMIT 50 30
+= SORT ties BY nosuch_* ALPHA DESC LIMIT 50 30
+= SORT ties BY wt_* ALPHA LIMIT 50 30 STORE tout
+= LRANGE tout 0 -1
+= SORT ties BY wt_* ALPHA LIMIT 100 50
+= SORT ties BY nosuch_* ALPHA DESC LIMIT 100 50
+= SORT ties BY wt_* ALPHA LIMIT 100 50 STORE tout
+= LRANGE tout 0 -1
+= SORT ties BY wt_* ALPHA LIMIT 0 -1
+= SORT ties BY nosuch_* ALPHA DESC LIMIT 0 -1
+= SORT ties BY wt_* ALPHA LIMIT 0 -1 STORE tout
+= LRANGE tout 0 -1
+= SORT ties BY wt_* ALPHA LIMIT -5 7
+= SORT ties BY nosuch_* ALPHA DESC LIMIT -5 7
+= SORT ties BY wt_* ALPHA LIMIT -5 7 STORE tout
+= LRANGE tout 0 -1
+= rpush l 3 1 2 10 -5 2.5 1e3 0x10
+= sort l
+= sort l desc
+= sort l alpha
+= sort l alpha desc
+= sort l limit 1 3
+= sort l limit -5 3
+= sort l limit 2 -1
+= sort l limit 100 5
+= sort l limit 0 0
+= sort l limit 0 9223372036854775807
+= sort l limit 1 9223372036854775807
+= sort l limit 9223372036854775807 1
+= sort l limit -9223372036854775808 9223372036854775807
+= sort l by nosort
+= sort l by nosort desc
+= sort l by nosort limit 2 3
+= sort l by nosort desc limit 2 3
+= sort l by nosort limit 20 3
+= sort l by nosort limit 7 3
+= sort l by nosort desc limit 7 3
+= mset w_3 30 w_1 10 w_2 -2 w_10 5 w_-5 1
+= sort l by w_*
+= sort l by w_* desc
+= sort l by w_* alpha
+= sort l by w_* get #
+= sort l by w_* get w_* get #
+= sort l by w_* get w_* get # limit 1 2
+= sort l get w_*
+= sort l get nostar
+= sort l by nosort get w_* get #
+= hset h_1 f a
+= hset h_2 f b
+= hset h_3 f c g 1
+= sort l by h_*->f alpha get h_*->f get #
+= sort l by h_*->g get h_*->g
+= sort l by h_*-> get h_*->
+= sort l get h_*->f store out
+= lrange out 0 -1
+= type out
+= sort l store out limit 0 3
+= lrange out 0 -1
+= sort l store out limit 0 0
+= exists out
+= sort l store out by nosort
+= lrange out 0 -1
+= sadd s 5 3 1 4
+= sort s
+= sort s desc
+= sort s alpha limit 1 2
+= sort s by nosort store out2
+= lrange out2 0 -1
+= sadd s2 b a c
+= sort s2
+= sort s2 alpha
+= sort s2 alpha desc store out3
+= lrange out3 0 -1
+= zadd z 3 a 1 b 2 c 5 d
+= sort z alpha
+= sort z by nosort
+= sort z by nosort desc
+= sort z by nosort limit 1 2
+= sort z by nosort desc limit 1 2
+= sort z by nosort limit 3 5
+= sort z by nosort desc limit 10 5
+= sort z
+= set str x
+= sort str
+= sort nokey
+= sort nokey by nosort
+= sort l foo
+= sort l limit 1
+= sort l limit 1 x
+= sort l by
+= sort l get
+= sort l store
+= sort_ro l store x
+= sort_ro l by w_* get #
+= sort_ro l desc limit 0 2
+= sort l desc asc
+= sort l alpha alpha
+= rpush l2 b a c
+= sort l2
+= sort l2 alpha
+= sort l2 by nosort
+= sort l2 by w_*
+= sort l2 by nosuch_* desc
+= sort l2 by nosuch_* alpha desc
+= rpush l3 "" 2 " 3" 0x10 -inf inf
+= sort l3
+= sort l3 desc
+= command getkeys sort l by x store d get y store e limit 1 2
+= command getkeys sort l store
+= command getkeys sort_ro l get x
+= command getkeysandflags sort l store d
+= command getkeys georadius k 1 2 3 km store a storedist b
+= command getkeys georadiusbymember k m 3 km storedist b
+= command getkeys geosearchstore d s frommember m byradius 1 km
+= command getkeys geoadd k 1 2 m
+= command getkeys sort l limit store x
+= command getkeys sort l get store x
+= set k1 x
+hello HELLO 3
+= sort l by w_* get w_* get # get h_*->f
+= sort l
+= sort s2 alpha
+"#;
+
+/// COMMAND INFO of the geo and sort commands (flags, ACL categories, key
+/// specs with notes and unknown specs), in RESP2 and RESP3, and their
+/// COMMAND DOCS but for the summaries.
+const GEO_SORT_COMMAND_INFO: &str = r#"
+= COMMAND INFO geoadd
+= COMMAND INFO geodist
+= COMMAND INFO geohash
+= COMMAND INFO geopos
+= COMMAND INFO geosearch
+= COMMAND INFO geosearchstore
+= COMMAND INFO georadius
+= COMMAND INFO georadiusbymember
+= COMMAND INFO georadius_ro
+= COMMAND INFO georadiusbymember_ro
+= COMMAND INFO sort
+= COMMAND INFO sort_ro
+hello HELLO 3
+= COMMAND INFO georadius sort sort_ro geosearchstore
+hello HELLO 2
+docs COMMAND DOCS geoadd
+docs COMMAND DOCS geodist
+docs COMMAND DOCS geohash
+docs COMMAND DOCS geopos
+docs COMMAND DOCS geosearch
+docs COMMAND DOCS geosearchstore
+docs COMMAND DOCS georadius
+docs COMMAND DOCS georadiusbymember
+docs COMMAND DOCS georadius_ro
+docs COMMAND DOCS georadiusbymember_ro
+docs COMMAND DOCS sort
+docs COMMAND DOCS sort_ro
+hello HELLO 3
+docs COMMAND DOCS georadius geosearch sort
+hello HELLO 2
+"#;
+
+#[test]
+fn geo_matches_redis() {
+    run_script("geo", GEO);
+}
+
+#[test]
+fn sort_matches_redis() {
+    run_script("sort", SORT);
+}
+
+#[test]
+fn geo_and_sort_command_info_match_redis() {
+    run_script("geo-sort-command-info", GEO_SORT_COMMAND_INFO);
 }

@@ -17,6 +17,7 @@
 //! | `( ... )` | a group that is not optional: a `oneof` if it has alternatives, else a `block` (even of one argument) |
 //! | `a \| b \| c` | alternatives (lowest precedence, inside a group or for the whole string): a `oneof`. An alternative of several arguments is a `block` |
 //! | `[TOKEN a b ...]` | a group starting with a token followed by two or more arguments is a `block` carrying the token (`[AUTH username password]`) |
+//! | `[name=TOKEN a b ...]` | a named leading token stays on the argument after it: the group is a `block` without a token (`count=[count=COUNT count:integer [ANY]]`) |
 //! | `x [x ...]`, `a b [a b ...]` | repetition: the preceding element(s) become `multiple` (several become a `block`); when the repeated part starts with a token, also `multiple_token` (`GET pattern [GET pattern ...]`). `[x [x ...]]` is optional and multiple, `[x ...]` alone too |
 //! | `elem ...` | `...` as a word after any element marks it `multiple` (`new-format=(...) ...`) |
 //! | `TOKEN x [x ...]` | the token goes on the repeated argument (`KEYS key [key ...]`); `[ID (x [x ...])]` makes a block carrying the token instead |
@@ -345,8 +346,38 @@ fn getkeys_proc(name: &str) -> Option<GetKeysProc> {
     match name {
         "set" => Some(set_getkeys),
         "bitfield" => Some(bitfield_getkeys),
+        "sort" => Some(sort_getkeys),
+        "sort_ro" => Some(sort_ro_getkeys),
         _ => None,
     }
+}
+
+/// Redis's `sortGetKeys`: the sorted key, and the last STORE's key. Options
+/// are skipped with their arguments (LIMIT 2, GET and BY 1) while looking.
+fn sort_getkeys(args: &[&[u8]]) -> Vec<KeyRef> {
+    let mut keys = vec![(1, ks::RO | ks::ACCESS)];
+    let mut store = None;
+    let mut i = 2;
+    while i < args.len() {
+        let a = args[i];
+        if a.eq_ignore_ascii_case(b"limit") {
+            i += 2;
+        } else if a.eq_ignore_ascii_case(b"get") || a.eq_ignore_ascii_case(b"by") {
+            i += 1;
+        } else if a.eq_ignore_ascii_case(b"store") && i + 1 < args.len() {
+            store = Some(i + 1);
+        }
+        i += 1;
+    }
+    if let Some(p) = store {
+        keys.push((p, ks::OW | ks::UPDATE));
+    }
+    keys
+}
+
+/// Redis's `sortROGetKeys`: only the sorted key.
+fn sort_ro_getkeys(_args: &[&[u8]]) -> Vec<KeyRef> {
+    vec![(1, ks::RO | ks::ACCESS)]
 }
 
 /// Redis's `setGetKeys`: the key is read too when GET is given.
@@ -445,6 +476,8 @@ pub fn keys_from_specs(c: &Command, args: &[&[u8]]) -> Option<Vec<KeyRef>> {
                     continue;
                 }
             }
+            // Redis's `invalid_spec`: the key procedure decides.
+            BeginSearch::Unknown => return None,
         }
         let (last, step) = match spec.find {
             FindKeys::Range { lastkey, step, limit } => {
@@ -471,6 +504,7 @@ pub fn keys_from_specs(c: &Command, args: &[&[u8]]) -> Option<Vec<KeyRef>> {
                 first += firstkey as i64;
                 (first + numkeys - 1, step as i64)
             }
+            FindKeys::Unknown => return None,
         };
         if last >= argc || last < first || first >= argc || first < 0 || step <= 0 {
             return None;
@@ -572,8 +606,9 @@ fn reply_info(r: &mut ReplyBuf, t: &Table, id: CmdId) {
         r.bulk(tip.as_bytes());
     }
     r.set_len(c.keys.len());
-    for spec in c.keys {
-        reply_key_spec(r, spec);
+    for (i, spec) in c.keys.iter().enumerate() {
+        let note = c.key_notes.iter().find(|(k, _)| *k == i).map(|(_, n)| *n);
+        reply_key_spec_noted(r, spec, note);
     }
     if c.subcommands.is_empty() {
         r.set_len(0);
@@ -594,8 +629,18 @@ fn reply_key_flags(r: &mut ReplyBuf, f: u32) {
     }
 }
 
+#[cfg(test)]
 fn reply_key_spec(r: &mut ReplyBuf, spec: &KeySpec) {
-    r.map_len(3);
+    reply_key_spec_noted(r, spec, None)
+}
+
+/// One key spec of COMMAND INFO, with its `notes` first when it has some.
+fn reply_key_spec_noted(r: &mut ReplyBuf, spec: &KeySpec, note: Option<&str>) {
+    r.map_len(3 + note.is_some() as usize);
+    if let Some(n) = note {
+        r.bulk(b"notes");
+        r.bulk(n.as_bytes());
+    }
     r.bulk(b"flags");
     reply_key_flags(r, spec.flags);
     r.bulk(b"begin_search");
@@ -617,6 +662,11 @@ fn reply_key_spec(r: &mut ReplyBuf, spec: &KeySpec) {
             r.bulk(keyword.as_bytes());
             r.bulk(b"startfrom");
             r.int(startfrom as i64);
+        }
+        BeginSearch::Unknown => {
+            r.bulk(b"unknown");
+            r.bulk(b"spec");
+            r.map_len(0);
         }
     }
     r.bulk(b"find_keys");
@@ -648,6 +698,11 @@ fn reply_key_spec(r: &mut ReplyBuf, spec: &KeySpec) {
             r.int(firstkey as i64);
             r.bulk(b"keystep");
             r.int(step as i64);
+        }
+        FindKeys::Unknown => {
+            r.bulk(b"unknown");
+            r.bulk(b"spec");
+            r.map_len(0);
         }
     }
 }
@@ -1219,7 +1274,12 @@ fn build_seq(elems: &[Raw]) -> Result<Vec<Arg>, String> {
 /// leading token) is a block carrying the token; otherwise `build_seq`.
 fn build_group_seq(elems: &[Raw]) -> Result<Vec<Arg>, String> {
     let folded = fold_repeats(elems)?;
+    // A named leading token (`[count=COUNT count [ANY]]`) stays on the
+    // argument after it: the group is a block without a token.
     if let [Raw::Token(tok, tann), rest @ ..] = folded.as_slice() {
+        if tann.name.is_some() {
+            return build_seq(&folded);
+        }
         let inner = build_seq(rest)?;
         if inner.len() >= 2 {
             let mut b = Arg::group(ArgType::Block, inner);
@@ -1445,6 +1505,25 @@ mod tests {
     }
 
     #[test]
+    fn grammar_named_leading_token() {
+        // GEORADIUS's COUNT block: the token stays on its argument.
+        assert_eq!(
+            p("count=[count=COUNT count:integer [ANY]@6.2.0]"),
+            "count:block[opt]{count:integer[COUNT] any:pure-token[ANY,@6.2.0,opt]}"
+        );
+        // Without the name, the same group is a block carrying the token.
+        assert_eq!(
+            p("[COUNT count:integer [ANY]]"),
+            "count_any:block[COUNT,opt]{count:integer any:pure-token[ANY,opt]}"
+        );
+        assert_eq!(
+            p("by=(circle=(radius=BYRADIUS radius:double unit=(M | KM)) | box=(width=BYBOX width:double height:double unit=(M | KM)))"),
+            "by:oneof{circle:block{radius:double[BYRADIUS] unit:oneof{m:pure-token[M] km:pure-token[KM]}} \
+             box:block{width:double[BYBOX] height:double unit:oneof{m:pure-token[M] km:pure-token[KM]}}}"
+        );
+    }
+
+    #[test]
     fn grammar_errors() {
         for bad in [
             "[NX", "NX]", "[NX | ]", "| a", "a=", "[...]", "...", "x@", "\"a", "a=b=c",
@@ -1604,6 +1683,32 @@ mod tests {
     }
 
     #[test]
+    fn sort_keys() {
+        let f = |line: &str| sort_getkeys(&line.split(' ').map(str::as_bytes).collect::<Vec<_>>());
+        let src = (1, ks::RO | ks::ACCESS);
+        let dst = |i| (i, ks::OW | ks::UPDATE);
+        assert_eq!(f("sort l"), vec![src]);
+        assert_eq!(f("sort l store d"), vec![src, dst(3)]);
+        assert_eq!(f("sort l by x store d get y store e limit 1 2"), vec![src, dst(9)]);
+        assert_eq!(f("sort l store"), vec![src]);
+        // LIMIT, GET and BY skip their arguments, whatever they are.
+        assert_eq!(f("sort l limit store x"), vec![src]);
+        assert_eq!(f("sort l get store x"), vec![src]);
+        let t = Table::build();
+        let sort = t.cmds[t.lookup(b"sort").unwrap() as usize];
+        assert_eq!(
+            get_keys(sort, "sort", &[b"sort", b"l", b"STORE", b"d"]),
+            vec![src, dst(3)]
+        );
+        let sort_ro = t.cmds[t.lookup(b"sort_ro").unwrap() as usize];
+        assert_eq!(
+            get_keys(sort_ro, "sort_ro", &[b"sort_ro", b"l", b"store", b"d"]),
+            vec![src]
+        );
+        assert_eq!(legacy_range(sort.keys), (Some((1, 0, 1)), true));
+    }
+
+    #[test]
     fn legacy_ranges() {
         assert_eq!(legacy_range(&[]), (None, false));
         assert_eq!(legacy_range(&[KeySpec::one(1, 0)]), (Some((1, 0, 1)), false));
@@ -1631,6 +1736,31 @@ mod tests {
         };
         assert_eq!(legacy_range(&[kw]), (None, true));
         assert_eq!(legacy_range(&[KeySpec::one(1, 0), kw]), (Some((1, 0, 1)), true));
+    }
+
+    /// An unknown key spec with notes, as Redis 7.0 sends SORT's (RESP2).
+    #[test]
+    fn unknown_key_spec_with_notes() {
+        let mut r = ReplyBuf { buf: vec![], resp: 2 };
+        let spec = KeySpec {
+            flags: ks::OW | ks::UPDATE,
+            begin: BeginSearch::Unknown,
+            find: FindKeys::Unknown,
+        };
+        reply_key_spec_noted(&mut r, &spec, Some("n"));
+        assert_eq!(
+            String::from_utf8(r.buf).unwrap(),
+            "*8\r\n$5\r\nnotes\r\n$1\r\nn\r\n$5\r\nflags\r\n*2\r\n+OW\r\n+update\r\n$12\r\nbegin_search\r\n*4\r\n\
+             $4\r\ntype\r\n$7\r\nunknown\r\n$4\r\nspec\r\n*0\r\n$9\r\nfind_keys\r\n*4\r\n$4\r\ntype\r\n$7\r\nunknown\r\n\
+             $4\r\nspec\r\n*0\r\n"
+        );
+        static SPECS: &[KeySpec] = &[KeySpec {
+            flags: ks::RO,
+            begin: BeginSearch::Unknown,
+            find: FindKeys::Unknown,
+        }];
+        let c = Command::new("x", -2, Group::Generic, |_| {}).keys(SPECS);
+        assert!(keys_from_specs(&c, &[b"x", b"a"]).is_none());
     }
 
     /// COMMAND INFO's key-spec encoding for keyword and keynum specs, as

@@ -12,6 +12,7 @@ pub mod client;
 pub mod command;
 pub mod config;
 pub mod connection;
+pub mod geo;
 pub mod hashes;
 pub mod hyperloglog;
 pub mod introspection;
@@ -21,6 +22,7 @@ pub mod persistence;
 pub mod pubsub;
 pub mod server;
 pub mod sets;
+pub mod sort;
 pub mod strings;
 pub mod transactions;
 pub mod zsets;
@@ -182,6 +184,9 @@ pub enum BeginSearch {
     /// The first key follows this keyword, searched from `startfrom`
     /// (negative: from the end).
     Keyword { keyword: &'static str, startfrom: i32 },
+    /// Keys that cannot be found from the arguments alone (SORT's BY/GET
+    /// patterns); the command's key procedure finds what can be found.
+    Unknown,
 }
 
 // The table's vocabulary covers all of Redis 7; families not built yet
@@ -195,6 +200,8 @@ pub enum FindKeys {
     /// The number of keys is at `keynumidx`, keys start at `firstkey`
     /// (both relative to the begin-search result).
     Keynum { keynumidx: i32, firstkey: i32, step: i32 },
+    /// Goes with `BeginSearch::Unknown`.
+    Unknown,
 }
 
 #[derive(Clone, Copy, Debug)]
@@ -291,6 +298,9 @@ pub struct Command {
     /// Categories beyond those implied by the flags.
     pub acl: u64,
     pub keys: &'static [KeySpec],
+    /// `(key spec index, text)`: the `notes` COMMAND INFO shows for a key
+    /// spec.
+    pub key_notes: &'static [(usize, &'static str)],
     pub since: &'static str,
     pub complexity: &'static str,
     pub summary: &'static str,
@@ -315,6 +325,7 @@ impl Command {
             flags: 0,
             acl: 0,
             keys: &[],
+            key_notes: &[],
             since: "1.0.0",
             complexity: "",
             summary: "",
@@ -335,6 +346,7 @@ impl Command {
             flags: 0,
             acl: 0,
             keys: &[],
+            key_notes: &[],
             since: "1.0.0",
             complexity: "Depends on subcommand.",
             summary: "",
@@ -355,6 +367,10 @@ impl Command {
     }
     pub const fn keys(mut self, k: &'static [KeySpec]) -> Self {
         self.keys = k;
+        self
+    }
+    pub const fn key_notes(mut self, n: &'static [(usize, &'static str)]) -> Self {
+        self.key_notes = n;
         self
     }
     pub const fn doc(mut self, since: &'static str, complexity: &'static str, summary: &'static str) -> Self {
@@ -431,6 +447,8 @@ pub static FAMILIES: &[&[Command]] = &[
     bitmaps::COMMANDS,
     hyperloglog::COMMANDS,
     persistence::COMMANDS,
+    geo::COMMANDS,
+    sort::COMMANDS,
 ];
 
 /// Command id: index into `Table::cmds` and into the per-command stats.
