@@ -45,7 +45,7 @@ pub static COMMANDS: &[Command] = &[Command {
         .doc(
             "2.8.13",
             "O(N) where N is the total number of Redis commands",
-            "Returns detailed information about all commands.",
+            "Get array of Redis command details",
         )
         .tips(&["nondeterministic_output_order"])
 }];
@@ -54,14 +54,14 @@ static SUBCOMMANDS: &[Command] = &[
     Command::new("count", 2, Group::Server, command_count)
         .flags(LS)
         .acl(acl::CONNECTION)
-        .doc("2.8.13", "O(1)", "Returns a count of commands."),
+        .doc("2.8.13", "O(1)", "Get total number of Redis commands"),
     Command::new("docs", -2, Group::Server, command_docs)
         .flags(LS)
         .acl(acl::CONNECTION)
         .doc(
             "7.0.0",
             "O(N) where N is the number of commands to look up",
-            "Returns documentary information about one, multiple or all commands.",
+            "Get array of specific Redis command documentation",
         )
         .args("[command-name [command-name ...]]")
         .tips(&["nondeterministic_output_order"]),
@@ -71,7 +71,7 @@ static SUBCOMMANDS: &[Command] = &[
         .doc(
             "2.8.13",
             "O(N) where N is the number of arguments to the command",
-            "Extracts the key names from an arbitrary command.",
+            "Extract keys given a full Redis command",
         ),
     Command::new("getkeysandflags", -4, Group::Server, command_getkeysandflags)
         .flags(LS)
@@ -79,19 +79,19 @@ static SUBCOMMANDS: &[Command] = &[
         .doc(
             "7.0.0",
             "O(N) where N is the number of arguments to the command",
-            "Extracts the key names and access flags for an arbitrary command.",
+            "Extract keys and access flags given a full Redis command",
         ),
     Command::new("help", 2, Group::Server, command_help)
         .flags(LS)
         .acl(acl::CONNECTION)
-        .doc("5.0.0", "O(1)", "Returns helpful text about the different subcommands."),
+        .doc("5.0.0", "O(1)", "Show helpful text about the different subcommands"),
     Command::new("info", -2, Group::Server, command_info)
         .flags(LS)
         .acl(acl::CONNECTION)
         .doc(
             "2.8.13",
             "O(N) where N is the number of commands to look up",
-            "Returns information about one, multiple or all commands.",
+            "Get array of specific Redis command details, or all when no argument is given.",
         )
         .args("[command-name [command-name ...]]")
         .history(&[(
@@ -105,7 +105,7 @@ static SUBCOMMANDS: &[Command] = &[
         .doc(
             "7.0.0",
             "O(N) where N is the total number of Redis commands",
-            "Returns a list of command names.",
+            "Get an array of Redis command names",
         )
         .args("[FILTERBY filterby=(MODULE module-name | ACLCAT category | PATTERN pattern:pattern)]")
         .tips(&["nondeterministic_output_order"]),
@@ -495,6 +495,7 @@ pub fn legacy_range(specs: &[KeySpec]) -> (Option<(i32, i32, i32)>, bool) {
         flags: f,
         begin: BeginSearch::Index(pos),
         find: FindKeys::Range { lastkey, step, .. },
+        ..
     }] = specs
     {
         return (Some((*pos, *lastkey, *step)), f & ks::INCOMPLETE != 0);
@@ -595,7 +596,11 @@ fn reply_key_flags(r: &mut ReplyBuf, f: u32) {
 }
 
 fn reply_key_spec(r: &mut ReplyBuf, spec: &KeySpec) {
-    r.map_len(3);
+    r.map_len(3 + !spec.notes.is_empty() as usize);
+    if !spec.notes.is_empty() {
+        r.bulk(b"notes");
+        r.bulk(spec.notes.as_bytes());
+    }
     r.bulk(b"flags");
     reply_key_flags(r, spec.flags);
     r.bulk(b"begin_search");
@@ -657,12 +662,18 @@ fn reply_key_spec(r: &mut ReplyBuf, spec: &KeySpec) {
 fn reply_docs(r: &mut ReplyBuf, t: &Table, id: CmdId) {
     let c = t.cmds[id as usize];
     let args = command_args(c);
+    // Redis's doc flags, in its order.
+    let doc_flags: Vec<&[u8]> = [(c.deprecated.is_some(), &b"deprecated"[..]), (c.syscmd, b"syscmd")]
+        .into_iter()
+        .filter(|(on, _)| *on)
+        .map(|(_, n)| n)
+        .collect();
     let mut n = 1;
     for present in [
         !c.summary.is_empty(),
         !c.since.is_empty(),
         !c.complexity.is_empty(),
-        c.deprecated.is_some(),
+        !doc_flags.is_empty(),
         c.deprecated.is_some_and(|(s, _)| !s.is_empty()),
         c.deprecated.is_some_and(|(_, by)| !by.is_empty()),
         !c.history.is_empty(),
@@ -686,10 +697,14 @@ fn reply_docs(r: &mut ReplyBuf, t: &Table, id: CmdId) {
         r.bulk(b"complexity");
         r.bulk(c.complexity.as_bytes());
     }
-    if let Some((since, by)) = c.deprecated {
+    if !doc_flags.is_empty() {
         r.bulk(b"doc_flags");
-        r.set_len(1);
-        r.status(b"deprecated");
+        r.set_len(doc_flags.len());
+        for f in doc_flags {
+            r.status(f);
+        }
+    }
+    if let Some((since, by)) = c.deprecated {
         if !since.is_empty() {
             r.bulk(b"deprecated_since");
             r.bulk(since.as_bytes());
@@ -1510,6 +1525,7 @@ mod tests {
         assert_eq!(getkeys(&mset, "mset a 1 b").unwrap(), ["a", "b"]);
         // Range with a limit: the first half (as MSETNX-like specs with limit 2).
         static HALF: &[KeySpec] = &[KeySpec {
+            notes: "",
             flags: ks::RO,
             begin: BeginSearch::Index(1),
             find: FindKeys::Range {
@@ -1521,6 +1537,7 @@ mod tests {
         assert_eq!(getkeys(&cmd_with(HALF, -2), "x a b c d").unwrap(), ["a", "b"]);
         // Keyword search from the end (XREAD ... STREAMS k1 k2 id1 id2).
         static XREAD: &[KeySpec] = &[KeySpec {
+            notes: "",
             flags: ks::RO,
             begin: BeginSearch::Keyword {
                 keyword: "STREAMS",
@@ -1541,6 +1558,7 @@ mod tests {
         assert_eq!(getkeys(&xread, "xread COUNT 2 x k1 0").unwrap(), Vec::<String>::new());
         // Keyword from the end (MIGRATE ... KEYS k1 k2).
         static MIGRATE: &[KeySpec] = &[KeySpec {
+            notes: "",
             flags: ks::RW,
             begin: BeginSearch::Keyword {
                 keyword: "KEYS",
@@ -1558,6 +1576,7 @@ mod tests {
         );
         // Keynum (EVAL script numkeys key ... arg ...).
         static EVAL: &[KeySpec] = &[KeySpec {
+            notes: "",
             flags: ks::RW,
             begin: BeginSearch::Index(2),
             find: FindKeys::Keynum {
@@ -1618,6 +1637,7 @@ mod tests {
             (Some((1, 0, 1)), true)
         );
         let kw = KeySpec {
+            notes: "",
             flags: 0,
             begin: BeginSearch::Keyword {
                 keyword: "STREAMS",
@@ -1641,6 +1661,7 @@ mod tests {
         reply_key_spec(
             &mut r,
             &KeySpec {
+                notes: "",
                 flags: ks::RO | ks::ACCESS,
                 begin: BeginSearch::Keyword {
                     keyword: "STREAMS",
@@ -1663,6 +1684,7 @@ mod tests {
         reply_key_spec(
             &mut r,
             &KeySpec {
+                notes: "",
                 flags: ks::RW | ks::ACCESS | ks::UPDATE,
                 begin: BeginSearch::Index(2),
                 find: FindKeys::Keynum {
@@ -1678,5 +1700,26 @@ mod tests {
              $4\r\nspec\r\n*2\r\n$5\r\nindex\r\n:2\r\n$9\r\nfind_keys\r\n*4\r\n$4\r\ntype\r\n$6\r\nkeynum\r\n$4\r\nspec\r\n*6\r\n\
              $9\r\nkeynumidx\r\n:0\r\n$8\r\nfirstkey\r\n:1\r\n$7\r\nkeystep\r\n:1\r\n"
         );
+    }
+
+    /// COMMAND DOCS's doc flags and COMMAND INFO's key-spec notes, where
+    /// Redis 7.0 puts them (DEBUG's docs, GETEX's key spec; RESP3).
+    #[test]
+    fn doc_flags_and_notes_encoding() {
+        let t = Table::build();
+        let mut r = ReplyBuf { buf: vec![], resp: 3 };
+        reply_docs(&mut r, &t, t.lookup(b"debug").unwrap());
+        assert_eq!(
+            String::from_utf8(r.buf).unwrap(),
+            "%5\r\n$7\r\nsummary\r\n$34\r\nA container for debugging commands\r\n$5\r\nsince\r\n$5\r\n1.0.0\r\n\
+             $5\r\ngroup\r\n$6\r\nserver\r\n$10\r\ncomplexity\r\n$22\r\nDepends on subcommand.\r\n\
+             $9\r\ndoc_flags\r\n~1\r\n+syscmd\r\n"
+        );
+        let getex = t.cmds[t.lookup(b"getex").unwrap() as usize];
+        let mut r = ReplyBuf { buf: vec![], resp: 3 };
+        reply_key_spec(&mut r, &getex.keys[0]);
+        assert!(String::from_utf8(r.buf).unwrap().starts_with(
+            "%4\r\n$5\r\nnotes\r\n$40\r\nRW and UPDATE because it changes the TTL\r\n$5\r\nflags\r\n~3\r\n"
+        ));
     }
 }

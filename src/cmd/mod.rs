@@ -199,6 +199,8 @@ pub enum FindKeys {
 
 #[derive(Clone, Copy, Debug)]
 pub struct KeySpec {
+    /// COMMAND INFO's `notes` of the spec (empty: none).
+    pub notes: &'static str,
     pub flags: u32,
     pub begin: BeginSearch,
     pub find: FindKeys,
@@ -208,6 +210,7 @@ impl KeySpec {
     /// One key at `index`.
     pub const fn one(index: i32, flags: u32) -> KeySpec {
         KeySpec {
+            notes: "",
             flags,
             begin: BeginSearch::Index(index),
             find: FindKeys::Range {
@@ -220,6 +223,7 @@ impl KeySpec {
     /// Keys from `index` to the end (lastkey relative: -1), every `step`.
     pub const fn range(index: i32, lastkey: i32, step: i32, flags: u32) -> KeySpec {
         KeySpec {
+            notes: "",
             flags,
             begin: BeginSearch::Index(index),
             find: FindKeys::Range {
@@ -228,6 +232,11 @@ impl KeySpec {
                 limit: 0,
             },
         }
+    }
+    /// The spec with COMMAND INFO `notes`.
+    pub const fn notes(mut self, notes: &'static str) -> KeySpec {
+        self.notes = notes;
+        self
     }
 }
 
@@ -302,6 +311,8 @@ pub struct Command {
     pub history: &'static [(&'static str, &'static str)],
     /// For deprecated commands: (since, replaced by).
     pub deprecated: Option<(&'static str, &'static str)>,
+    /// The `syscmd` doc flag of COMMAND DOCS (a command for internal use).
+    pub syscmd: bool,
     pub subcommands: &'static [Command],
 }
 
@@ -322,6 +333,7 @@ impl Command {
             tips: &[],
             history: &[],
             deprecated: None,
+            syscmd: false,
             subcommands: &[],
         }
     }
@@ -342,6 +354,7 @@ impl Command {
             tips: &[],
             history: &[],
             deprecated: None,
+            syscmd: false,
             subcommands,
         }
     }
@@ -377,6 +390,11 @@ impl Command {
     }
     pub const fn deprecated(mut self, since: &'static str, replaced_by: &'static str) -> Self {
         self.deprecated = Some((since, replaced_by));
+        self
+    }
+
+    pub const fn syscmd(mut self) -> Self {
+        self.syscmd = true;
         self
     }
 
