@@ -18,26 +18,26 @@ pub static COMMANDS: &[Command] = &[
         .flags(WRITE | DENYOOM)
         .acl(acl::BITMAP)
         .keys(&[KeySpec::one(1, ks::RW | ks::ACCESS | ks::UPDATE)])
-        .doc("2.2.0", "O(1)", "Sets or clears one bit of a string value, growing it with zero bytes if needed; returns the bit's previous value.")
+        .doc("2.2.0", "O(1)", "Sets or clears the bit at offset in the string value stored at key")
         .args("key offset:integer value:integer"),
     Command::new("getbit", 3, Group::Bitmap, getbit)
         .flags(READONLY | FAST)
         .acl(acl::BITMAP)
         .keys(KS_RO)
-        .doc("2.2.0", "O(1)", "Returns one bit of a string value; bits past the end are zero.")
+        .doc("2.2.0", "O(1)", "Returns the bit value at offset in the string value stored at key")
         .args("key offset:integer"),
     Command::new("bitcount", -2, Group::Bitmap, bitcount)
         .flags(READONLY)
         .acl(acl::BITMAP)
         .keys(KS_RO)
-        .doc("2.6.0", "O(N)", "Counts the set bits of a string value, optionally within a byte or bit range.")
+        .doc("2.6.0", "O(N)", "Count set bits in a string")
         .args("key index=[start:integer end:integer index_unit=[BYTE | BIT]@7.0.0]")
         .history(&[("7.0.0", "Added the `BYTE|BIT` option.")]),
     Command::new("bitpos", -3, Group::Bitmap, bitpos)
         .flags(READONLY)
         .acl(acl::BITMAP)
         .keys(KS_RO)
-        .doc("2.8.7", "O(N)", "Returns the position of the first set or clear bit of a string value, optionally within a byte or bit range.")
+        .doc("2.8.7", "O(N)", "Find first bit set or clear in a string")
         .args("key bit:integer index=[start:integer end_index=[end:integer index_unit=[BYTE | BIT]@7.0.0]]")
         .history(&[("7.0.0", "Added the `BYTE|BIT` option.")]),
     Command::new("bitop", -4, Group::Bitmap, bitop)
@@ -47,19 +47,20 @@ pub static COMMANDS: &[Command] = &[
             KeySpec::one(2, ks::OW | ks::UPDATE),
             KeySpec::range(3, -1, 1, ks::RO | ks::ACCESS),
         ])
-        .doc("2.6.0", "O(N)", "Stores the bitwise AND, OR, XOR or NOT of string values in a key.")
+        .doc("2.6.0", "O(N)", "Perform bitwise operations between strings")
         .args("operation destkey key [key ...]"),
     Command::new("bitfield", -2, Group::Bitmap, bitfield)
         .flags(WRITE | DENYOOM)
         .acl(acl::BITMAP)
-        .keys(&[KeySpec::one(1, ks::RW | ks::ACCESS | ks::UPDATE | ks::VARIABLE_FLAGS)])
-        .doc("3.2.0", "O(1) for each subcommand specified", "Reads, writes and increments signed or unsigned integers of any width up to 64 bits at arbitrary bit offsets of a string value.")
+        .keys(&[KeySpec::one(1, ks::RW | ks::ACCESS | ks::UPDATE | ks::VARIABLE_FLAGS)
+            .notes("This command allows both access and modification of the key")])
+        .doc("3.2.0", "O(1) for each subcommand specified", "Perform arbitrary bitfield integer operations on strings")
         .args("key [operation=(GET (encoding offset:integer) | write=([OVERFLOW (WRAP | SAT | FAIL)] write_operation=(SET (encoding offset:integer value:integer) | INCRBY (encoding offset:integer increment:integer)))) ...]"),
     Command::new("bitfield_ro", -2, Group::Bitmap, bitfield_ro)
         .flags(READONLY | FAST)
         .acl(acl::BITMAP)
         .keys(KS_RO)
-        .doc("6.0.0", "O(1) for each subcommand specified", "Reads integers at arbitrary bit offsets of a string value: the read-only form of BITFIELD.")
+        .doc("6.0.0", "O(1) for each subcommand specified", "Perform arbitrary bitfield integer operations on strings. Read-only variant of BITFIELD")
         .args("key [GET (encoding offset:integer) [GET (encoding offset:integer) ...]]"),
 ];
 

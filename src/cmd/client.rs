@@ -10,27 +10,27 @@ const CONN: u64 = acl::CONNECTION;
 pub static COMMANDS: &[Command] = &[Command::container("client", Group::Connection, SUBCOMMANDS).doc(
     "2.4.0",
     "Depends on subcommand.",
-    "A container for client connection commands.",
+    "A container for client connection commands",
 )];
 
 static SUBCOMMANDS: &[Command] = &[
     Command::new("id", 2, Group::Connection, client_id)
         .flags(NOSCRIPT | LOADING | STALE)
         .acl(CONN)
-        .doc("5.0.0", "O(1)", "Returns the unique client ID of the connection."),
+        .doc("5.0.0", "O(1)", "Returns the client ID for the current connection"),
     Command::new("setname", 3, Group::Connection, client_setname)
         .flags(NOSCRIPT | LOADING | STALE)
         .acl(CONN)
-        .doc("2.6.9", "O(1)", "Sets the connection name.")
+        .doc("2.6.9", "O(1)", "Set the current connection name")
         .args("connection-name:string"),
     Command::new("getname", 2, Group::Connection, client_getname)
         .flags(NOSCRIPT | LOADING | STALE)
         .acl(CONN)
-        .doc("2.6.9", "O(1)", "Returns the name of the connection."),
+        .doc("2.6.9", "O(1)", "Get the current connection name"),
     Command::new("list", -2, Group::Connection, client_list)
         .flags(ADMIN | NOSCRIPT | LOADING | STALE)
         .acl(CONN)
-        .doc("2.4.0", "O(N) where N is the number of client connections", "Lists open connections.")
+        .doc("2.4.0", "O(N) where N is the number of client connections", "Get the list of client connections")
         .args("[TYPE (NORMAL | MASTER | REPLICA | PUBSUB)]@5.0.0 id=[ID (client-id:integer [client-id:integer ...])]@6.2.0")
         .history(&[
             ("2.8.12", "Added unique client `id` field."),
@@ -44,12 +44,12 @@ static SUBCOMMANDS: &[Command] = &[
     Command::new("info", 2, Group::Connection, client_info)
         .flags(NOSCRIPT | LOADING | STALE)
         .acl(CONN)
-        .doc("6.2.0", "O(1)", "Returns information about the connection.")
+        .doc("6.2.0", "O(1)", "Returns information about the current client connection.")
         .tips(&["nondeterministic_output"]),
     Command::new("kill", -3, Group::Connection, client_kill)
         .flags(ADMIN | NOSCRIPT | LOADING | STALE)
         .acl(CONN)
-        .doc("2.4.0", "O(N) where N is the number of client connections", "Terminates open connections.")
+        .doc("2.4.0", "O(N) where N is the number of client connections", "Kill the connection of a client")
         .args("filter=(ip:port!2.8.12 | new-format=([ID client-id:integer]@2.8.12 | [TYPE normal_master_slave_pubsub=(NORMAL | MASTER@3.2.0 | SLAVE | REPLICA@5.0.0 | PUBSUB)]@2.8.12 | [USER username] | [ADDR ip:port] | [LADDR ip:port]@6.2.0 | [SKIPME yes/no]) ...)")
         .history(&[
             ("2.8.12", "Added new filter format."),
@@ -61,7 +61,7 @@ static SUBCOMMANDS: &[Command] = &[
     Command::new("no-evict", 3, Group::Connection, client_no_evict)
         .flags(ADMIN | NOSCRIPT | LOADING | STALE)
         .acl(CONN)
-        .doc("7.0.0", "O(1)", "Sets the client eviction mode of the connection.")
+        .doc("7.0.0", "O(1)", "Set client eviction mode for the current connection")
         .args("enabled=(ON | OFF)"),
     Command::new("no-touch", 3, Group::Connection, client_no_touch)
         .flags(NOSCRIPT | LOADING | STALE)
@@ -71,45 +71,45 @@ static SUBCOMMANDS: &[Command] = &[
     Command::new("reply", 3, Group::Connection, client_reply)
         .flags(NOSCRIPT | LOADING | STALE)
         .acl(CONN)
-        .doc("3.2.0", "O(1)", "Instructs the server whether to reply to commands.")
+        .doc("3.2.0", "O(1)", "Instruct the server whether to reply to commands")
         .args("ON | OFF | SKIP"),
     Command::new("pause", -3, Group::Connection, client_pause)
         .flags(ADMIN | NOSCRIPT | LOADING | STALE)
         .acl(CONN)
-        .doc("3.0.0", "O(1)", "Suspends commands processing.")
-        .args("timeout:integer [WRITE | ALL]")
+        .doc("2.9.50", "O(1)", "Stop processing commands from clients for some time")
+        .args("timeout:integer mode=[WRITE | ALL]@6.2.0")
         .history(&[("6.2.0", "`CLIENT PAUSE WRITE` mode added along with the `mode` option.")]),
     Command::new("unpause", 2, Group::Connection, client_unpause)
         .flags(ADMIN | NOSCRIPT | LOADING | STALE)
         .acl(CONN)
-        .doc("6.2.0", "O(N) Where N is the number of paused clients", "Resumes processing commands from paused clients."),
+        .doc("6.2.0", "O(N) Where N is the number of paused clients", "Resume processing of clients that were paused"),
     Command::new("tracking", -3, Group::Connection, client_tracking)
         .flags(NOSCRIPT | LOADING | STALE)
         .acl(CONN)
-        .doc("6.0.0", "O(1). Some options may introduce additional complexity.", "Controls server-assisted client-side caching for the connection.")
+        .doc("6.0.0", "O(1). Some options may introduce additional complexity.", "Enable or disable server assisted client side caching support")
         .args("status=(ON | OFF) [REDIRECT client-id:integer] [PREFIX prefix [PREFIX prefix ...]] [BCAST] [OPTIN] [OPTOUT] [NOLOOP]"),
     Command::new("caching", 3, Group::Connection, client_caching)
         .flags(NOSCRIPT | LOADING | STALE)
         .acl(CONN)
-        .doc("6.0.0", "O(1)", "Instructs the server whether to track the keys in the next request.")
+        .doc("6.0.0", "O(1)", "Instruct the server about tracking or not keys in the next request")
         .args("mode=(YES | NO)"),
     Command::new("getredir", 2, Group::Connection, client_getredir)
         .flags(NOSCRIPT | LOADING | STALE)
         .acl(CONN)
-        .doc("6.0.0", "O(1)", "Returns the client ID to which the connection's tracking notifications are redirected."),
+        .doc("6.0.0", "O(1)", "Get tracking notifications redirection client ID if any"),
     Command::new("trackinginfo", 2, Group::Connection, client_trackinginfo)
         .flags(NOSCRIPT | LOADING | STALE)
         .acl(CONN)
-        .doc("6.2.0", "O(1)", "Returns information about server-assisted client-side caching for the connection."),
+        .doc("6.2.0", "O(1)", "Return information about server assisted client side caching for the current connection"),
     Command::new("unblock", -3, Group::Connection, client_unblock)
         .flags(ADMIN | NOSCRIPT | LOADING | STALE)
         .acl(CONN)
-        .doc("5.0.0", "O(log N) where N is the number of client connections", "Unblocks a client blocked by a blocking command from a different connection.")
+        .doc("5.0.0", "O(log N) where N is the number of client connections", "Unblock a client blocked in a blocking command from a different connection")
         .args("client-id:integer [TIMEOUT | ERROR]"),
     Command::new("help", 2, Group::Connection, client_help)
         .flags(LOADING | STALE)
         .acl(CONN)
-        .doc("5.0.0", "O(1)", "Returns helpful text about the different subcommands."),
+        .doc("5.0.0", "O(1)", "Show helpful text about the different subcommands"),
 ];
 
 /// Redis's rule for client names: printable ASCII, no spaces.

@@ -46,7 +46,7 @@ pub static COMMANDS: &[Command] = &[Command {
         .doc(
             "2.8.13",
             "O(N) where N is the total number of Redis commands",
-            "Returns detailed information about all commands.",
+            "Get array of Redis command details",
         )
         .tips(&["nondeterministic_output_order"])
 }];
@@ -55,14 +55,14 @@ static SUBCOMMANDS: &[Command] = &[
     Command::new("count", 2, Group::Server, command_count)
         .flags(LS)
         .acl(acl::CONNECTION)
-        .doc("2.8.13", "O(1)", "Returns a count of commands."),
+        .doc("2.8.13", "O(1)", "Get total number of Redis commands"),
     Command::new("docs", -2, Group::Server, command_docs)
         .flags(LS)
         .acl(acl::CONNECTION)
         .doc(
             "7.0.0",
             "O(N) where N is the number of commands to look up",
-            "Returns documentary information about one, multiple or all commands.",
+            "Get array of specific Redis command documentation",
         )
         .args("[command-name [command-name ...]]")
         .tips(&["nondeterministic_output_order"]),
@@ -72,7 +72,7 @@ static SUBCOMMANDS: &[Command] = &[
         .doc(
             "2.8.13",
             "O(N) where N is the number of arguments to the command",
-            "Extracts the key names from an arbitrary command.",
+            "Extract keys given a full Redis command",
         ),
     Command::new("getkeysandflags", -4, Group::Server, command_getkeysandflags)
         .flags(LS)
@@ -80,19 +80,19 @@ static SUBCOMMANDS: &[Command] = &[
         .doc(
             "7.0.0",
             "O(N) where N is the number of arguments to the command",
-            "Extracts the key names and access flags for an arbitrary command.",
+            "Extract keys and access flags given a full Redis command",
         ),
     Command::new("help", 2, Group::Server, command_help)
         .flags(LS)
         .acl(acl::CONNECTION)
-        .doc("5.0.0", "O(1)", "Returns helpful text about the different subcommands."),
+        .doc("5.0.0", "O(1)", "Show helpful text about the different subcommands"),
     Command::new("info", -2, Group::Server, command_info)
         .flags(LS)
         .acl(acl::CONNECTION)
         .doc(
             "2.8.13",
             "O(N) where N is the number of commands to look up",
-            "Returns information about one, multiple or all commands.",
+            "Get array of specific Redis command details, or all when no argument is given.",
         )
         .args("[command-name [command-name ...]]")
         .history(&[(
@@ -106,7 +106,7 @@ static SUBCOMMANDS: &[Command] = &[
         .doc(
             "7.0.0",
             "O(N) where N is the total number of Redis commands",
-            "Returns a list of command names.",
+            "Get an array of Redis command names",
         )
         .args("[FILTERBY filterby=(MODULE module-name | ACLCAT category | PATTERN pattern:pattern)]")
         .tips(&["nondeterministic_output_order"]),
@@ -529,6 +529,7 @@ pub fn legacy_range(specs: &[KeySpec]) -> (Option<(i32, i32, i32)>, bool) {
         flags: f,
         begin: BeginSearch::Index(pos),
         find: FindKeys::Range { lastkey, step, .. },
+        ..
     }] = specs
     {
         return (Some((*pos, *lastkey, *step)), f & ks::INCOMPLETE != 0);
@@ -606,9 +607,8 @@ fn reply_info(r: &mut ReplyBuf, t: &Table, id: CmdId) {
         r.bulk(tip.as_bytes());
     }
     r.set_len(c.keys.len());
-    for (i, spec) in c.keys.iter().enumerate() {
-        let note = c.key_notes.iter().find(|(k, _)| *k == i).map(|(_, n)| *n);
-        reply_key_spec_noted(r, spec, note);
+    for spec in c.keys {
+        reply_key_spec(r, spec);
     }
     if c.subcommands.is_empty() {
         r.set_len(0);
@@ -629,17 +629,12 @@ fn reply_key_flags(r: &mut ReplyBuf, f: u32) {
     }
 }
 
-#[cfg(test)]
+/// One key spec of COMMAND INFO, its `notes` first when it has some.
 fn reply_key_spec(r: &mut ReplyBuf, spec: &KeySpec) {
-    reply_key_spec_noted(r, spec, None)
-}
-
-/// One key spec of COMMAND INFO, with its `notes` first when it has some.
-fn reply_key_spec_noted(r: &mut ReplyBuf, spec: &KeySpec, note: Option<&str>) {
-    r.map_len(3 + note.is_some() as usize);
-    if let Some(n) = note {
+    r.map_len(3 + !spec.notes.is_empty() as usize);
+    if !spec.notes.is_empty() {
         r.bulk(b"notes");
-        r.bulk(n.as_bytes());
+        r.bulk(spec.notes.as_bytes());
     }
     r.bulk(b"flags");
     reply_key_flags(r, spec.flags);
@@ -712,12 +707,18 @@ fn reply_key_spec_noted(r: &mut ReplyBuf, spec: &KeySpec, note: Option<&str>) {
 fn reply_docs(r: &mut ReplyBuf, t: &Table, id: CmdId) {
     let c = t.cmds[id as usize];
     let args = command_args(c);
+    // Redis's doc flags, in its order.
+    let doc_flags: Vec<&[u8]> = [(c.deprecated.is_some(), &b"deprecated"[..]), (c.syscmd, b"syscmd")]
+        .into_iter()
+        .filter(|(on, _)| *on)
+        .map(|(_, n)| n)
+        .collect();
     let mut n = 1;
     for present in [
         !c.summary.is_empty(),
         !c.since.is_empty(),
         !c.complexity.is_empty(),
-        c.deprecated.is_some(),
+        !doc_flags.is_empty(),
         c.deprecated.is_some_and(|(s, _)| !s.is_empty()),
         c.deprecated.is_some_and(|(_, by)| !by.is_empty()),
         !c.history.is_empty(),
@@ -741,10 +742,14 @@ fn reply_docs(r: &mut ReplyBuf, t: &Table, id: CmdId) {
         r.bulk(b"complexity");
         r.bulk(c.complexity.as_bytes());
     }
-    if let Some((since, by)) = c.deprecated {
+    if !doc_flags.is_empty() {
         r.bulk(b"doc_flags");
-        r.set_len(1);
-        r.status(b"deprecated");
+        r.set_len(doc_flags.len());
+        for f in doc_flags {
+            r.status(f);
+        }
+    }
+    if let Some((since, by)) = c.deprecated {
         if !since.is_empty() {
             r.bulk(b"deprecated_since");
             r.bulk(since.as_bytes());
@@ -1589,6 +1594,7 @@ mod tests {
         assert_eq!(getkeys(&mset, "mset a 1 b").unwrap(), ["a", "b"]);
         // Range with a limit: the first half (as MSETNX-like specs with limit 2).
         static HALF: &[KeySpec] = &[KeySpec {
+            notes: "",
             flags: ks::RO,
             begin: BeginSearch::Index(1),
             find: FindKeys::Range {
@@ -1600,6 +1606,7 @@ mod tests {
         assert_eq!(getkeys(&cmd_with(HALF, -2), "x a b c d").unwrap(), ["a", "b"]);
         // Keyword search from the end (XREAD ... STREAMS k1 k2 id1 id2).
         static XREAD: &[KeySpec] = &[KeySpec {
+            notes: "",
             flags: ks::RO,
             begin: BeginSearch::Keyword {
                 keyword: "STREAMS",
@@ -1620,6 +1627,7 @@ mod tests {
         assert_eq!(getkeys(&xread, "xread COUNT 2 x k1 0").unwrap(), Vec::<String>::new());
         // Keyword from the end (MIGRATE ... KEYS k1 k2).
         static MIGRATE: &[KeySpec] = &[KeySpec {
+            notes: "",
             flags: ks::RW,
             begin: BeginSearch::Keyword {
                 keyword: "KEYS",
@@ -1637,6 +1645,7 @@ mod tests {
         );
         // Keynum (EVAL script numkeys key ... arg ...).
         static EVAL: &[KeySpec] = &[KeySpec {
+            notes: "",
             flags: ks::RW,
             begin: BeginSearch::Index(2),
             find: FindKeys::Keynum {
@@ -1723,6 +1732,7 @@ mod tests {
             (Some((1, 0, 1)), true)
         );
         let kw = KeySpec {
+            notes: "",
             flags: 0,
             begin: BeginSearch::Keyword {
                 keyword: "STREAMS",
@@ -1743,11 +1753,12 @@ mod tests {
     fn unknown_key_spec_with_notes() {
         let mut r = ReplyBuf { buf: vec![], resp: 2 };
         let spec = KeySpec {
+            notes: "n",
             flags: ks::OW | ks::UPDATE,
             begin: BeginSearch::Unknown,
             find: FindKeys::Unknown,
         };
-        reply_key_spec_noted(&mut r, &spec, Some("n"));
+        reply_key_spec(&mut r, &spec);
         assert_eq!(
             String::from_utf8(r.buf).unwrap(),
             "*8\r\n$5\r\nnotes\r\n$1\r\nn\r\n$5\r\nflags\r\n*2\r\n+OW\r\n+update\r\n$12\r\nbegin_search\r\n*4\r\n\
@@ -1755,6 +1766,7 @@ mod tests {
              $4\r\nspec\r\n*0\r\n"
         );
         static SPECS: &[KeySpec] = &[KeySpec {
+            notes: "",
             flags: ks::RO,
             begin: BeginSearch::Unknown,
             find: FindKeys::Unknown,
@@ -1771,6 +1783,7 @@ mod tests {
         reply_key_spec(
             &mut r,
             &KeySpec {
+                notes: "",
                 flags: ks::RO | ks::ACCESS,
                 begin: BeginSearch::Keyword {
                     keyword: "STREAMS",
@@ -1793,6 +1806,7 @@ mod tests {
         reply_key_spec(
             &mut r,
             &KeySpec {
+                notes: "",
                 flags: ks::RW | ks::ACCESS | ks::UPDATE,
                 begin: BeginSearch::Index(2),
                 find: FindKeys::Keynum {
@@ -1808,5 +1822,26 @@ mod tests {
              $4\r\nspec\r\n*2\r\n$5\r\nindex\r\n:2\r\n$9\r\nfind_keys\r\n*4\r\n$4\r\ntype\r\n$6\r\nkeynum\r\n$4\r\nspec\r\n*6\r\n\
              $9\r\nkeynumidx\r\n:0\r\n$8\r\nfirstkey\r\n:1\r\n$7\r\nkeystep\r\n:1\r\n"
         );
+    }
+
+    /// COMMAND DOCS's doc flags and COMMAND INFO's key-spec notes, where
+    /// Redis 7.0 puts them (DEBUG's docs, GETEX's key spec; RESP3).
+    #[test]
+    fn doc_flags_and_notes_encoding() {
+        let t = Table::build();
+        let mut r = ReplyBuf { buf: vec![], resp: 3 };
+        reply_docs(&mut r, &t, t.lookup(b"debug").unwrap());
+        assert_eq!(
+            String::from_utf8(r.buf).unwrap(),
+            "%5\r\n$7\r\nsummary\r\n$34\r\nA container for debugging commands\r\n$5\r\nsince\r\n$5\r\n1.0.0\r\n\
+             $5\r\ngroup\r\n$6\r\nserver\r\n$10\r\ncomplexity\r\n$22\r\nDepends on subcommand.\r\n\
+             $9\r\ndoc_flags\r\n~1\r\n+syscmd\r\n"
+        );
+        let getex = t.cmds[t.lookup(b"getex").unwrap() as usize];
+        let mut r = ReplyBuf { buf: vec![], resp: 3 };
+        reply_key_spec(&mut r, &getex.keys[0]);
+        assert!(String::from_utf8(r.buf).unwrap().starts_with(
+            "%4\r\n$5\r\nnotes\r\n$40\r\nRW and UPDATE because it changes the TTL\r\n$5\r\nflags\r\n~3\r\n"
+        ));
     }
 }

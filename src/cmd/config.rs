@@ -8,7 +8,7 @@ use crate::server::Server;
 pub static COMMANDS: &[Command] = &[Command::container("config", Group::Server, SUBCOMMANDS).doc(
     "2.0.0",
     "Depends on subcommand.",
-    "A container for server configuration commands.",
+    "A container for server configuration commands",
 )];
 
 const ADMIN_FLAGS: u64 = ADMIN | NOSCRIPT | LOADING | STALE;
@@ -19,7 +19,7 @@ static SUBCOMMANDS: &[Command] = &[
         .doc(
             "2.0.0",
             "O(N) when N is the number of configuration parameters provided",
-            "Returns the effective values of configuration parameters.",
+            "Get the values of configuration parameters",
         )
         .args("(parameter) ...")
         .history(&[(
@@ -31,20 +31,24 @@ static SUBCOMMANDS: &[Command] = &[
         .doc(
             "2.0.0",
             "O(N) when N is the number of configuration parameters provided",
-            "Sets configuration parameters in-flight.",
+            "Set configuration parameters to the given values",
         )
         .args("parameter value [parameter value ...]")
         .history(&[("7.0.0", "Added the ability to set multiple parameters in one call.")])
         .tips(&["request_policy:all_nodes", "response_policy:all_succeeded"]),
     Command::new("resetstat", 2, Group::Server, config_resetstat)
         .flags(ADMIN_FLAGS)
-        .doc("2.0.0", "O(1)", "Resets the server's statistics."),
+        .doc("2.0.0", "O(1)", "Reset the stats returned by INFO"),
     Command::new("rewrite", 2, Group::Server, config_rewrite)
         .flags(ADMIN_FLAGS)
-        .doc("2.8.0", "O(1)", "Persists the effective configuration to file."),
+        .doc(
+            "2.8.0",
+            "O(1)",
+            "Rewrite the configuration file with the in memory configuration",
+        ),
     Command::new("help", 2, Group::Server, config_help)
         .flags(LOADING | STALE)
-        .doc("5.0.0", "O(1)", "Returns helpful text about the different subcommands."),
+        .doc("5.0.0", "O(1)", "Show helpful text about the different subcommands"),
 ];
 
 /// CONFIG GET parameter [parameter ...]: name/value pairs (a map in RESP3).

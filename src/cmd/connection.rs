@@ -7,39 +7,39 @@ pub static COMMANDS: &[Command] = &[
     Command::new("ping", -1, Group::Connection, ping)
         .flags(FAST | SENTINEL)
         .acl(acl::CONNECTION)
-        .doc("1.0.0", "O(1)", "Returns the server's liveliness response.")
+        .doc("1.0.0", "O(1)", "Ping the server")
         .args("[message]")
         .tips(&["request_policy:all_shards", "response_policy:all_succeeded"]),
     Command::new("echo", 2, Group::Connection, echo)
         .flags(LOADING | STALE | FAST)
         .acl(acl::CONNECTION)
-        .doc("1.0.0", "O(1)", "Returns the given string.")
+        .doc("1.0.0", "O(1)", "Echo the given string")
         .args("message"),
     Command::new("quit", -1, Group::Connection, quit)
         .flags(NOSCRIPT | LOADING | STALE | FAST | NO_AUTH | ALLOW_BUSY)
         .acl(acl::CONNECTION)
-        .doc("1.0.0", "O(1)", "Closes the connection."),
+        .doc("1.0.0", "O(1)", "Close the connection"),
     Command::new("auth", -2, Group::Connection, auth)
         .flags(NOSCRIPT | LOADING | STALE | FAST | NO_AUTH | SENTINEL | ALLOW_BUSY)
         .acl(acl::CONNECTION)
-        .doc("1.0.0", "O(N) where N is the number of passwords defined for the user", "Authenticates the connection.")
+        .doc("1.0.0", "O(N) where N is the number of passwords defined for the user", "Authenticate to the server")
         .args("[username]@6.0.0 password")
         .history(&[("6.0.0", "Added ACL style (username and password).")]),
     Command::new("hello", -1, Group::Connection, hello)
         .flags(NOSCRIPT | LOADING | STALE | FAST | NO_AUTH | SENTINEL | ALLOW_BUSY)
         .acl(acl::CONNECTION)
-        .doc("6.0.0", "O(1)", "Handshakes with the Redis server.")
+        .doc("6.0.0", "O(1)", "Handshake with Redis")
         .args("arguments=[protover:integer [AUTH username password] [SETNAME clientname]]")
         .history(&[("6.2.0", "`protover` made optional; when called without arguments the command reports the current connection's context.")]),
     Command::new("select", 2, Group::Connection, select)
         .flags(LOADING | STALE | FAST)
         .acl(acl::CONNECTION)
-        .doc("1.0.0", "O(1)", "Changes the selected database.")
+        .doc("1.0.0", "O(1)", "Change the selected database for the current connection")
         .args("index:integer"),
     Command::new("reset", 1, Group::Connection, reset)
         .flags(NOSCRIPT | LOADING | STALE | FAST | NO_AUTH | ALLOW_BUSY)
         .acl(acl::CONNECTION)
-        .doc("6.2.0", "O(1)", "Resets the connection."),
+        .doc("6.2.0", "O(1)", "Reset the connection"),
 ];
 
 /// PING [message]. A RESP2 client in the subscribed state gets

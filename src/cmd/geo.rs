@@ -26,6 +26,7 @@ const KS_RO: &[KeySpec] = &[KeySpec::one(1, ks::RO | ks::ACCESS)];
 const fn radius_keys(startfrom: i32) -> [KeySpec; 3] {
     const fn kw(keyword: &'static str, startfrom: i32) -> KeySpec {
         KeySpec {
+            notes: "",
             flags: ks::OW | ks::UPDATE,
             begin: BeginSearch::Keyword { keyword, startfrom },
             find: FindKeys::Range {
@@ -55,32 +56,32 @@ pub static COMMANDS: &[Command] = &[
         .flags(WRITE | DENYOOM)
         .acl(acl::GEO)
         .keys(&[KeySpec::one(1, ks::RW | ks::UPDATE)])
-        .doc("3.2.0", "O(log(N)) for each item added, where N is the number of elements in the sorted set.", "Adds positions (longitude, latitude, name) to a geospatial index stored as a sorted set; creates the key if needed.")
+        .doc("3.2.0", "O(log(N)) for each item added, where N is the number of elements in the sorted set.", "Add one or more geospatial items in the geospatial index represented using a sorted set")
         .args("key condition=[NX | XX]@6.2.0 change=[CH]@6.2.0 longitude:double latitude:double member [longitude:double latitude:double member ...]")
         .history(&[("6.2.0", "Added the `CH`, `NX` and `XX` options.")]),
     Command::new("geodist", -4, Group::Geo, geodist)
         .flags(READONLY)
         .acl(acl::GEO)
         .keys(KS_RO)
-        .doc("3.2.0", "O(log(N))", "Returns the distance between two members of a geospatial index.")
+        .doc("3.2.0", "O(log(N))", "Returns the distance between two members of a geospatial index")
         .args("key member1 member2 unit=[M | KM | FT | MI]"),
     Command::new("geohash", -2, Group::Geo, geohash)
         .flags(READONLY)
         .acl(acl::GEO)
         .keys(KS_RO)
-        .doc("3.2.0", "O(log(N)) for each member requested, where N is the number of elements in the sorted set.", "Returns the positions of members of a geospatial index as standard geohash strings.")
+        .doc("3.2.0", "O(log(N)) for each member requested, where N is the number of elements in the sorted set.", "Returns members of a geospatial index as standard geohash strings")
         .args("key member [member ...]"),
     Command::new("geopos", -2, Group::Geo, geopos)
         .flags(READONLY)
         .acl(acl::GEO)
         .keys(KS_RO)
-        .doc("3.2.0", "O(N) where N is the number of members requested.", "Returns the longitude and latitude of members of a geospatial index.")
+        .doc("3.2.0", "O(N) where N is the number of members requested.", "Returns longitude and latitude of members of a geospatial index")
         .args("key member [member ...]"),
     Command::new("georadius", -6, Group::Geo, georadius)
         .flags(WRITE | DENYOOM)
         .acl(acl::GEO)
         .keys(KS_GEORADIUS)
-        .doc("3.2.0", RADIUS_COMPLEXITY, "Returns the members of a geospatial index within a distance of a point, optionally storing them in a key.")
+        .doc("3.2.0", RADIUS_COMPLEXITY, "Query a sorted set representing a geospatial index to fetch members matching a given maximum distance from a point")
         .args("key longitude:double latitude:double radius:double unit=(M | KM | FT | MI) [WITHCOORD] [WITHDIST] [WITHHASH] count=[count=COUNT count:integer [ANY]@6.2.0] order=[ASC | DESC] [STORE key] [STOREDIST key]")
         .history(&[ANY_OPTION, UPPERCASE_UNITS])
         .deprecated("6.2.0", "`GEOSEARCH` and `GEOSEARCHSTORE` with the `BYRADIUS` argument"),
@@ -88,7 +89,7 @@ pub static COMMANDS: &[Command] = &[
         .flags(WRITE | DENYOOM)
         .acl(acl::GEO)
         .keys(KS_GEORADIUSBYMEMBER)
-        .doc("3.2.0", RADIUS_COMPLEXITY, "Returns the members of a geospatial index within a distance of one of its members, optionally storing them in a key.")
+        .doc("3.2.0", RADIUS_COMPLEXITY, "Query a sorted set representing a geospatial index to fetch members matching a given maximum distance from a member")
         .args("key member radius:double unit=(M | KM | FT | MI) [WITHCOORD] [WITHDIST] [WITHHASH] count=[count=COUNT count:integer [ANY]] order=[ASC | DESC] [STORE key] [STOREDIST key]")
         .history(&[UPPERCASE_UNITS])
         .deprecated("6.2.0", "`GEOSEARCH` and `GEOSEARCHSTORE` with the `BYRADIUS` and `FROMMEMBER` arguments"),
@@ -96,7 +97,7 @@ pub static COMMANDS: &[Command] = &[
         .flags(READONLY)
         .acl(acl::GEO)
         .keys(KS_RO)
-        .doc("3.2.10", RADIUS_COMPLEXITY, "Returns the members of a geospatial index within a distance of a point (read-only GEORADIUS).")
+        .doc("3.2.10", RADIUS_COMPLEXITY, "A read-only variant for GEORADIUS")
         .args("key longitude:double latitude:double radius:double unit=(M | KM | FT | MI) [WITHCOORD] [WITHDIST] [WITHHASH] count=[count=COUNT count:integer [ANY]@6.2.0] order=[ASC | DESC]")
         .history(&[ANY_OPTION])
         .deprecated("6.2.0", "`GEOSEARCH` with the `BYRADIUS` argument"),
@@ -104,21 +105,21 @@ pub static COMMANDS: &[Command] = &[
         .flags(READONLY)
         .acl(acl::GEO)
         .keys(KS_RO)
-        .doc("3.2.10", RADIUS_COMPLEXITY, "Returns the members of a geospatial index within a distance of one of its members (read-only GEORADIUSBYMEMBER).")
+        .doc("3.2.10", RADIUS_COMPLEXITY, "A read-only variant for GEORADIUSBYMEMBER")
         .args("key member radius:double unit=(M | KM | FT | MI) [WITHCOORD] [WITHDIST] [WITHHASH] count=[count=COUNT count:integer [ANY]] order=[ASC | DESC]")
         .deprecated("6.2.0", "`GEOSEARCH` with the `BYRADIUS` and `FROMMEMBER` arguments"),
     Command::new("geosearch", -7, Group::Geo, geosearch)
         .flags(READONLY)
         .acl(acl::GEO)
         .keys(KS_RO)
-        .doc("6.2.0", SEARCH_COMPLEXITY, "Returns the members of a geospatial index inside a circle or a box around a member or a point.")
+        .doc("6.2.0", SEARCH_COMPLEXITY, "Query a sorted set representing a geospatial index to fetch members inside an area of a box or a circle.")
         .args("key from=(FROMMEMBER member | FROMLONLAT longitude:double latitude:double) by=(circle=(radius=BYRADIUS radius:double unit=(M | KM | FT | MI)) | box=(width=BYBOX width:double height:double unit=(M | KM | FT | MI))) order=[ASC | DESC] count=[count=COUNT count:integer [ANY]] [WITHCOORD] [WITHDIST] [WITHHASH]")
         .history(&[UPPERCASE_UNITS]),
     Command::new("geosearchstore", -8, Group::Geo, geosearchstore)
         .flags(WRITE | DENYOOM)
         .acl(acl::GEO)
         .keys(&[KeySpec::one(1, ks::OW | ks::UPDATE), KeySpec::one(2, ks::RO | ks::ACCESS)])
-        .doc("6.2.0", SEARCH_COMPLEXITY, "Stores the members of a geospatial index inside a circle or a box, with their positions or distances, in a key.")
+        .doc("6.2.0", SEARCH_COMPLEXITY, "Query a sorted set representing a geospatial index to fetch members inside an area of a box or a circle, and store the result in another key.")
         .args("destination:key source:key from=(FROMMEMBER member | FROMLONLAT longitude:double latitude:double) by=(circle=(radius=BYRADIUS radius:double unit=(M | KM | FT | MI)) | box=(width=BYBOX width:double height:double unit=(M | KM | FT | MI))) order=[ASC | DESC] count=[count=COUNT count:integer [ANY]] [STOREDIST]")
         .history(&[UPPERCASE_UNITS]),
 ];

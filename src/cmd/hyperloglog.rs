@@ -11,16 +11,17 @@ pub static COMMANDS: &[Command] = &[
         .flags(WRITE | DENYOOM | FAST)
         .acl(acl::HYPERLOGLOG)
         .keys(&[KeySpec::one(1, ks::RW | ks::INSERT)])
-        .doc("2.8.9", "O(1) to add every element.", "Adds elements to a HyperLogLog sketch, creating it if needed; returns 1 if the estimate may have changed.")
+        .doc("2.8.9", "O(1) to add every element.", "Adds the specified elements to the specified HyperLogLog.")
         .args("key [element [element ...]]"),
     Command::new("pfcount", -2, Group::Hyperloglog, pfcount)
         .flags(READONLY)
         .acl(acl::HYPERLOGLOG)
-        .keys(&[KeySpec::range(1, -1, 1, ks::RW | ks::ACCESS)])
+        .keys(&[KeySpec::range(1, -1, 1, ks::RW | ks::ACCESS)
+            .notes("RW because it may change the internal representation of the key, and propagate to replicas")])
         .doc(
             "2.8.9",
             "O(1) with a very small average constant time when called with a single key. O(N) with N being the number of keys, and much bigger constant times, when called with multiple keys.",
-            "Returns the estimated number of distinct elements added to one HyperLogLog sketch, or to the union of several.",
+            "Return the approximated cardinality of the set(s) observed by the HyperLogLog at key(s).",
         )
         .args("key [key ...]"),
     Command::new("pfmerge", -2, Group::Hyperloglog, pfmerge)
@@ -30,18 +31,20 @@ pub static COMMANDS: &[Command] = &[
             KeySpec::one(1, ks::RW | ks::ACCESS | ks::INSERT),
             KeySpec::range(2, -1, 1, ks::RO | ks::ACCESS),
         ])
-        .doc("2.8.9", "O(N) to merge N HyperLogLogs, but with high constant times.", "Stores the union of HyperLogLog sketches (the destination's own included) in the destination key.")
+        .doc("2.8.9", "O(N) to merge N HyperLogLogs, but with high constant times.", "Merge N different HyperLogLogs into a single one.")
         .args("destkey sourcekey [sourcekey ...]"),
     Command::new("pfdebug", 3, Group::Hyperloglog, pfdebug)
         .flags(WRITE | DENYOOM | ADMIN)
         .acl(acl::HYPERLOGLOG)
         .keys(&[KeySpec::one(2, ks::RW | ks::ACCESS)])
-        .doc("2.8.9", "N/A", "Inspects or converts the internal representation of a HyperLogLog sketch (GETREG, DECODE, ENCODING, TODENSE).")
+        .doc("2.8.9", "N/A", "Internal commands for debugging HyperLogLog values")
+        .syscmd()
         .args("subcommand key"),
     Command::new("pfselftest", 1, Group::Hyperloglog, pfselftest)
         .flags(ADMIN)
         .acl(acl::HYPERLOGLOG)
-        .doc("2.8.9", "N/A", "Runs the internal consistency and accuracy checks of the HyperLogLog implementation.")
+        .doc("2.8.9", "N/A", "An internal command for testing HyperLogLog values")
+        .syscmd()
         .args(""),
 ];
 

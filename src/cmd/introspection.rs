@@ -15,19 +15,19 @@ pub static COMMANDS: &[Command] = &[
     Command::container("slowlog", Group::Server, SLOWLOG_SUBCOMMANDS).doc(
         "2.2.12",
         "Depends on subcommand.",
-        "A container for slow log commands.",
+        "A container for slow log commands",
     ),
     Command::container("latency", Group::Server, LATENCY_SUBCOMMANDS).doc(
         "2.8.13",
         "Depends on subcommand.",
-        "A container for latency diagnostics commands.",
+        "A container for latency diagnostics commands",
     ),
     Command::new("monitor", 1, Group::Server, monitor)
         .flags(ADMIN | NOSCRIPT | LOADING | STALE)
         .doc(
             "1.0.0",
             "",
-            "Listens for all requests received by the server in real-time.",
+            "Listen for all requests received by the server in real time",
         ),
 ];
 
@@ -37,14 +37,14 @@ static SLOWLOG_SUBCOMMANDS: &[Command] = &[
         .doc(
             "2.2.12",
             "O(N) where N is the number of entries returned",
-            "Returns the slow log's entries.",
+            "Get the slow log's entries",
         )
         .args("[count:integer]")
         .history(&[("4.0.0", "Added client IP address, port and name to the reply.")])
         .tips(&["request_policy:all_nodes", "nondeterministic_output"]),
     Command::new("len", 2, Group::Server, slowlog_len)
         .flags(ADMIN_FLAGS)
-        .doc("2.2.12", "O(1)", "Returns the number of entries in the slow log.")
+        .doc("2.2.12", "O(1)", "Get the slow log's length")
         .tips(&[
             "request_policy:all_nodes",
             "response_policy:agg_sum",
@@ -55,7 +55,7 @@ static SLOWLOG_SUBCOMMANDS: &[Command] = &[
         .doc(
             "2.2.12",
             "O(N) where N is the number of entries in the slowlog",
-            "Clears all entries from the slow log.",
+            "Clear all entries from the slow log",
         )
         .tips(&["request_policy:all_nodes", "response_policy:all_succeeded"]),
     Command::new("help", 2, Group::Server, slowlog_help)
@@ -66,25 +66,25 @@ static SLOWLOG_SUBCOMMANDS: &[Command] = &[
 static LATENCY_SUBCOMMANDS: &[Command] = &[
     Command::new("latest", 2, Group::Server, latency_latest)
         .flags(LATENCY_FLAGS)
-        .doc("2.8.13", "O(1)", "Returns the latest latency samples for all events.")
+        .doc("2.8.13", "O(1)", "Return the latest latency samples for all events.")
         .tips(SPECIAL),
     Command::new("history", 3, Group::Server, latency_history)
         .flags(LATENCY_FLAGS)
-        .doc("2.8.13", "O(1)", "Returns timestamp-latency samples for an event.")
+        .doc("2.8.13", "O(1)", "Return timestamp-latency samples for the event.")
         .args("event")
         .tips(SPECIAL),
     Command::new("reset", -2, Group::Server, latency_reset)
         .flags(LATENCY_FLAGS)
-        .doc("2.8.13", "O(1)", "Resets the latency data for one or more events.")
+        .doc("2.8.13", "O(1)", "Reset latency data for one or more events.")
         .args("[event [event ...]]")
         .tips(&["request_policy:all_nodes", "response_policy:all_succeeded"]),
     Command::new("doctor", 2, Group::Server, latency_doctor)
         .flags(LATENCY_FLAGS)
-        .doc("2.8.13", "O(1)", "Returns a human-readable latency analysis report.")
+        .doc("2.8.13", "O(1)", "Return a human readable latency analysis report.")
         .tips(SPECIAL),
     Command::new("graph", 3, Group::Server, latency_graph)
         .flags(LATENCY_FLAGS)
-        .doc("2.8.13", "O(1)", "Returns a latency graph for an event.")
+        .doc("2.8.13", "O(1)", "Return a latency graph for the event.")
         .args("event")
         .tips(SPECIAL),
     Command::new("histogram", -2, Group::Server, latency_histogram)
@@ -92,17 +92,13 @@ static LATENCY_SUBCOMMANDS: &[Command] = &[
         .doc(
             "7.0.0",
             "O(N) where N is the number of commands with latency information being retrieved.",
-            "Returns the cumulative distribution of latencies of a subset or all commands.",
+            "Return the cumulative distribution of latencies of a subset of commands or all.",
         )
         .args("[command [command ...]]")
         .tips(SPECIAL),
     Command::new("help", 2, Group::Server, latency_help)
         .flags(LOADING | STALE)
-        .doc(
-            "2.8.13",
-            "O(1)",
-            "Returns helpful text about the different subcommands.",
-        ),
+        .doc("2.8.13", "O(1)", "Show helpful text about the different subcommands."),
 ];
 
 /// SLOWLOG GET [count]: newest first; -1 means all.

@@ -24,21 +24,21 @@ pub static COMMANDS: &[Command] = &[
         .flags(WRITE)
         .acl(acl::KEYSPACE)
         .keys(KS_ALL_RM)
-        .doc("1.0.0", "O(N) where N is the number of keys that will be removed. When a key to remove holds a value other than a string, the individual complexity for this key is O(M) where M is the number of elements in the list, set, sorted set or hash. Removing a single key that holds a string value is O(1).", "Deletes one or more keys.")
+        .doc("1.0.0", "O(N) where N is the number of keys that will be removed. When a key to remove holds a value other than a string, the individual complexity for this key is O(M) where M is the number of elements in the list, set, sorted set or hash. Removing a single key that holds a string value is O(1).", "Delete a key")
         .args("key [key ...]")
         .tips(&["request_policy:multi_shard", "response_policy:agg_sum"]),
     Command::new("unlink", -2, Group::Generic, unlink)
         .flags(WRITE | FAST)
         .acl(acl::KEYSPACE)
         .keys(KS_ALL_RM)
-        .doc("4.0.0", "O(1) for each key removed regardless of its size. Then the command does O(N) work in a different thread in order to reclaim memory, where N is the number of allocations the deleted objects where composed of.", "Asynchronously deletes one or more keys.")
+        .doc("4.0.0", "O(1) for each key removed regardless of its size. Then the command does O(N) work in a different thread in order to reclaim memory, where N is the number of allocations the deleted objects where composed of.", "Delete a key asynchronously in another thread. Otherwise it is just as DEL, but non blocking.")
         .args("key [key ...]")
         .tips(&["request_policy:multi_shard", "response_policy:agg_sum"]),
     Command::new("exists", -2, Group::Generic, exists)
         .flags(READONLY | FAST)
         .acl(acl::KEYSPACE)
         .keys(KS_ALL_RO)
-        .doc("1.0.0", "O(N) where N is the number of keys to check.", "Determines whether one or more keys exist.")
+        .doc("1.0.0", "O(N) where N is the number of keys to check.", "Determine if a key exists")
         .args("key [key ...]")
         .history(&[("3.0.3", "Accepts multiple `key` arguments.")])
         .tips(&["request_policy:multi_shard", "response_policy:agg_sum"]),
@@ -46,31 +46,31 @@ pub static COMMANDS: &[Command] = &[
         .flags(READONLY | FAST)
         .acl(acl::KEYSPACE)
         .keys(KS_RO_NOACCESS)
-        .doc("1.0.0", "O(1)", "Determines the type of value stored at a key.")
+        .doc("1.0.0", "O(1)", "Determine the type stored at key")
         .args("key"),
     Command::new("rename", 3, Group::Generic, rename)
         .flags(WRITE)
         .acl(acl::KEYSPACE)
         .keys(&[KeySpec::one(1, ks::RW | ks::ACCESS | ks::DELETE), KeySpec::one(2, ks::OW | ks::UPDATE)])
-        .doc("1.0.0", "O(1)", "Renames a key and overwrites the destination.")
+        .doc("1.0.0", "O(1)", "Rename a key")
         .args("key newkey:key"),
     Command::new("renamenx", 3, Group::Generic, renamenx)
         .flags(WRITE | FAST)
         .acl(acl::KEYSPACE)
         .keys(KS_SRC_DST)
-        .doc("1.0.0", "O(1)", "Renames a key only when the target key name doesn't exist.")
+        .doc("1.0.0", "O(1)", "Rename a key, only if the new key does not exist")
         .args("key newkey:key")
         .history(&[("3.2.0", "The command no longer returns an error when source and destination names are the same.")]),
     Command::new("keys", 2, Group::Generic, keys)
         .flags(READONLY)
         .acl(acl::KEYSPACE | acl::DANGEROUS)
-        .doc("1.0.0", "O(N) with N being the number of keys in the database, under the assumption that the key names in the database and the given pattern have limited length.", "Returns all key names that match a pattern.")
+        .doc("1.0.0", "O(N) with N being the number of keys in the database, under the assumption that the key names in the database and the given pattern have limited length.", "Find all keys matching the given pattern")
         .args("pattern:pattern")
         .tips(&["request_policy:all_shards", "nondeterministic_output_order"]),
     Command::new("scan", -2, Group::Generic, scan)
         .flags(READONLY)
         .acl(acl::KEYSPACE)
-        .doc("2.8.0", "O(1) for every call. O(N) for a complete iteration, including enough command calls for the cursor to return back to 0. N is the number of elements inside the collection.", "Iterates over the key names in the database.")
+        .doc("2.8.0", "O(1) for every call. O(N) for a complete iteration, including enough command calls for the cursor to return back to 0. N is the number of elements inside the collection.", "Incrementally iterate the keys space")
         .args("cursor:integer [MATCH pattern:pattern] [COUNT count:integer] [TYPE type:string]@6.0.0")
         .history(&[("6.0.0", "Added the `TYPE` subcommand.")])
         .tips(&["nondeterministic_output", "request_policy:special"]),
@@ -78,49 +78,49 @@ pub static COMMANDS: &[Command] = &[
         .flags(READONLY | FAST)
         .acl(acl::KEYSPACE)
         .keys(KS_ALL_RO)
-        .doc("3.2.1", "O(N) where N is the number of keys that will be touched.", "Returns the number of existing keys out of those specified after updating the time they were last accessed.")
+        .doc("3.2.1", "O(N) where N is the number of keys that will be touched.", "Alters the last access time of a key(s). Returns the number of existing keys specified.")
         .args("key [key ...]")
         .tips(&["request_policy:multi_shard", "response_policy:agg_sum"]),
     Command::container("object", Group::Generic, OBJECT_SUBCOMMANDS)
-        .doc("2.2.3", "Depends on subcommand.", "A container for object introspection commands."),
+        .doc("2.2.3", "Depends on subcommand.", "A container for object introspection commands"),
     Command::new("randomkey", 1, Group::Generic, randomkey)
         .flags(READONLY)
         .acl(acl::KEYSPACE)
-        .doc("1.0.0", "O(1)", "Returns a random key name from the database.")
+        .doc("1.0.0", "O(1)", "Return a random key from the keyspace")
         .tips(&["request_policy:all_shards", "nondeterministic_output"]),
     Command::new("dbsize", 1, Group::Server, dbsize)
         .flags(READONLY | FAST)
         .acl(acl::KEYSPACE)
-        .doc("1.0.0", "O(1)", "Returns the number of keys in the database.")
+        .doc("1.0.0", "O(1)", "Return the number of keys in the selected database")
         .tips(&["request_policy:all_shards", "response_policy:agg_sum"]),
     Command::new("swapdb", 3, Group::Server, swapdb)
         .flags(WRITE | FAST)
         .acl(acl::KEYSPACE | acl::DANGEROUS)
-        .doc("4.0.0", "O(N) where N is the count of clients watching or blocking on keys from both databases.", "Swaps two Redis databases.")
+        .doc("4.0.0", "O(N) where N is the count of clients watching or blocking on keys from both databases.", "Swaps two Redis databases")
         .args("index1:integer index2:integer"),
     Command::new("move", 3, Group::Generic, move_cmd)
         .flags(WRITE | FAST)
         .acl(acl::KEYSPACE)
         .keys(&[KeySpec::one(1, ks::RW | ks::ACCESS | ks::UPDATE)])
-        .doc("1.0.0", "O(1)", "Moves a key to another database.")
+        .doc("1.0.0", "O(1)", "Move a key to another database")
         .args("key db:integer"),
     Command::new("copy", -3, Group::Generic, copy)
         .flags(WRITE | DENYOOM)
         .acl(acl::KEYSPACE)
         .keys(&[KeySpec::one(1, ks::RO | ks::ACCESS), KeySpec::one(2, ks::OW | ks::UPDATE)])
-        .doc("6.2.0", "O(N) worst case for collections, where N is the number of nested items. O(1) for string values.", "Copies the value of a key to a new key.")
+        .doc("6.2.0", "O(N) worst case for collections, where N is the number of nested items. O(1) for string values.", "Copy a key")
         .args("source:key destination:key [DB destination-db:integer] [REPLACE]"),
     Command::new("flushdb", -1, Group::Server, flushdb)
         .flags(WRITE)
         .acl(acl::KEYSPACE | acl::DANGEROUS)
-        .doc("1.0.0", "O(N) where N is the number of keys in the selected database", "Remove all keys from the current database.")
+        .doc("1.0.0", "O(N) where N is the number of keys in the selected database", "Remove all keys from the current database")
         .args("async=[ASYNC@4.0.0 | SYNC@6.2.0]")
         .history(&[("4.0.0", "Added the `ASYNC` flushing mode modifier."), ("6.2.0", "Added the `SYNC` flushing mode modifier.")])
         .tips(&["request_policy:all_shards", "response_policy:all_succeeded"]),
     Command::new("flushall", -1, Group::Server, flushall)
         .flags(WRITE)
         .acl(acl::KEYSPACE | acl::DANGEROUS)
-        .doc("1.0.0", "O(N) where N is the total number of keys in all databases", "Removes all keys from all databases.")
+        .doc("1.0.0", "O(N) where N is the total number of keys in all databases", "Remove all keys from all databases")
         .args("async=[ASYNC@4.0.0 | SYNC@6.2.0]")
         .history(&[("4.0.0", "Added the `ASYNC` flushing mode modifier."), ("6.2.0", "Added the `SYNC` flushing mode modifier.")])
         .tips(&["request_policy:all_shards", "response_policy:all_succeeded"]),
@@ -128,35 +128,35 @@ pub static COMMANDS: &[Command] = &[
         .flags(WRITE | FAST)
         .acl(acl::KEYSPACE)
         .keys(KS_RW_UPDATE)
-        .doc("1.0.0", "O(1)", "Sets the expiration time of a key in seconds.")
+        .doc("1.0.0", "O(1)", "Set a key's time to live in seconds")
         .args("key seconds:integer condition=[NX | XX | GT | LT]@7.0.0")
         .history(&[("7.0.0", "Added options: `NX`, `XX`, `GT` and `LT`.")]),
     Command::new("pexpire", -3, Group::Generic, pexpire)
         .flags(WRITE | FAST)
         .acl(acl::KEYSPACE)
         .keys(KS_RW_UPDATE)
-        .doc("2.6.0", "O(1)", "Sets the expiration time of a key in milliseconds.")
+        .doc("2.6.0", "O(1)", "Set a key's time to live in milliseconds")
         .args("key milliseconds:integer condition=[NX | XX | GT | LT]@7.0.0")
         .history(&[("7.0.0", "Added options: `NX`, `XX`, `GT` and `LT`.")]),
     Command::new("expireat", -3, Group::Generic, expireat)
         .flags(WRITE | FAST)
         .acl(acl::KEYSPACE)
         .keys(KS_RW_UPDATE)
-        .doc("1.2.0", "O(1)", "Sets the expiration time of a key to a Unix timestamp.")
+        .doc("1.2.0", "O(1)", "Set the expiration for a key as a UNIX timestamp")
         .args("key unix-time-seconds:unix-time condition=[NX | XX | GT | LT]@7.0.0")
         .history(&[("7.0.0", "Added options: `NX`, `XX`, `GT` and `LT`.")]),
     Command::new("pexpireat", -3, Group::Generic, pexpireat)
         .flags(WRITE | FAST)
         .acl(acl::KEYSPACE)
         .keys(KS_RW_UPDATE)
-        .doc("2.6.0", "O(1)", "Sets the expiration time of a key to a Unix milliseconds timestamp.")
+        .doc("2.6.0", "O(1)", "Set the expiration for a key as a UNIX timestamp specified in milliseconds")
         .args("key unix-time-milliseconds:unix-time condition=[NX | XX | GT | LT]@7.0.0")
         .history(&[("7.0.0", "Added options: `NX`, `XX`, `GT` and `LT`.")]),
     Command::new("ttl", 2, Group::Generic, ttl)
         .flags(READONLY | FAST)
         .acl(acl::KEYSPACE)
         .keys(KS_RO_ACCESS)
-        .doc("1.0.0", "O(1)", "Returns the expiration time in seconds of a key.")
+        .doc("1.0.0", "O(1)", "Get the time to live for a key in seconds")
         .args("key")
         .history(&[("2.8.0", "Added the -2 reply.")])
         .tips(&["nondeterministic_output"]),
@@ -164,7 +164,7 @@ pub static COMMANDS: &[Command] = &[
         .flags(READONLY | FAST)
         .acl(acl::KEYSPACE)
         .keys(KS_RO_ACCESS)
-        .doc("2.6.0", "O(1)", "Returns the expiration time in milliseconds of a key.")
+        .doc("2.6.0", "O(1)", "Get the time to live for a key in milliseconds")
         .args("key")
         .history(&[("2.8.0", "Added the -2 reply.")])
         .tips(&["nondeterministic_output"]),
@@ -172,19 +172,19 @@ pub static COMMANDS: &[Command] = &[
         .flags(READONLY | FAST)
         .acl(acl::KEYSPACE)
         .keys(KS_RO_ACCESS)
-        .doc("7.0.0", "O(1)", "Returns the expiration time of a key as a Unix timestamp.")
+        .doc("7.0.0", "O(1)", "Get the expiration Unix timestamp for a key")
         .args("key"),
     Command::new("pexpiretime", 2, Group::Generic, pexpiretime)
         .flags(READONLY | FAST)
         .acl(acl::KEYSPACE)
         .keys(KS_RO_ACCESS)
-        .doc("7.0.0", "O(1)", "Returns the expiration time of a key as a Unix milliseconds timestamp.")
+        .doc("7.0.0", "O(1)", "Get the expiration Unix timestamp for a key in milliseconds")
         .args("key"),
     Command::new("persist", 2, Group::Generic, persist)
         .flags(WRITE | FAST)
         .acl(acl::KEYSPACE)
         .keys(KS_RW_UPDATE)
-        .doc("2.2.0", "O(1)", "Removes the expiration time of a key.")
+        .doc("2.2.0", "O(1)", "Remove the expiration from a key")
         .args("key"),
 ];
 
@@ -193,7 +193,7 @@ static OBJECT_SUBCOMMANDS: &[Command] = &[
         .flags(READONLY)
         .acl(acl::KEYSPACE)
         .keys(KS_OBJECT)
-        .doc("2.2.3", "O(1)", "Returns the internal encoding of a Redis object.")
+        .doc("2.2.3", "O(1)", "Inspect the internal encoding of a Redis object")
         .args("key")
         .tips(&["nondeterministic_output"]),
     Command::new("freq", 3, Group::Generic, object_freq)
@@ -203,7 +203,7 @@ static OBJECT_SUBCOMMANDS: &[Command] = &[
         .doc(
             "4.0.0",
             "O(1)",
-            "Returns the logarithmic access frequency counter of a Redis object.",
+            "Get the logarithmic access frequency counter of a Redis object",
         )
         .args("key")
         .tips(&["nondeterministic_output"]),
@@ -211,24 +211,20 @@ static OBJECT_SUBCOMMANDS: &[Command] = &[
         .flags(READONLY)
         .acl(acl::KEYSPACE)
         .keys(KS_OBJECT)
-        .doc(
-            "2.2.3",
-            "O(1)",
-            "Returns the time since the last access to a Redis object.",
-        )
+        .doc("2.2.3", "O(1)", "Get the time since a Redis object was last accessed")
         .args("key")
         .tips(&["nondeterministic_output"]),
     Command::new("refcount", 3, Group::Generic, object_refcount)
         .flags(READONLY)
         .acl(acl::KEYSPACE)
         .keys(KS_OBJECT)
-        .doc("2.2.3", "O(1)", "Returns the reference count of a value of a key.")
+        .doc("2.2.3", "O(1)", "Get the number of references to the value of the key")
         .args("key")
         .tips(&["nondeterministic_output"]),
     Command::new("help", 2, Group::Generic, object_help)
         .flags(LOADING | STALE)
         .acl(acl::KEYSPACE)
-        .doc("6.2.0", "O(1)", "Returns helpful text about the different subcommands."),
+        .doc("6.2.0", "O(1)", "Show helpful text about the different subcommands"),
 ];
 
 /// EXISTS/TYPE/TTL style lookups: no LRU update, but hits/misses count.

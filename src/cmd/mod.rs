@@ -206,6 +206,8 @@ pub enum FindKeys {
 
 #[derive(Clone, Copy, Debug)]
 pub struct KeySpec {
+    /// COMMAND INFO's `notes` of the spec (empty: none).
+    pub notes: &'static str,
     pub flags: u32,
     pub begin: BeginSearch,
     pub find: FindKeys,
@@ -215,6 +217,7 @@ impl KeySpec {
     /// One key at `index`.
     pub const fn one(index: i32, flags: u32) -> KeySpec {
         KeySpec {
+            notes: "",
             flags,
             begin: BeginSearch::Index(index),
             find: FindKeys::Range {
@@ -227,6 +230,7 @@ impl KeySpec {
     /// Keys from `index` to the end (lastkey relative: -1), every `step`.
     pub const fn range(index: i32, lastkey: i32, step: i32, flags: u32) -> KeySpec {
         KeySpec {
+            notes: "",
             flags,
             begin: BeginSearch::Index(index),
             find: FindKeys::Range {
@@ -235,6 +239,11 @@ impl KeySpec {
                 limit: 0,
             },
         }
+    }
+    /// The spec with COMMAND INFO `notes`.
+    pub const fn notes(mut self, notes: &'static str) -> KeySpec {
+        self.notes = notes;
+        self
     }
 }
 
@@ -298,9 +307,6 @@ pub struct Command {
     /// Categories beyond those implied by the flags.
     pub acl: u64,
     pub keys: &'static [KeySpec],
-    /// `(key spec index, text)`: the `notes` COMMAND INFO shows for a key
-    /// spec.
-    pub key_notes: &'static [(usize, &'static str)],
     pub since: &'static str,
     pub complexity: &'static str,
     pub summary: &'static str,
@@ -312,6 +318,8 @@ pub struct Command {
     pub history: &'static [(&'static str, &'static str)],
     /// For deprecated commands: (since, replaced by).
     pub deprecated: Option<(&'static str, &'static str)>,
+    /// The `syscmd` doc flag of COMMAND DOCS (a command for internal use).
+    pub syscmd: bool,
     pub subcommands: &'static [Command],
 }
 
@@ -325,7 +333,6 @@ impl Command {
             flags: 0,
             acl: 0,
             keys: &[],
-            key_notes: &[],
             since: "1.0.0",
             complexity: "",
             summary: "",
@@ -333,6 +340,7 @@ impl Command {
             tips: &[],
             history: &[],
             deprecated: None,
+            syscmd: false,
             subcommands: &[],
         }
     }
@@ -346,7 +354,6 @@ impl Command {
             flags: 0,
             acl: 0,
             keys: &[],
-            key_notes: &[],
             since: "1.0.0",
             complexity: "Depends on subcommand.",
             summary: "",
@@ -354,6 +361,7 @@ impl Command {
             tips: &[],
             history: &[],
             deprecated: None,
+            syscmd: false,
             subcommands,
         }
     }
@@ -367,10 +375,6 @@ impl Command {
     }
     pub const fn keys(mut self, k: &'static [KeySpec]) -> Self {
         self.keys = k;
-        self
-    }
-    pub const fn key_notes(mut self, n: &'static [(usize, &'static str)]) -> Self {
-        self.key_notes = n;
         self
     }
     pub const fn doc(mut self, since: &'static str, complexity: &'static str, summary: &'static str) -> Self {
@@ -393,6 +397,11 @@ impl Command {
     }
     pub const fn deprecated(mut self, since: &'static str, replaced_by: &'static str) -> Self {
         self.deprecated = Some((since, replaced_by));
+        self
+    }
+
+    pub const fn syscmd(mut self) -> Self {
+        self.syscmd = true;
         self
     }
 

@@ -13,33 +13,33 @@ const SHARD_KEYS: &[KeySpec] = &[KeySpec::range(1, -1, 1, ks::NOT_KEY)];
 pub static COMMANDS: &[Command] = &[
     Command::new("subscribe", -2, Group::Pubsub, subscribe)
         .flags(SUB_FLAGS)
-        .doc("2.0.0", "O(N) where N is the number of channels to subscribe to.", "Listens for messages published to channels.")
+        .doc("2.0.0", "O(N) where N is the number of channels to subscribe to.", "Listen for messages published to the given channels")
         .args("channel [channel ...]"),
     Command::new("unsubscribe", -1, Group::Pubsub, unsubscribe)
         .flags(SUB_FLAGS)
-        .doc("2.0.0", "O(N) where N is the number of channels to unsubscribe.", "Stops listening to messages posted to channels.")
+        .doc("2.0.0", "O(N) where N is the number of clients already subscribed to a channel.", "Stop listening for messages posted to the given channels")
         .args("[channel [channel ...]]"),
     Command::new("psubscribe", -2, Group::Pubsub, psubscribe)
         .flags(SUB_FLAGS)
-        .doc("2.0.0", "O(N) where N is the number of patterns to subscribe to.", "Listens for messages published to channels that match one or more patterns.")
+        .doc("2.0.0", "O(N) where N is the number of patterns the client is already subscribed to.", "Listen for messages published to channels matching the given patterns")
         .args("(pattern:pattern) ..."),
     Command::new("punsubscribe", -1, Group::Pubsub, punsubscribe)
         .flags(SUB_FLAGS)
-        .doc("2.0.0", "O(N) where N is the number of patterns to unsubscribe.", "Stops listening to messages published to channels that match one or more patterns.")
+        .doc("2.0.0", "O(N+M) where N is the number of patterns the client is already subscribed and M is the number of total patterns subscribed in the system (by any client).", "Stop listening for messages posted to channels matching the given patterns")
         .args("[pattern:pattern [pattern:pattern ...]]"),
     Command::new("ssubscribe", -2, Group::Pubsub, ssubscribe)
         .flags(SUB_FLAGS)
         .keys(SHARD_KEYS)
-        .doc("7.0.0", "O(N) where N is the number of shard channels to subscribe to.", "Listens for messages published to shard channels.")
+        .doc("7.0.0", "O(N) where N is the number of shard channels to subscribe to.", "Listen for messages published to the given shard channels")
         .args("shardchannel [shardchannel ...]"),
     Command::new("sunsubscribe", -1, Group::Pubsub, sunsubscribe)
         .flags(SUB_FLAGS)
         .keys(SHARD_KEYS)
-        .doc("7.0.0", "O(N) where N is the number of shard channels to unsubscribe.", "Stops listening to messages posted to shard channels.")
+        .doc("7.0.0", "O(N) where N is the number of clients already subscribed to a shard channel.", "Stop listening for messages posted to the given shard channels")
         .args("[shardchannel [shardchannel ...]]"),
     Command::new("publish", 3, Group::Pubsub, publish)
         .flags(PUBSUB | LOADING | STALE | FAST | MAY_REPLICATE)
-        .doc("2.0.0", "O(N+M) where N is the number of clients subscribed to the receiving channel and M is the total number of subscribed patterns (by any client).", "Posts a message to a channel.")
+        .doc("2.0.0", "O(N+M) where N is the number of clients subscribed to the receiving channel and M is the total number of subscribed patterns (by any client).", "Post a message to a channel")
         .args("channel message"),
     Command::new("spublish", 3, Group::Pubsub, spublish)
         .flags(PUBSUB | LOADING | STALE | FAST | MAY_REPLICATE)
@@ -47,7 +47,7 @@ pub static COMMANDS: &[Command] = &[
         .doc("7.0.0", "O(N) where N is the number of clients subscribed to the receiving shard channel.", "Post a message to a shard channel")
         .args("shardchannel message"),
     Command::container("pubsub", Group::Pubsub, PUBSUB_SUBCOMMANDS)
-        .doc("2.8.0", "Depends on subcommand.", "A container for Pub/Sub commands."),
+        .doc("2.8.0", "Depends on subcommand.", "A container for Pub/Sub commands"),
 ];
 
 const INTROSPECT: u64 = PUBSUB | LOADING | STALE;
@@ -55,26 +55,26 @@ const INTROSPECT: u64 = PUBSUB | LOADING | STALE;
 static PUBSUB_SUBCOMMANDS: &[Command] = &[
     Command::new("channels", -2, Group::Pubsub, pubsub_channels)
         .flags(INTROSPECT)
-        .doc("2.8.0", "O(N) where N is the number of active channels, and assuming constant time pattern matching (relatively short channels and patterns)", "Returns the active channels.")
+        .doc("2.8.0", "O(N) where N is the number of active channels, and assuming constant time pattern matching (relatively short channels and patterns)", "List active channels")
         .args("[pattern:pattern]"),
     Command::new("numsub", -2, Group::Pubsub, pubsub_numsub)
         .flags(INTROSPECT)
-        .doc("2.8.0", "O(N) for the NUMSUB subcommand, where N is the number of requested channels", "Returns a count of subscribers to channels.")
+        .doc("2.8.0", "O(N) for the NUMSUB subcommand, where N is the number of requested channels", "Get the count of subscribers for channels")
         .args("[channel [channel ...]]"),
     Command::new("numpat", 2, Group::Pubsub, pubsub_numpat)
         .flags(INTROSPECT)
-        .doc("2.8.0", "O(1)", "Returns a count of unique pattern subscriptions."),
+        .doc("2.8.0", "O(1)", "Get the count of unique patterns pattern subscriptions"),
     Command::new("shardchannels", -2, Group::Pubsub, pubsub_shardchannels)
         .flags(INTROSPECT)
-        .doc("7.0.0", "O(N) where N is the number of active shard channels, and assuming constant time pattern matching (relatively short shard channels).", "Returns the active shard channels.")
+        .doc("7.0.0", "O(N) where N is the number of active shard channels, and assuming constant time pattern matching (relatively short shard channels).", "List active shard channels")
         .args("[pattern:pattern]"),
     Command::new("shardnumsub", -2, Group::Pubsub, pubsub_shardnumsub)
         .flags(INTROSPECT)
-        .doc("7.0.0", "O(N) for the SHARDNUMSUB subcommand, where N is the number of requested shard channels", "Returns the count of subscribers of shard channels.")
+        .doc("7.0.0", "O(N) for the SHARDNUMSUB subcommand, where N is the number of requested shard channels", "Get the count of subscribers for shard channels")
         .args("[shardchannel [shardchannel ...]]"),
     Command::new("help", 2, Group::Pubsub, pubsub_help)
         .flags(LOADING | STALE)
-        .doc("6.2.0", "O(1)", "Returns helpful text about the different subcommands."),
+        .doc("6.2.0", "O(1)", "Show helpful text about the different subcommands"),
 ];
 
 fn subscribe(ctx: &mut Ctx) {

@@ -8,7 +8,7 @@ pub static COMMANDS: &[Command] = &[
     Command::new("info", -1, Group::Server, info)
         .flags(LOADING | STALE | SENTINEL)
         .acl(acl::DANGEROUS)
-        .doc("1.0.0", "O(1)", "Returns information and statistics about the server.")
+        .doc("1.0.0", "O(1)", "Get information and statistics about the server")
         .args("[section [section ...]]")
         .history(&[("7.0.0", "Added support for taking multiple section arguments.")])
         .tips(&[
@@ -18,7 +18,7 @@ pub static COMMANDS: &[Command] = &[
         ]),
     Command::new("time", 1, Group::Server, time)
         .flags(LOADING | STALE | FAST)
-        .doc("2.6.0", "O(1)", "Returns the server time.")
+        .doc("2.6.0", "O(1)", "Return the current server time")
         .tips(&["nondeterministic_output"]),
     Command::new("lastsave", 1, Group::Server, lastsave)
         .flags(LOADING | STALE | FAST)
@@ -26,7 +26,7 @@ pub static COMMANDS: &[Command] = &[
         .doc(
             "1.0.0",
             "O(1)",
-            "Returns the Unix timestamp of the last successful save to disk.",
+            "Get the UNIX time stamp of the last successful save to disk",
         )
         .tips(&["nondeterministic_output"]),
     Command::new("shutdown", -1, Group::Server, shutdown)
@@ -34,18 +34,19 @@ pub static COMMANDS: &[Command] = &[
         .doc(
             "1.0.0",
             "O(N) when saving, where N is the total number of keys in all databases when saving data, otherwise O(1)",
-            "Synchronously saves the database(s) to disk and shuts down the Redis server.",
+            "Synchronously save the dataset to disk and then shut down the server",
         )
         .args("[NOSAVE | SAVE] [NOW]@7.0.0 [FORCE]@7.0.0 [ABORT]@7.0.0")
         .history(&[("7.0.0", "Added the `NOW`, `FORCE` and `ABORT` modifiers.")]),
     Command::new("debug", -2, Group::Server, debug)
         .flags(ADMIN | NOSCRIPT | LOADING | STALE | PROTECTED)
-        .doc("1.0.0", "Depends on subcommand.", "A container for debugging commands.")
+        .doc("1.0.0", "Depends on subcommand.", "A container for debugging commands")
+        .syscmd()
         .args(""),
     Command::container("memory", Group::Server, MEMORY_SUBCOMMANDS).doc(
         "4.0.0",
         "Depends on subcommand.",
-        "A container for memory diagnostics commands.",
+        "A container for memory diagnostics commands",
     ),
 ];
 
@@ -56,12 +57,12 @@ static MEMORY_SUBCOMMANDS: &[Command] = &[
         .doc(
             "4.0.0",
             "O(N) where N is the number of samples.",
-            "Estimates the memory usage of a key.",
+            "Estimate the memory usage of a key",
         )
         .args("key [SAMPLES count:integer]"),
     Command::new("help", 2, Group::Server, memory_help)
         .flags(LOADING | STALE)
-        .doc("4.0.0", "O(1)", "Returns helpful text about the different subcommands."),
+        .doc("4.0.0", "O(1)", "Show helpful text about the different subcommands"),
 ];
 
 /// INFO [section ...]

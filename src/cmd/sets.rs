@@ -33,46 +33,46 @@ pub static COMMANDS: &[Command] = &[
         .flags(WRITE | DENYOOM | FAST)
         .acl(acl::SET)
         .keys(&[KeySpec::one(1, ks::RW | ks::INSERT)])
-        .doc("1.0.0", "O(1) for each element added, so O(N) to add N elements when the command is called with multiple arguments.", "Adds members to a set, creating it if needed.")
+        .doc("1.0.0", "O(1) for each element added, so O(N) to add N elements when the command is called with multiple arguments.", "Add one or more members to a set")
         .args("key member [member ...]")
         .history(&[("2.4.0", "Accepts multiple `member` arguments.")]),
     Command::new("srem", -3, Group::Set, srem)
         .flags(WRITE | FAST)
         .acl(acl::SET)
         .keys(&[KeySpec::one(1, ks::RW | ks::DELETE)])
-        .doc("1.0.0", "O(N) where N is the number of members to be removed.", "Removes members from a set, deleting it when it becomes empty.")
+        .doc("1.0.0", "O(N) where N is the number of members to be removed.", "Remove one or more members from a set")
         .args("key member [member ...]")
         .history(&[("2.4.0", "Accepts multiple `member` arguments.")]),
     Command::new("scard", 2, Group::Set, scard)
         .flags(READONLY | FAST)
         .acl(acl::SET)
         .keys(KS_RO)
-        .doc("1.0.0", "O(1)", "Returns the number of members of a set.")
+        .doc("1.0.0", "O(1)", "Get the number of members in a set")
         .args("key"),
     Command::new("sismember", 3, Group::Set, sismember)
         .flags(READONLY | FAST)
         .acl(acl::SET)
         .keys(KS_RO)
-        .doc("1.0.0", "O(1)", "Tells whether a value is a member of a set.")
+        .doc("1.0.0", "O(1)", "Determine if a given value is a member of a set")
         .args("key member"),
     Command::new("smismember", -3, Group::Set, smismember)
         .flags(READONLY | FAST)
         .acl(acl::SET)
         .keys(KS_RO_ACCESS)
-        .doc("6.2.0", "O(N) where N is the number of elements being checked for membership", "Tells for each of several values whether it is a member of a set.")
+        .doc("6.2.0", "O(N) where N is the number of elements being checked for membership", "Returns the membership associated with the given elements for a set")
         .args("key member [member ...]"),
     Command::new("smembers", 2, Group::Set, smembers)
         .flags(READONLY)
         .acl(acl::SET)
         .keys(KS_RO_ACCESS)
-        .doc("1.0.0", "O(N) where N is the set cardinality.", "Returns every member of a set.")
+        .doc("1.0.0", "O(N) where N is the set cardinality.", "Get all the members in a set")
         .args("key")
         .tips(&["nondeterministic_output_order"]),
     Command::new("spop", -2, Group::Set, spop)
         .flags(WRITE | FAST)
         .acl(acl::SET)
         .keys(&[KeySpec::one(1, ks::RW | ks::ACCESS | ks::DELETE)])
-        .doc("1.0.0", "Without the count argument O(1), otherwise O(N) where N is the value of the passed count.", "Removes random members from a set and returns them.")
+        .doc("1.0.0", "Without the count argument O(1), otherwise O(N) where N is the value of the passed count.", "Remove and return one or multiple random members from a set")
         .args("key [count:integer@3.2.0]")
         .history(&[("3.2.0", "Added the `count` argument.")])
         .tips(&["nondeterministic_output"]),
@@ -80,7 +80,7 @@ pub static COMMANDS: &[Command] = &[
         .flags(READONLY)
         .acl(acl::SET)
         .keys(KS_RO_ACCESS)
-        .doc("1.0.0", "Without the count argument O(1), otherwise O(N) where N is the absolute value of the passed count.", "Returns random members of a set, distinct ones or, with a negative count, possibly repeated.")
+        .doc("1.0.0", "Without the count argument O(1), otherwise O(N) where N is the absolute value of the passed count.", "Get one or multiple random members from a set")
         .args("key [count:integer@2.6.0]")
         .history(&[("2.6.0", "Added the optional `count` argument.")])
         .tips(&["nondeterministic_output"]),
@@ -91,19 +91,20 @@ pub static COMMANDS: &[Command] = &[
             KeySpec::one(1, ks::RW | ks::ACCESS | ks::DELETE),
             KeySpec::one(2, ks::RW | ks::INSERT),
         ])
-        .doc("1.0.0", "O(1)", "Moves a member from one set to another.")
+        .doc("1.0.0", "O(1)", "Move a member from one set to another")
         .args("source:key destination:key member"),
     Command::new("sinter", -2, Group::Set, sinter)
         .flags(READONLY)
         .acl(acl::SET)
         .keys(KS_ALL_RO_ACCESS)
-        .doc("1.0.0", INTER_COMPLEXITY, "Returns the intersection of sets.")
+        .doc("1.0.0", INTER_COMPLEXITY, "Intersect multiple sets")
         .args("key [key ...]")
         .tips(&["nondeterministic_output_order"]),
     Command::new("sintercard", -3, Group::Set, sintercard)
         .flags(READONLY)
         .acl(acl::SET)
         .keys(&[KeySpec {
+            notes: "",
             flags: ks::RO | ks::ACCESS,
             begin: BeginSearch::Index(1),
             find: FindKeys::Keynum {
@@ -112,7 +113,7 @@ pub static COMMANDS: &[Command] = &[
                 step: 1,
             },
         }])
-        .doc("7.0.0", INTER_COMPLEXITY, "Returns the size of the intersection of sets, counting up to a limit.")
+        .doc("7.0.0", INTER_COMPLEXITY, "Intersect multiple sets and return the cardinality of the result")
         .args("numkeys:integer key [key ...] [LIMIT limit:integer]"),
     Command::new("sinterstore", -3, Group::Set, sinterstore)
         .flags(WRITE | DENYOOM)
@@ -121,39 +122,39 @@ pub static COMMANDS: &[Command] = &[
             KeySpec::one(1, ks::RW | ks::UPDATE),
             KeySpec::range(2, -1, 1, ks::RO | ks::ACCESS),
         ])
-        .doc("1.0.0", INTER_COMPLEXITY, "Stores the intersection of sets in a key.")
+        .doc("1.0.0", INTER_COMPLEXITY, "Intersect multiple sets and store the resulting set in a key")
         .args("destination:key key [key ...]"),
     Command::new("sunion", -2, Group::Set, sunion)
         .flags(READONLY)
         .acl(acl::SET)
         .keys(KS_ALL_RO_ACCESS)
-        .doc("1.0.0", STORE_COMPLEXITY, "Returns the union of sets.")
+        .doc("1.0.0", STORE_COMPLEXITY, "Add multiple sets")
         .args("key [key ...]")
         .tips(&["nondeterministic_output_order"]),
     Command::new("sunionstore", -3, Group::Set, sunionstore)
         .flags(WRITE | DENYOOM)
         .acl(acl::SET)
         .keys(KS_STORE_OW)
-        .doc("1.0.0", STORE_COMPLEXITY, "Stores the union of sets in a key.")
+        .doc("1.0.0", STORE_COMPLEXITY, "Add multiple sets and store the resulting set in a key")
         .args("destination:key key [key ...]"),
     Command::new("sdiff", -2, Group::Set, sdiff)
         .flags(READONLY)
         .acl(acl::SET)
         .keys(KS_ALL_RO_ACCESS)
-        .doc("1.0.0", STORE_COMPLEXITY, "Returns the members of a set that are in none of the other sets.")
+        .doc("1.0.0", STORE_COMPLEXITY, "Subtract multiple sets")
         .args("key [key ...]")
         .tips(&["nondeterministic_output_order"]),
     Command::new("sdiffstore", -3, Group::Set, sdiffstore)
         .flags(WRITE | DENYOOM)
         .acl(acl::SET)
         .keys(KS_STORE_OW)
-        .doc("1.0.0", STORE_COMPLEXITY, "Stores the difference of a set and other sets in a key.")
+        .doc("1.0.0", STORE_COMPLEXITY, "Subtract multiple sets and store the resulting set in a key")
         .args("destination:key key [key ...]"),
     Command::new("sscan", -3, Group::Set, sscan)
         .flags(READONLY)
         .acl(acl::SET)
         .keys(KS_RO_ACCESS)
-        .doc("2.8.0", "O(1) for every call. O(N) for a complete iteration, including enough command calls for the cursor to return back to 0. N is the number of elements inside the collection..", "Iterates over the members of a set.")
+        .doc("2.8.0", "O(1) for every call. O(N) for a complete iteration, including enough command calls for the cursor to return back to 0. N is the number of elements inside the collection..", "Incrementally iterate Set elements")
         .args("key cursor:integer [MATCH pattern:pattern] [COUNT count:integer]")
         .tips(&["nondeterministic_output"]),
 ];

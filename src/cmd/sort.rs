@@ -16,8 +16,13 @@ use crate::util;
 use std::cmp::Ordering;
 use std::sync::Arc;
 
+const NOTE_PATTERN: &str = "For the optional BY/GET keyword. It is marked 'unknown' because the key names derive from the content of the key we sort";
+const NOTE_STORE: &str =
+    "For the optional STORE keyword. It is marked 'unknown' because the keyword can appear anywhere in the argument array";
+
 /// The key named by a BY/GET pattern: not a position in the command.
 const UNKNOWN_KEY: KeySpec = KeySpec {
+    notes: NOTE_PATTERN,
     flags: ks::RO | ks::ACCESS,
     begin: BeginSearch::Unknown,
     find: FindKeys::Unknown,
@@ -27,6 +32,7 @@ const SORT_KEYS: &[KeySpec] = &[
     KeySpec::one(1, ks::RO | ks::ACCESS),
     UNKNOWN_KEY,
     KeySpec {
+        notes: NOTE_STORE,
         flags: ks::OW | ks::UPDATE,
         begin: BeginSearch::Unknown,
         find: FindKeys::Unknown,
@@ -35,10 +41,6 @@ const SORT_KEYS: &[KeySpec] = &[
 
 const SORT_RO_KEYS: &[KeySpec] = &[KeySpec::one(1, ks::RO | ks::ACCESS), UNKNOWN_KEY];
 
-const NOTE_PATTERN: &str = "For the optional BY/GET keyword. It is marked 'unknown' because the key names derive from the content of the key we sort";
-const NOTE_STORE: &str =
-    "For the optional STORE keyword. It is marked 'unknown' because the keyword can appear anywhere in the argument array";
-
 const COMPLEXITY: &str = "O(N+M*log(M)) where N is the number of elements in the list or set to sort, and M the number of returned elements. When the elements are not sorted, complexity is O(N).";
 
 pub static COMMANDS: &[Command] = &[
@@ -46,15 +48,13 @@ pub static COMMANDS: &[Command] = &[
         .flags(WRITE | DENYOOM)
         .acl(acl::SET | acl::SORTEDSET | acl::LIST | acl::DANGEROUS)
         .keys(SORT_KEYS)
-        .key_notes(&[(1, NOTE_PATTERN), (2, NOTE_STORE)])
-        .doc("1.0.0", COMPLEXITY, "Sorts the elements of a list, set or sorted set, optionally by external keys, returning or storing the result.")
+        .doc("1.0.0", COMPLEXITY, "Sort the elements in a list, set or sorted set")
         .args("key [BY pattern:pattern#1] [LIMIT offset:integer count:integer] [GET pattern:pattern#1 [GET pattern:pattern#1 ...]] order=[ASC | DESC] sorting=[ALPHA] [STORE destination:key#2]"),
     Command::new("sort_ro", -2, Group::Generic, sort_ro)
         .flags(READONLY)
         .acl(acl::SET | acl::SORTEDSET | acl::LIST | acl::DANGEROUS)
         .keys(SORT_RO_KEYS)
-        .key_notes(&[(1, NOTE_PATTERN)])
-        .doc("7.0.0", COMPLEXITY, "Sorts the elements of a list, set or sorted set, optionally by external keys (read-only SORT).")
+        .doc("7.0.0", COMPLEXITY, "Sort the elements in a list, set or sorted set. Read-only variant of SORT.")
         .args("key [BY pattern:pattern#1] [LIMIT offset:integer count:integer] [GET pattern:pattern#1 [GET pattern:pattern#1 ...]] order=[ASC | DESC] sorting=[ALPHA]"),
 ];
 

@@ -10,14 +10,14 @@ pub static COMMANDS: &[Command] = &[
     Command::new("multi", 1, Group::Transactions, multi)
         .flags(TX_FLAGS)
         .acl(acl::TRANSACTION)
-        .doc("1.2.0", "O(1)", "Starts a transaction."),
+        .doc("1.2.0", "O(1)", "Mark the start of a transaction block"),
     Command::new("exec", 1, Group::Transactions, exec)
         .flags(NOSCRIPT | LOADING | STALE | SKIP_SLOWLOG)
         .acl(acl::TRANSACTION)
         .doc(
             "1.2.0",
             "Depends on commands in the transaction",
-            "Executes all commands in a transaction.",
+            "Execute all commands issued after MULTI",
         ),
     Command::new("discard", 1, Group::Transactions, discard)
         .flags(TX_FLAGS)
@@ -25,7 +25,7 @@ pub static COMMANDS: &[Command] = &[
         .doc(
             "2.0.0",
             "O(N), when N is the number of queued commands",
-            "Discards a transaction.",
+            "Discard all commands issued after MULTI",
         ),
     Command::new("watch", -2, Group::Transactions, watch)
         .flags(TX_FLAGS)
@@ -34,13 +34,13 @@ pub static COMMANDS: &[Command] = &[
         .doc(
             "2.2.0",
             "O(1) for every key.",
-            "Monitors changes to keys to determine the execution of a transaction.",
+            "Watch the given keys to determine execution of the MULTI/EXEC block",
         )
         .args("key [key ...]"),
     Command::new("unwatch", 1, Group::Transactions, unwatch)
         .flags(TX_FLAGS)
         .acl(acl::TRANSACTION)
-        .doc("2.2.0", "O(1)", "Forgets about watched keys of a transaction."),
+        .doc("2.2.0", "O(1)", "Forget about all watched keys"),
 ];
 
 /// The commands that run at once even between MULTI and EXEC.
