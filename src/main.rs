@@ -24,6 +24,10 @@ mod multi;
 mod net;
 mod object;
 mod pubsub;
+// The RDB layer: streams use its ID and representation types; the saver
+// and loader are wired up separately.
+#[allow(unused_imports)]
+mod rdb;
 mod reactor;
 mod reply;
 mod resp;
@@ -33,6 +37,7 @@ mod slowlog;
 mod t_hash;
 mod t_list;
 mod t_set;
+mod t_stream;
 mod t_zset;
 mod tracking;
 mod util;

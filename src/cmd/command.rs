@@ -572,8 +572,8 @@ fn reply_info(r: &mut ReplyBuf, t: &Table, id: CmdId) {
         r.bulk(tip.as_bytes());
     }
     r.set_len(c.keys.len());
-    for spec in c.keys {
-        reply_key_spec(r, spec);
+    for (i, spec) in c.keys.iter().enumerate() {
+        reply_key_spec(r, spec, c.key_notes.get(i).copied().unwrap_or(""));
     }
     if c.subcommands.is_empty() {
         r.set_len(0);
@@ -594,8 +594,14 @@ fn reply_key_flags(r: &mut ReplyBuf, f: u32) {
     }
 }
 
-fn reply_key_spec(r: &mut ReplyBuf, spec: &KeySpec) {
-    r.map_len(3);
+fn reply_key_spec(r: &mut ReplyBuf, spec: &KeySpec, notes: &str) {
+    if notes.is_empty() {
+        r.map_len(3);
+    } else {
+        r.map_len(4);
+        r.bulk(b"notes");
+        r.bulk(notes.as_bytes());
+    }
     r.bulk(b"flags");
     reply_key_flags(r, spec.flags);
     r.bulk(b"begin_search");
@@ -1652,6 +1658,7 @@ mod tests {
                     limit: 2,
                 },
             },
+            "",
         );
         assert_eq!(
             String::from_utf8(r.buf).unwrap(),
@@ -1671,6 +1678,7 @@ mod tests {
                     step: 1,
                 },
             },
+            "",
         );
         assert_eq!(
             String::from_utf8(r.buf).unwrap(),

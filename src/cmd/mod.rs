@@ -20,6 +20,7 @@ pub mod lists;
 pub mod pubsub;
 pub mod server;
 pub mod sets;
+pub mod streams;
 pub mod strings;
 pub mod transactions;
 pub mod zsets;
@@ -290,6 +291,8 @@ pub struct Command {
     /// Categories beyond those implied by the flags.
     pub acl: u64,
     pub keys: &'static [KeySpec],
+    /// The `notes` of the key specs, by index ("" or missing: none).
+    pub key_notes: &'static [&'static str],
     pub since: &'static str,
     pub complexity: &'static str,
     pub summary: &'static str,
@@ -314,6 +317,7 @@ impl Command {
             flags: 0,
             acl: 0,
             keys: &[],
+            key_notes: &[],
             since: "1.0.0",
             complexity: "",
             summary: "",
@@ -334,6 +338,7 @@ impl Command {
             flags: 0,
             acl: 0,
             keys: &[],
+            key_notes: &[],
             since: "1.0.0",
             complexity: "Depends on subcommand.",
             summary: "",
@@ -354,6 +359,10 @@ impl Command {
     }
     pub const fn keys(mut self, k: &'static [KeySpec]) -> Self {
         self.keys = k;
+        self
+    }
+    pub const fn key_notes(mut self, n: &'static [&'static str]) -> Self {
+        self.key_notes = n;
         self
     }
     pub const fn doc(mut self, since: &'static str, complexity: &'static str, summary: &'static str) -> Self {
@@ -429,6 +438,7 @@ pub static FAMILIES: &[&[Command]] = &[
     zsets::COMMANDS,
     bitmaps::COMMANDS,
     hyperloglog::COMMANDS,
+    streams::COMMANDS,
 ];
 
 /// Command id: index into `Table::cmds` and into the per-command stats.
