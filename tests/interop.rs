@@ -1511,3 +1511,390 @@ fn redis_benchmark_runs_cleanly() {
         srv.info_field("clients", "connected_clients")
     );
 }
+
+const STREAMS: &str = r#"
+# XADD: explicit, <ms>-*, errors
+= XADD s 1-1 a 1
+= XADD s 1-1 a 1
+= XADD s 1-0 a 1
+= XADD s 1-* b 2
+= XADD s 1-* b 2 c 3
+= XADD s 2 f v
+= XADD s 0-0 f v
+= XADD new 0-0 f v
+= EXISTS new
+= XADD s 5-5 f
+= XADD s 5-5
+= XADD s abc f v
+= XADD s 5-x f v
+= XADD s 18446744073709551616-0 f v
+= XADD s -1 f v
+= XADD s + f v
+= XADD s - f v
+= XADD s "(5" f v
+= XADD s 3-0 f v g
+= XADD s NOMKSTREAM 3-0 f v
+= XADD nos NOMKSTREAM * f v
+= XADD nos NOMKSTREAM 1-1 f v
+= EXISTS nos
+= XADD s MAXLEN 10 3-1 f v
+= XADD s MAXLEN ~ 10 3-2 f v
+= XADD s MAXLEN = 10 3-3 f v
+= XADD s MAXLEN -1 3-4 f v
+= XADD s MAXLEN x 3-4 f v
+= XADD s MINID 0-1 3-4 f v
+= XADD s MINID x 3-5 f v
+= XADD s MAXLEN 5 MINID 1 3-5 f v
+= XADD s LIMIT 5 3-5 f v
+= XADD s MAXLEN 5 LIMIT 5 3-5 f v
+= XADD s MAXLEN ~ 5 LIMIT -1 3-5 f v
+= XADD s MAXLEN ~ 5 LIMIT x 3-5 f v
+= XADD s MAXLEN ~ 100 LIMIT 5 3-5 f v
+= XLEN s
+= XRANGE s - +
+= XREVRANGE s + -
+= XRANGE s 1 1
+= XRANGE s (1-0 +
+= XRANGE s - (3-2
+= XRANGE s (1-1 (3-5
+= XRANGE s - + COUNT 2
+= XRANGE s - + COUNT 0
+= XRANGE s - + COUNT -5
+= XRANGE s - + COUNT x
+= XRANGE s - + COUNT
+= XRANGE s - + FOO 1
+= XREVRANGE s + - COUNT 3
+= XREVRANGE s (3-3 (1-1
+= XRANGE s x +
+= XRANGE s - x
+= XRANGE s ( +
+= XRANGE s (- +
+= XRANGE s 5 1
+= XRANGE s (18446744073709551615-18446744073709551615 +
+= XRANGE s - (0-0
+= XRANGE nokey - +
+= XREVRANGE nokey + -
+= XLEN nokey
+= SET str x
+= XADD str 1-1 f v
+= XLEN str
+= XRANGE str - +
+= XREAD STREAMS str 0
+= XDEL str 1-1
+= XTRIM str MAXLEN 0
+= XINFO STREAM str
+= XGROUP CREATE str g 0
+= XSETID str 5-5
+# overflow at the last possible ID
+= XADD big 18446744073709551615-18446744073709551614 f v
+= XADD big 18446744073709551615-* f v
+= XADD big 18446744073709551615-* f v
+= XADD big * f v
+= XADD big 18446744073709551615-18446744073709551615 f v
+= DEL big
+= XADD big 18446744073709551615-18446744073709551615 f v
+= XADD big * f v
+= XRANGE big (18446744073709551615-18446744073709551614 +
+# XDEL and the stream metadata
+= XDEL s 1-1 1-1 9-9
+= XDEL s x
+= XDEL nokey 1-1
+= XINFO STREAM s
+= XDEL s 1-2 1-3 2-0 3-1 3-2 3-3
+= XINFO STREAM s
+= XRANGE s - +
+= XDEL s 3-4 3-5
+= XINFO STREAM s
+= XLEN s
+= EXISTS s
+# XTRIM
+= DEL t
+= XADD t 1-1 f v
+= XADD t 2-1 f v
+= XADD t 3-1 f v
+= XADD t 4-1 f v
+= XADD t 5-1 f v
+= XTRIM t MAXLEN 3
+= XTRIM t MINID 5
+= XTRIM t MINID = 5
+= XTRIM t MAXLEN ~ 0
+= XTRIM t MAXLEN 0 LIMIT 1
+= XTRIM t MAXLEN ~ 0 LIMIT 1
+= XTRIM t
+= XTRIM t FOO
+= XTRIM t MAXLEN
+= XTRIM t MAXLEN 1 extra
+= XTRIM nokey MAXLEN 1
+= XINFO STREAM t
+= XTRIM t MAXLEN 0
+= XINFO STREAM t
+= CONFIG SET stream-node-max-entries 3
+= DEL t
+= XADD t 1-1 f v
+= XADD t 2-1 f v
+= XADD t 3-1 f v
+= XADD t 4-1 f v
+= XADD t 5-1 f v
+= XADD t 6-1 f v
+= XADD t 7-1 f v
+= XINFO STREAM t
+= XTRIM t MAXLEN ~ 2
+= XTRIM t MINID ~ 7
+= XINFO STREAM t
+= XADD t MAXLEN ~ 1 8-1 f v
+= XINFO STREAM t
+= CONFIG SET stream-node-max-entries 100
+= CONFIG SET stream-node-max-bytes 60
+= DEL t
+= XADD t 1-1 field value
+= XADD t 2-1 field value
+= XADD t 3-1 other value
+= XADD t 4-1 field value
+= XINFO STREAM t
+= CONFIG SET stream-node-max-bytes 4096
+# XSETID
+= XSETID t 1-1
+= XSETID t 10-1
+= XSETID t 10-0 ENTRIESADDED 1
+= XSETID t 11-0 ENTRIESADDED 100 MAXDELETEDID 10-0
+= XINFO STREAM t
+= XSETID t 11-0 MAXDELETEDID 12-0
+= XSETID t 11-0 MAXDELETEDID 9-0
+= XSETID t 11-0 ENTRIESADDED -1
+= XSETID t 11-0 FOO
+= XSETID t x
+= XSETID nokey 1-1
+= XADD t 11-0 f v
+= XADD t 11-* f v
+= DEL t
+# XREAD
+= DEL r1 r2
+= XADD r1 1-1 a 1
+= XADD r1 2-1 b 2
+= XADD r2 1-1 c 3
+= XREAD STREAMS r1 r2 0 0
+= XREAD COUNT 1 STREAMS r1 r2 0-0 1-1
+= XREAD STREAMS r1 $
+= XREAD STREAMS r1 2-1
+= XREAD STREAMS nokey 0
+= XREAD STREAMS r1
+= XREAD STREAMS r1 r2 0
+= XREAD STREAMS r1 >
+= XREAD STREAMS r1 x
+= XREAD STREAMS r1 +
+= XREAD STREAMS r1 -
+= XREAD COUNT x STREAMS r1 0
+= XREAD COUNT -1 STREAMS r1 0
+= XREAD BLOCK x STREAMS r1 0
+= XREAD BLOCK -1 STREAMS r1 0
+= XREAD GROUP g c STREAMS r1 0
+= XREAD NOACK STREAMS r1 0
+= XREAD FOO STREAMS r1 0
+= XREAD COUNT 1
+= XREAD BLOCK 10 STREAMS r1 $
+= XREAD BLOCK 10 STREAMS r1 str 0 0
+= MULTI ; XREAD BLOCK 0 STREAMS r1 $ ; EXEC
+# consumer groups
+= DEL q
+= XGROUP CREATE q g $
+= XGROUP CREATE q g $ MKSTREAM
+= XGROUP CREATE q g $ MKSTREAM
+= XGROUP CREATE q g2 0 ENTRIESREAD 0
+= XGROUP CREATE q g3 0 ENTRIESREAD -2
+= XGROUP CREATE q g3 0 ENTRIESREAD x
+= XGROUP CREATE q g3 0 FOO
+= XGROUP CREATE q g3 x
+= XGROUP CREATE q g3 0 MKSTREAM ENTRIESREAD 5 MKSTREAM
+= XGROUP CREATE q g3
+= XINFO STREAM q
+= XADD q 1-1 a 1
+= XADD q 2-1 b 2
+= XADD q 3-1 c 3
+= XINFO GROUPS q
+= XREADGROUP GROUP g c1 COUNT 1 STREAMS q >
+= XREADGROUP GROUP g c2 STREAMS q >
+= XREADGROUP GROUP g c2 STREAMS q >
+= XREADGROUP GROUP g c1 STREAMS q 0
+= XREADGROUP GROUP g c2 STREAMS q 0
+= XREADGROUP GROUP g c2 COUNT 1 STREAMS q 1-1
+= XREADGROUP GROUP g c2 STREAMS q $
+= XREADGROUP GROUP nog c STREAMS q >
+= XREADGROUP GROUP g c STREAMS nokey >
+= XREADGROUP GROUP g c STREAMS str >
+= XREADGROUP STREAMS q >
+= XREADGROUP GROUP g c STREAMS q
+= XREADGROUP GROUP g STREAMS q >
+= XINFO GROUPS q
+= XPENDING q g
+= XPENDING q g - + 10 nobody
+= XPENDING q g2
+= XPENDING q nog
+= XPENDING nokey g
+= XPENDING q g - +
+= XPENDING q g - + x
+= XPENDING q g x + 10
+= XPENDING q g IDLE x - + 10
+= XPENDING q g IDLE 10 - +
+= XPENDING str g
+= XACK q g 1-1 9-9
+= XACK q g 1-1
+= XACK q g x
+= XACK q nog 1-1
+= XACK nokey g 1-1
+= XPENDING q g
+= XREADGROUP GROUP g2 c NOACK STREAMS q >
+= XPENDING q g2
+= XINFO GROUPS q
+= XDEL q 2-1
+= XINFO GROUPS q
+= XREADGROUP GROUP g c2 STREAMS q 0
+= XCLAIM q g c3 0 2-1 3-1
+= XPENDING q g
+= XCLAIM q g c3 0 3-1 JUSTID
+= XCLAIM q g c3 0 3-1 RETRYCOUNT 7 TIME 1000 JUSTID
+= XCLAIM q g c3 0 1-1 FORCE JUSTID
+= XCLAIM q g c3 0 1-1 FORCE RETRYCOUNT 2 TIME 1000
+= XINFO STREAM q FULL
+= XCLAIM q g c3 x 1-1
+= XCLAIM q g c3 0 1-1 IDLE x
+= XCLAIM q g c3 0 1-1 TIME x
+= XCLAIM q g c3 0 1-1 RETRYCOUNT x
+= XCLAIM q g c3 0 1-1 LASTID x
+= XCLAIM q g c3 0 1-1 FOO
+= XCLAIM q g c3 0 x
+= XCLAIM q nog c3 0 1-1
+= XCLAIM nokey g c3 0 1-1
+= XCLAIM q g c3 0 1-1 LASTID 50-0 JUSTID TIME 1000
+= XINFO GROUPS q
+= XAUTOCLAIM q g c4 0 0 COUNT 1
+= XAUTOCLAIM q g c4 0 0 JUSTID
+= XAUTOCLAIM q g c4 0 (1-1
+= XAUTOCLAIM q g c4 0 0 COUNT 0
+= XAUTOCLAIM q g c4 0 0 COUNT x
+= XAUTOCLAIM q g c4 x 0
+= XAUTOCLAIM q g c4 0 x
+= XAUTOCLAIM q g c4 0 0 FOO
+= XAUTOCLAIM q nog c4 0 0
+= XAUTOCLAIM nokey g c4 0 0
+= XAUTOCLAIM q g c4 100000 0
+= XADD q 4-1 d 4
+= XADD q 5-1 e 5
+= XREADGROUP GROUP g c1 STREAMS q >
+= XDEL q 4-1
+= XAUTOCLAIM q g c5 0 0 COUNT 10 JUSTID
+= XPENDING q g
+# XGROUP subcommands
+= XGROUP CREATECONSUMER q g c1
+= XGROUP CREATECONSUMER q g newc
+= XGROUP CREATECONSUMER q nog newc
+= XGROUP CREATECONSUMER nokey g newc
+= XGROUP DELCONSUMER q g c5
+= XGROUP DELCONSUMER q g nobody
+= XGROUP DELCONSUMER q nog c5
+= XGROUP SETID q g 0
+= XGROUP SETID q g $ ENTRIESREAD 3
+= XGROUP SETID q g 1-1 ENTRIESREAD -5
+= XGROUP SETID q g 1-1 FOO 5
+= XGROUP SETID q g 1-1 ENTRIESREAD
+= XGROUP SETID q nog 0
+= XGROUP SETID nokey g 0
+= XGROUP SETID q g x
+= XGROUP SETID q g -
+= XINFO GROUPS q
+= XGROUP DESTROY q g2
+= XGROUP DESTROY q g2
+= XGROUP DESTROY nokey g2
+= XGROUP DESTROY str g2
+= XGROUP FOO q g
+= XGROUP
+= XGROUP HELP
+= XGROUP HELP x
+= XGROUP CREATE q
+= XGROUP DESTROY q g x
+# XINFO
+= XINFO HELP
+= XINFO HELP x
+= XINFO FOO q
+= XINFO STREAM nokey
+= XINFO GROUPS nokey
+= XINFO CONSUMERS nokey g
+= XINFO CONSUMERS q nog
+= XINFO STREAM q FOO
+= XINFO STREAM q FULL COUNT
+= XINFO STREAM q FULL COUNT x
+= XINFO STREAM q FULL FOO 1
+= XINFO STREAM q FULL COUNT 1 x
+type XINFO STREAM q FULL COUNT 1
+type XINFO STREAM q FULL COUNT 0
+type XINFO STREAM q FULL COUNT -3
+= TYPE q
+= OBJECT ENCODING q
+= XINFO STREAM q
+type XINFO CONSUMERS q g
+type XPENDING q g - + 10
+type XPENDING q g IDLE 0 - + 10 c1
+= XPENDING q g IDLE 100000 - + 10
+# RESP3 forms
+hello HELLO 3
+= XRANGE q - +
+= XREAD STREAMS q r1 0 0
+= XREAD STREAMS nokey 0
+= XREADGROUP GROUP g c1 STREAMS q 0
+= XINFO STREAM q
+= XINFO GROUPS q
+type XINFO STREAM q FULL
+= XPENDING q g
+= XPENDING q nog
+= XAUTOCLAIM q g c4 0 0 JUSTID
+= XRANGE q - + COUNT 0
+= XINFO STREAM t
+= XADD nos NOMKSTREAM * f v
+= XREAD BLOCK 10 STREAMS r1 $
+hello HELLO 2
+"#;
+
+#[test]
+fn streams_match_redis() {
+    run_script("streams", STREAMS);
+}
+
+const STREAM_COMMANDS: &str = r#"
+= COMMAND INFO xadd xautoclaim xclaim xdel xlen xpending xrange xread xreadgroup xrevrange xsetid xtrim xack
+= COMMAND INFO xgroup xinfo xgroup|create xgroup|createconsumer xgroup|delconsumer xgroup|destroy xgroup|help xgroup|setid
+= COMMAND INFO xinfo|consumers xinfo|groups xinfo|help xinfo|stream
+= COMMAND DOCS xadd
+= COMMAND DOCS xautoclaim
+= COMMAND DOCS xclaim
+= COMMAND DOCS xdel
+= COMMAND DOCS xlen
+= COMMAND DOCS xpending
+= COMMAND DOCS xrange
+= COMMAND DOCS xread
+= COMMAND DOCS xreadgroup
+= COMMAND DOCS xrevrange
+= COMMAND DOCS xsetid
+= COMMAND DOCS xtrim
+= COMMAND DOCS xack
+= COMMAND DOCS xgroup|create
+= COMMAND DOCS xgroup|createconsumer
+= COMMAND DOCS xgroup|delconsumer
+= COMMAND DOCS xgroup|destroy
+= COMMAND DOCS xgroup|help
+= COMMAND DOCS xgroup|setid
+= COMMAND DOCS xinfo|consumers
+= COMMAND DOCS xinfo|groups
+= COMMAND DOCS xinfo|help
+= COMMAND DOCS xinfo|stream
+= COMMAND DOCS xgroup xinfo
+= COMMAND GETKEYS xread COUNT 1 STREAMS a b 0 0
+= COMMAND GETKEYS xreadgroup GROUP g c STREAMS a b > >
+= COMMAND GETKEYS xadd s * f v
+hello HELLO 3
+= COMMAND INFO xadd xread xreadgroup xinfo xgroup
+= COMMAND DOCS xadd xreadgroup xinfo xgroup
+"#;
+
+#[test]
+fn stream_command_metadata_matches_redis() {
+    run_script("stream-commands", STREAM_COMMANDS);
+}

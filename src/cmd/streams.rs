@@ -60,7 +60,7 @@ pub static COMMANDS: &[Command] = &[
             "O(1) when adding a new entry, O(N) when trimming where N being the number of entries evicted.",
             "Appends a new entry to a stream",
         )
-        .args("key NOMKSTREAM@6.2.0 [trim=(strategy=(MAXLEN | MINID@6.2.0) operator=[equal=\"=\" | approximately=\"~\"] threshold [LIMIT count:integer@6.2.0])] id_or_auto=(auto_id=\"*\" | id) field_value=(field value) ...")
+        .args("key [NOMKSTREAM@6.2.0] [trim=(strategy=(MAXLEN | MINID@6.2.0) operator=[equal=\"=\" | approximately=\"~\"] threshold [LIMIT count:integer@6.2.0])] id_or_auto=(auto_id=\"*\" | id) field_value=(field value) ...")
         .tips(ND)
         .history(&[
             ("6.2.0", "Added the `NOMKSTREAM` option, `MINID` trimming strategy and the `LIMIT` option."),
@@ -99,7 +99,7 @@ pub static COMMANDS: &[Command] = &[
             "O(log N) with N being the number of messages in the PEL of the consumer group.",
             "Changes (or acquires) ownership of a message in a consumer group, as if the message was delivered to the specified consumer.",
         )
-        .args("key group consumer min-idle-time id [id ...] [IDLE ms:integer] [TIME unix-time-milliseconds:unix-time] [RETRYCOUNT count:integer] [FORCE] [JUSTID] [LASTID lastid]")
+        .args("key group consumer min-idle-time id [id ...] [IDLE ms:integer] [TIME unix-time-milliseconds:unix-time] [RETRYCOUNT count:integer] [FORCE] [JUSTID] [LASTID id]")
         .tips(ND),
     Command::new("xdel", -3, Group::Stream, xdel)
         .flags(WRITE | FAST)
@@ -128,7 +128,7 @@ pub static COMMANDS: &[Command] = &[
             "O(N) with N being the number of elements returned, so asking for a small fixed number of entries per call is O(1). O(M), where M is the total number of entries scanned when used with the IDLE filter. When the command returns just the summary and the list of consumers is small, it runs in O(1) time; otherwise, an additional O(N) time for iterating every consumer.",
             "Return information and entries from a stream consumer group pending entries list, that are messages fetched but never acknowledged.",
         )
-        .args("key group [filters=(IDLE min-idle-time:integer@6.2.0 start end count:integer [consumer])]")
+        .args("key group filters=[[IDLE min-idle-time:integer@6.2.0] start end count:integer [consumer]]")
         .tips(ND)
         .history(&[("6.2.0", "Added the `IDLE` option and exclusive range intervals.")]),
     Command::new("xrange", -4, Group::Stream, xrange)
@@ -164,7 +164,7 @@ pub static COMMANDS: &[Command] = &[
         .keys(KS_RO_ACCESS)
         .doc(
             "5.0.0",
-            RANGE_COMPLEXITY,
+            "O(N) with N being the number of elements returned. If N is constant (e.g. always asking for the first 10 elements with COUNT), you can consider it O(1).",
             "Return a range of elements in a stream, with IDs matching the specified IDs interval, in reverse order (from greater to smaller IDs) compared to XRANGE",
         )
         .args("key end start [COUNT count:integer]")
@@ -174,7 +174,7 @@ pub static COMMANDS: &[Command] = &[
         .acl(acl::STREAM)
         .keys(KS_RW_UPDATE)
         .doc("5.0.0", "O(1)", "An internal command for replicating stream values")
-        .args("key last-id [ENTRIESADDED entries-added:integer@7.0.0] [MAXDELETEDID max-deleted-id@7.0.0]")
+        .args("key last-id [ENTRIESADDED entries_added:integer@7.0.0] [MAXDELETEDID max_deleted_entry_id@7.0.0]")
         .history(&[("7.0.0", "Added the `entries_added` and `max_deleted_entry_id` arguments.")]),
     Command::new("xtrim", -4, Group::Stream, xtrim)
         .flags(WRITE)
@@ -191,6 +191,23 @@ pub static COMMANDS: &[Command] = &[
 ];
 
 static XGROUP_SUBS: &[Command] = &[
+    Command::new("createconsumer", 5, Group::Stream, xgroup_createconsumer)
+        .flags(WRITE | DENYOOM)
+        .acl(acl::STREAM)
+        .keys(KS_SUB_INSERT)
+        .doc("6.2.0", "O(1)", "Create a consumer in a consumer group.")
+        .args("key groupname consumername"),
+    Command::new("setid", -5, Group::Stream, xgroup_setid)
+        .flags(WRITE)
+        .acl(acl::STREAM)
+        .keys(KS_SUB_UPDATE)
+        .doc("5.0.0", "O(1)", "Set a consumer group to an arbitrary last delivered ID value.")
+        .args("key groupname id=(id | new_id=\"$\") [ENTRIESREAD entries_read:integer]")
+        .history(&[("7.0.0", "Added the optional `entries_read` argument.")]),
+    Command::new("help", 2, Group::Stream, xgroup_help)
+        .flags(LOADING | STALE)
+        .acl(acl::STREAM)
+        .doc("5.0.0", "O(1)", "Show helpful text about the different subcommands"),
     Command::new("create", -5, Group::Stream, xgroup_create)
         .flags(WRITE | DENYOOM)
         .acl(acl::STREAM)
@@ -198,12 +215,6 @@ static XGROUP_SUBS: &[Command] = &[
         .doc("5.0.0", "O(1)", "Create a consumer group.")
         .args("key groupname id=(id | new_id=\"$\") [MKSTREAM] [ENTRIESREAD entries_read:integer]")
         .history(&[("7.0.0", "Added the `entries_read` named argument.")]),
-    Command::new("createconsumer", 5, Group::Stream, xgroup_createconsumer)
-        .flags(WRITE | DENYOOM)
-        .acl(acl::STREAM)
-        .keys(KS_SUB_INSERT)
-        .doc("6.2.0", "O(1)", "Create a consumer in a consumer group.")
-        .args("key groupname consumername"),
     Command::new("delconsumer", 5, Group::Stream, xgroup_delconsumer)
         .flags(WRITE)
         .acl(acl::STREAM)
@@ -220,27 +231,9 @@ static XGROUP_SUBS: &[Command] = &[
             "Destroy a consumer group.",
         )
         .args("key groupname"),
-    Command::new("help", 2, Group::Stream, xgroup_help)
-        .flags(LOADING | STALE)
-        .acl(acl::STREAM)
-        .doc("5.0.0", "O(1)", "Show helpful text about the different subcommands"),
-    Command::new("setid", -5, Group::Stream, xgroup_setid)
-        .flags(WRITE)
-        .acl(acl::STREAM)
-        .keys(KS_SUB_UPDATE)
-        .doc("5.0.0", "O(1)", "Set a consumer group to an arbitrary last delivered ID value.")
-        .args("key groupname id=(id | new_id=\"$\") [ENTRIESREAD entries_read:integer]")
-        .history(&[("7.0.0", "Added the optional `entries_read` argument.")]),
 ];
 
 static XINFO_SUBS: &[Command] = &[
-    Command::new("consumers", 4, Group::Stream, xinfo_consumers)
-        .flags(READONLY)
-        .acl(acl::STREAM)
-        .keys(KS_SUB_RO)
-        .doc("5.0.0", "O(1)", "List the consumers in a consumer group")
-        .args("key groupname")
-        .tips(ND),
     Command::new("groups", 3, Group::Stream, xinfo_groups)
         .flags(READONLY)
         .acl(acl::STREAM)
@@ -248,20 +241,27 @@ static XINFO_SUBS: &[Command] = &[
         .doc("5.0.0", "O(1)", "List the consumer groups of a stream")
         .args("key")
         .history(&[("7.0.0", "Added the `entries-read` and `lag` fields")]),
-    Command::new("help", 2, Group::Stream, xinfo_help)
-        .flags(LOADING | STALE)
+    Command::new("consumers", 4, Group::Stream, xinfo_consumers)
+        .flags(READONLY)
         .acl(acl::STREAM)
-        .doc("5.0.0", "O(1)", "Show helpful text about the different subcommands"),
+        .keys(KS_SUB_RO)
+        .doc("5.0.0", "O(1)", "List the consumers in a consumer group")
+        .args("key groupname")
+        .tips(ND),
     Command::new("stream", -3, Group::Stream, xinfo_stream)
         .flags(READONLY)
         .acl(acl::STREAM)
         .keys(KS_SUB_RO)
-        .doc("5.0.0", "O(N) with N being the number of returned items for the subcommands FULL", "Get information about a stream")
-        .args("key [full=(FULL [COUNT count:integer])]@6.0.0")
+        .doc("5.0.0", "O(1)", "Get information about a stream")
+        .args("key full=[FULL ([COUNT count:integer])]")
         .history(&[
             ("6.0.0", "Added the `FULL` modifier."),
             ("7.0.0", "Added the `max-deleted-entry-id`, `entries-added`, `recorded-first-entry-id`, `entries-read` and `lag` fields"),
         ]),
+    Command::new("help", 2, Group::Stream, xinfo_help)
+        .flags(LOADING | STALE)
+        .acl(acl::STREAM)
+        .doc("5.0.0", "O(1)", "Show helpful text about the different subcommands"),
 ];
 
 // ---- helpers ------------------------------------------------------------------------
@@ -844,10 +844,8 @@ fn parse_read(ctx: &mut Ctx, xreadgroup: bool) -> Option<ReadArgs> {
             a.streams = i + 1;
             let n = argc - a.streams;
             if n % 2 != 0 {
-                let (name, sym) = if xreadgroup { ("xreadgroup", '>') } else { ("xread", '$') };
-                ctx.error(&format!(
-                    "ERR Unbalanced '{name}' list of streams: for each stream key an ID or '{sym}' must be specified."
-                ));
+                // Redis 7.0 says XREAD and '$' for XREADGROUP too.
+                ctx.error("ERR Unbalanced XREAD list of streams: for each stream key an ID or '$' must be specified.");
                 return None;
             }
             a.nkeys = n / 2;
@@ -1241,7 +1239,7 @@ fn xpending(ctx: &mut Ctx) {
     r.set_deferred(pos, b'*', n);
 }
 
-/// XCLAIM key group consumer min-idle-time id [id ...] [IDLE ms] [TIME unix-time-milliseconds] [RETRYCOUNT count] [FORCE] [JUSTID] [LASTID lastid]
+/// XCLAIM key group consumer min-idle-time id [id ...] [IDLE ms] [TIME unix-time-milliseconds] [RETRYCOUNT count] [FORCE] [JUSTID] [LASTID id]
 fn xclaim(ctx: &mut Ctx) {
     let db = ctx.c.db;
     let (key, gname, cname) = (ctx.argv.get(1), ctx.argv.get(2), ctx.argv.get(3));
@@ -1532,16 +1530,16 @@ fn xgroup_lookup(ctx: &mut Ctx, mkstream: bool, needs_group: bool) -> Option<(bo
         Ok(None) => (false, false),
         Ok(Some(s)) => (true, s.groups.contains_key(gname)),
     };
+    if !exists && !mkstream {
+        ctx.error(NEEDS_KEY);
+        return None;
+    }
     if needs_group && !has_group {
         ctx.error(&format!(
             "NOGROUP No such consumer group '{}' for key name '{}'",
             c_text(gname),
             c_text(key)
         ));
-        return None;
-    }
-    if !exists && !mkstream {
-        ctx.error(NEEDS_KEY);
         return None;
     }
     Some((exists, has_group))
