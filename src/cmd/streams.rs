@@ -768,9 +768,8 @@ fn xsetid(ctx: &mut Ctx) {
         Ok(None) => return ctx.error(err::NO_SUCH_KEY),
         Ok(Some(s)) => Arc::make_mut(s),
     };
-    if id < s.max_deleted_id {
-        return ctx.error("ERR The ID specified in XSETID is smaller than current max_deleted_entry_id");
-    }
+    // Redis 7.0 does not compare the ID with the current max deleted ID
+    // (7.2 does).
     if s.length > 0 {
         let maxid = s.edge_id(false).unwrap_or(s.last_id);
         if id < maxid {
