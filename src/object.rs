@@ -51,7 +51,14 @@ pub enum Type {
 }
 
 impl Type {
-    pub const ALL: [Type; 6] = [Type::String, Type::List, Type::Hash, Type::Set, Type::ZSet, Type::Stream];
+    pub const ALL: [Type; 6] = [
+        Type::String,
+        Type::List,
+        Type::Hash,
+        Type::Set,
+        Type::ZSet,
+        Type::Stream,
+    ];
 
     pub fn name(self) -> &'static str {
         match self {

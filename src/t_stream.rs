@@ -221,9 +221,10 @@ impl<'a> Node<'a> {
             vals,
         };
         let master_fields = int_at(&n.vals, 2).and_then(|v| usize::try_from(v).ok()).unwrap_or(0);
-        let mut i = 3 + master_fields + 1;
+        let mut i = master_fields.saturating_add(4);
         while i < n.vals.len() {
-            let (Some(flags), Some(ms), Some(seq)) = (int_at(&n.vals, i), int_at(&n.vals, i + 1), int_at(&n.vals, i + 2))
+            let (Some(flags), Some(ms), Some(seq)) =
+                (int_at(&n.vals, i), int_at(&n.vals, i + 1), int_at(&n.vals, i + 2))
             else {
                 break;
             };
@@ -231,12 +232,12 @@ impl<'a> Node<'a> {
             i += 3;
             let same = flags & FLAG_SAMEFIELDS != 0;
             let (nfields, first, next) = if same {
-                (master_fields, i, i + master_fields)
+                (master_fields, i, i.saturating_add(master_fields))
             } else {
                 let Some(nf) = int_at(&n.vals, i).and_then(|v| usize::try_from(v).ok()) else {
                     break;
                 };
-                (nf, i + 1, i + 1 + nf.saturating_mul(2))
+                (nf, i + 1, (i + 1).saturating_add(nf.saturating_mul(2)))
             };
             if next >= n.vals.len() {
                 break;
@@ -455,7 +456,11 @@ impl Stream {
                 };
                 it.next();
                 let mf = it.next().and_then(|v| v.1.as_i64()).unwrap_or(-1);
-                let same = mf == numfields && it.zip(pairs.iter()).take(pairs.len()).all(|((_, v), (f, _))| v.eq_exact(f));
+                let same = mf == numfields
+                    && it
+                        .zip(pairs.iter())
+                        .take(pairs.len())
+                        .all(|((_, v), (f, _))| v.eq_exact(f));
                 let same = same && (pairs.len() as i64) == mf;
                 lp.replace_int(p0, count + 1);
                 (master, lp, same)
@@ -476,7 +481,7 @@ impl Stream {
         let lp_count = numfields + 3 + if same { 0 } else { numfields + 1 };
         lp.append_int(lp_count);
         self.length += 1;
-        self.entries_added += 1;
+        self.entries_added = self.entries_added.wrapping_add(1);
         self.last_id = id;
         if self.length == 1 {
             self.first_id = id;
@@ -574,7 +579,7 @@ impl Stream {
         if live <= 0 {
             self.nodes.remove(&master);
         }
-        self.length -= 1;
+        self.length = self.length.saturating_sub(1);
         true
     }
 
@@ -592,18 +597,18 @@ impl Stream {
             }
             let node = Node::decode(master, lp);
             let entries = node.count.max(0) as u64;
-            if limit != 0 && deleted + entries > limit {
+            if limit != 0 && deleted.saturating_add(entries) > limit {
                 break;
             }
             let remove_node = match how {
-                Trim::MaxLen(maxlen) => self.length - entries >= maxlen,
+                Trim::MaxLen(maxlen) => self.length.saturating_sub(entries) >= maxlen,
                 Trim::MinId(min) => node.last_id().is_some_and(|l| l < min),
             };
             if remove_node {
                 drop(node);
                 self.nodes.remove(&master);
-                self.length -= entries;
-                deleted += entries;
+                self.length = self.length.saturating_sub(entries);
+                deleted = deleted.saturating_add(entries);
                 continue;
             }
             if approx {
@@ -628,7 +633,7 @@ impl Stream {
             drop(node);
             if !which.is_empty() {
                 mark_deleted(&mut *lp, &ents, &which);
-                self.length -= which.len() as u64;
+                self.length = self.length.saturating_sub(which.len() as u64);
                 deleted += which.len() as u64;
             }
             break;
@@ -696,7 +701,7 @@ impl Stream {
     /// What a group does when it delivers `id` beyond its last ID.
     pub fn advance_group(&self, g: &mut Group, id: StreamId) {
         if g.entries_read != INVALID_ENTRIES_READ && !self.range_has_tombstones(Some(id), None) {
-            g.entries_read += 1;
+            g.entries_read = g.entries_read.wrapping_add(1);
         } else if self.entries_added != 0 {
             g.entries_read = self.estimate_distance(id);
         }
@@ -724,14 +729,22 @@ impl Stream {
                 n.len()
                     + 96
                     + g.pel.values().map(|x| x.consumer.len() + 64).sum::<usize>()
-                    + g.consumers.iter().map(|(n, c)| n.len() + 64 + c.pel.len() * 24).sum::<usize>()
+                    + g.consumers
+                        .iter()
+                        .map(|(n, c)| n.len() + 64 + c.pel.len() * 24)
+                        .sum::<usize>()
             })
             .sum();
         std::mem::size_of::<Stream>() + nodes + groups
     }
 
     pub fn free_effort(&self) -> usize {
-        self.nodes.len() + self.groups.values().map(|g| g.pel.len() + g.consumers.len() + 1).sum::<usize>()
+        self.nodes.len()
+            + self
+                .groups
+                .values()
+                .map(|g| g.pel.len() + g.consumers.len() + 1)
+                .sum::<usize>()
     }
 
     // ---- RDB ------------------------------------------------------------------
@@ -789,7 +802,7 @@ impl Stream {
     /// entries out of order, a PEL entry owned by no or two consumers,
     /// duplicate group or consumer names.
     #[allow(dead_code)] // for the RDB loader and RESTORE
-    pub fn from_rdb(r: StreamRepr) -> Result<Stream, String> {
+    pub fn from_rdb(r: StreamRepr) -> Result<Stream, &'static str> {
         let mut s = Stream {
             length: r.length,
             last_id: r.last_id,
@@ -806,28 +819,28 @@ impl Stream {
             let node = Node::decode(n.master_id, &n.listpack);
             let l = node.entries.iter().filter(|e| !e.deleted).count() as u64;
             if l == 0 {
-                return Err("Empty listpack inside stream".into());
+                return Err("Empty listpack inside stream");
             }
             if node.count != l as i64 || node.deleted != (node.entries.len() as u64 - l) as i64 {
-                return Err("Stream node counters do not match its entries".into());
+                return Err("Stream node counters do not match its entries");
             }
             for e in &node.entries {
                 if prev.is_some_and(|p| e.id <= p) || e.id < n.master_id {
-                    return Err("Stream entries out of order".into());
+                    return Err("Stream entries out of order");
                 }
                 prev = Some(e.id);
             }
             live += l;
             drop(node);
             if s.nodes.insert(n.master_id, n.listpack).is_some() {
-                return Err("Listpack re-added with existing key".into());
+                return Err("Listpack re-added with existing key");
             }
         }
         if live != s.length {
-            return Err("Stream length does not match its entries".into());
+            return Err("Stream length does not match its entries");
         }
         if prev.is_some_and(|p| p > s.last_id) {
-            return Err("Stream last ID is smaller than an entry".into());
+            return Err("Stream last ID is smaller than an entry");
         }
         for g in r.groups {
             let mut group = Group::new(g.last_id, g.entries_read);
@@ -842,7 +855,7 @@ impl Stream {
                 );
             }
             if group.pel.len() != g.pel.len() {
-                return Err("Duplicated global PEL entry loading stream consumer group".into());
+                return Err("Duplicated global PEL entry loading stream consumer group");
             }
             for c in g.consumers {
                 let name: Box<[u8]> = c.name.into();
@@ -852,22 +865,22 @@ impl Stream {
                 };
                 for id in c.pending {
                     let Some(nack) = group.pel.get_mut(&id) else {
-                        return Err("Consumer entry not found in group global PEL".into());
+                        return Err("Consumer entry not found in group global PEL");
                     };
                     if !nack.consumer.is_empty() || !cons.pel.insert(id) {
-                        return Err("Duplicated consumer PEL entry loading a stream consumer group".into());
+                        return Err("Duplicated consumer PEL entry loading a stream consumer group");
                     }
                     nack.consumer = name.clone();
                 }
                 if group.consumers.insert(name, cons).is_some() {
-                    return Err("Duplicate stream consumer detected.".into());
+                    return Err("Duplicate stream consumer detected.");
                 }
             }
             if group.pel.values().any(|n| !group.consumers.contains_key(&n.consumer)) {
-                return Err("Stream CG PEL entry without consumer".into());
+                return Err("Stream CG PEL entry without consumer");
             }
             if s.groups.insert(g.name.into(), group).is_some() {
-                return Err("Duplicated consumer group name".into());
+                return Err("Duplicated consumer group name");
             }
         }
         Ok(s)
@@ -989,10 +1002,16 @@ mod tests {
         assert!(crate::rdb::stream::walk_stream_listpack(lp, |_, _, _| {}));
         let mut got = Vec::new();
         s.range(StreamId::MIN, StreamId::MAX, false, |e| {
-            got.push((e.id(), e.pairs().map(|(f, v)| (f.to_vec(), v.to_vec())).collect::<Vec<_>>()));
+            got.push((
+                e.id(),
+                e.pairs().map(|(f, v)| (f.to_vec(), v.to_vec())).collect::<Vec<_>>(),
+            ));
             true
         });
-        assert_eq!(got[2].1, vec![(b"a".to_vec(), b"x".to_vec()), (b"b".to_vec(), b"y".to_vec())]);
+        assert_eq!(
+            got[2].1,
+            vec![(b"a".to_vec(), b"x".to_vec()), (b"b".to_vec(), b"y".to_vec())]
+        );
         assert_eq!(got[1].1, vec![(b"f".to_vec(), b"12".to_vec())]);
     }
 
@@ -1154,7 +1173,9 @@ mod tests {
         // Through the RDB codec and back.
         let v = crate::rdb::RdbValue::Stream(Box::new(r.clone()));
         let back = crate::rdb::decode_dump_payload(&crate::rdb::dump_payload(&v, true), false).unwrap();
-        let crate::rdb::RdbValue::Stream(back) = back else { panic!("not a stream") };
+        let crate::rdb::RdbValue::Stream(back) = back else {
+            panic!("not a stream")
+        };
         let s2 = Stream::from_rdb(*back).unwrap();
         assert_eq!(s2, s);
         assert_eq!(s2.to_rdb(), r);

@@ -201,7 +201,11 @@ static XGROUP_SUBS: &[Command] = &[
         .flags(WRITE)
         .acl(acl::STREAM)
         .keys(KS_SUB_UPDATE)
-        .doc("5.0.0", "O(1)", "Set a consumer group to an arbitrary last delivered ID value.")
+        .doc(
+            "5.0.0",
+            "O(1)",
+            "Set a consumer group to an arbitrary last delivered ID value.",
+        )
         .args("key groupname id=(id | new_id=\"$\") [ENTRIESREAD entries_read:integer]")
         .history(&[("7.0.0", "Added the optional `entries_read` argument.")]),
     Command::new("help", 2, Group::Stream, xgroup_help)
@@ -583,7 +587,10 @@ fn xadd(ctx: &mut Ctx) {
     let now = ctx.srv.cmd_time_ms.max(0) as u64;
     let (max_bytes, max_entries) = (ctx.srv.cfg.stream_node_max_bytes, ctx.srv.cfg.stream_node_max_entries);
     let argv = ctx.argv;
-    let pairs: Vec<(&[u8], &[u8])> = (field_pos..argc).step_by(2).map(|j| (argv.get(j), argv.get(j + 1))).collect();
+    let pairs: Vec<(&[u8], &[u8])> = (field_pos..argc)
+        .step_by(2)
+        .map(|j| (argv.get(j), argv.get(j + 1)))
+        .collect();
     let Some(s) = again(ctx.srv, db, key) else { return };
     let last = s.last_id;
     if last == StreamId::MAX {
@@ -924,7 +931,9 @@ fn read_generic(ctx: &mut Ctx, xreadgroup: bool) {
             }
             wants.push(Want::New);
         } else {
-            let Some(id) = id_arg(ctx, a.streams + a.nkeys + k) else { return };
+            let Some(id) = id_arg(ctx, a.streams + a.nkeys + k) else {
+                return;
+            };
             wants.push(Want::After(id));
         }
     }
@@ -933,7 +942,7 @@ fn read_generic(ctx: &mut Ctx, xreadgroup: bool) {
     let mut served = 0;
     for (k, want) in wants.iter().enumerate() {
         let key = argv.get(a.streams + k);
-        let Some(s) = again(ctx.srv, db, key) else { continue };
+        let Some(s) = peek(ctx.srv, db, key) else { continue };
         let (from, history) = match (*want, gname) {
             (Want::After(id), Some(_)) => (id, true),
             (Want::After(id), None) => {
@@ -943,7 +952,9 @@ fn read_generic(ctx: &mut Ctx, xreadgroup: bool) {
                 (id, false)
             }
             (Want::New, Some(g)) => {
-                let Some(glast) = s.groups.get(g).map(|g| g.last_id) else { continue };
+                let Some(glast) = s.groups.get(g).map(|g| g.last_id) else {
+                    continue;
+                };
                 if s.length == 0 || s.edge_id(false).is_none_or(|m| m <= glast) {
                     continue;
                 }
@@ -992,7 +1003,7 @@ fn serve_blocked(ctx: &mut Ctx, a: &ReadArgs, ready: &[u8], gname: Option<&[u8]>
     let Some(k) = (0..a.nkeys).find(|&k| argv.get(a.streams + k) == ready) else {
         return ctx.block_on_keys(&[], Type::Stream, None, TimeoutReply::NullArray);
     };
-    let Some(s) = again(ctx.srv, db, ready) else {
+    let Some(s) = peek(ctx.srv, db, ready) else {
         return ctx.block_on_keys(&[], Type::Stream, None, TimeoutReply::NullArray);
     };
     let gt = match gname {
@@ -1039,15 +1050,20 @@ fn serve_key(
     }
     ctx.c.reply.bulk(key);
     let now = ctx.srv.cmd_time_ms;
+    let (Some(gname), Some(cname)) = (gname, cname) else {
+        let r = &mut ctx.c.reply;
+        match (peek(ctx.srv, db, key), after.incr()) {
+            (Some(s), Some(start)) => {
+                reply_range(r, s, start, StreamId::MAX, a.count, false);
+            }
+            _ => r.array_len(0),
+        }
+        return;
+    };
     let Some(s) = again(ctx.srv, db, key) else {
         return ctx.c.reply.array_len(0);
     };
     let r = &mut ctx.c.reply;
-    let (Some(gname), Some(cname)) = (gname, cname) else {
-        let Some(start) = after.incr() else { return r.array_len(0) };
-        reply_range(r, s, start, StreamId::MAX, a.count, false);
-        return;
-    };
     let Some(mut g) = s.groups.remove(gname) else {
         return r.array_len(0);
     };
@@ -1068,7 +1084,7 @@ fn serve_key(
             if reply_one(r, s, id) {
                 if let Some(n) = g.pel.get_mut(&id) {
                     n.delivery_time = now;
-                    n.delivery_count += 1;
+                    n.delivery_count = n.delivery_count.wrapping_add(1);
                 }
             } else {
                 r.array_len(2);
@@ -1143,7 +1159,11 @@ fn xack(ctx: &mut Ctx) {
 }
 
 fn nogroup(key: &[u8], group: &[u8]) -> String {
-    format!("NOGROUP No such key '{}' or consumer group '{}'", c_text(key), c_text(group))
+    format!(
+        "NOGROUP No such key '{}' or consumer group '{}'",
+        c_text(key),
+        c_text(group)
+    )
 }
 
 /// XPENDING key group [[IDLE min-idle-time] start end count [consumer]]
@@ -1191,7 +1211,8 @@ fn xpending(ctx: &mut Ctx) {
             (Some(&first), Some(&last)) => {
                 reply_id(r, first);
                 reply_id(r, last);
-                let with: Vec<(&Box<[u8]>, &Consumer)> = g.consumers.iter().filter(|(_, c)| !c.pel.is_empty()).collect();
+                let with: Vec<(&Box<[u8]>, &Consumer)> =
+                    g.consumers.iter().filter(|(_, c)| !c.pel.is_empty()).collect();
                 r.array_len(with.len());
                 for (name, c) in with {
                     r.array_len(2);
@@ -1365,7 +1386,7 @@ fn xclaim(ctx: &mut Ctx) {
             if retrycount >= 0 {
                 nack.delivery_count = retrycount as u64;
             } else if !justid {
-                nack.delivery_count += 1;
+                nack.delivery_count = nack.delivery_count.wrapping_add(1);
             }
         }
         if justid {
@@ -1469,7 +1490,7 @@ fn xautoclaim(ctx: &mut Ctx) {
             if let Some(n) = g.pel.get_mut(&id) {
                 n.delivery_time = now;
                 if !justid {
-                    n.delivery_count += 1;
+                    n.delivery_count = n.delivery_count.wrapping_add(1);
                 }
             }
             claimed.push(id);
@@ -1606,7 +1627,9 @@ fn xgroup_create(ctx: &mut Ctx) {
 /// XGROUP SETID key group <id | $> [ENTRIESREAD entries-read]
 fn xgroup_setid(ctx: &mut Ctx) {
     let argc = ctx.argv.len();
-    let Some(_) = xgroup_lookup(ctx, false, true) else { return };
+    let Some(_) = xgroup_lookup(ctx, false, true) else {
+        return;
+    };
     if argc != 5 && argc != 7 {
         return ctx.subcommand_syntax_error();
     }
@@ -1663,7 +1686,9 @@ fn xgroup_destroy(ctx: &mut Ctx) {
 
 /// XGROUP CREATECONSUMER key group consumer
 fn xgroup_createconsumer(ctx: &mut Ctx) {
-    let Some(_) = xgroup_lookup(ctx, false, true) else { return };
+    let Some(_) = xgroup_lookup(ctx, false, true) else {
+        return;
+    };
     let (key, gname, cname) = (ctx.argv.get(2), ctx.argv.get(3), ctx.argv.get(4));
     let created = create_consumer(ctx, key, gname, cname);
     ctx.c.reply.int(created as i64);
@@ -1671,7 +1696,9 @@ fn xgroup_createconsumer(ctx: &mut Ctx) {
 
 /// XGROUP DELCONSUMER key group consumer
 fn xgroup_delconsumer(ctx: &mut Ctx) {
-    let Some(_) = xgroup_lookup(ctx, false, true) else { return };
+    let Some(_) = xgroup_lookup(ctx, false, true) else {
+        return;
+    };
     let db = ctx.c.db;
     let (key, gname, cname) = (ctx.argv.get(2), ctx.argv.get(3), ctx.argv.get(4));
     let pending = again(ctx.srv, db, key)
@@ -1783,7 +1810,9 @@ fn xinfo_groups(ctx: &mut Ctx) {
         return;
     }
     let db = ctx.c.db;
-    let Some(s) = peek(ctx.srv, db, ctx.argv.get(2)) else { return };
+    let Some(s) = peek(ctx.srv, db, ctx.argv.get(2)) else {
+        return;
+    };
     let r = &mut ctx.c.reply;
     r.array_len(s.groups.len());
     for (name, g) in &s.groups {
@@ -1826,7 +1855,9 @@ fn xinfo_stream(ctx: &mut Ctx) {
     }
     let count = usize::try_from(count).unwrap_or(10);
     let db = ctx.c.db;
-    let Some(s) = peek(ctx.srv, db, ctx.argv.get(2)) else { return };
+    let Some(s) = peek(ctx.srv, db, ctx.argv.get(2)) else {
+        return;
+    };
     let r = &mut ctx.c.reply;
     r.map_len(if full { 9 } else { 10 });
     r.bulk(b"length");
