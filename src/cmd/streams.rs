@@ -643,7 +643,7 @@ fn xtrim(ctx: &mut Ctx) {
     if n > 0 {
         ctx.notify(ev::STREAM, "xtrim", key);
         ctx.srv.signal_modified_key(db, key);
-        ctx.srv.dirty += n as u64;
+        ctx.srv.dirty += n;
     }
     ctx.c.reply.int(n as i64);
 }
@@ -849,7 +849,7 @@ fn parse_read(ctx: &mut Ctx, xreadgroup: bool) -> Option<ReadArgs> {
         } else if o.eq_ignore_ascii_case(b"STREAMS") && more > 0 {
             a.streams = i + 1;
             let n = argc - a.streams;
-            if n % 2 != 0 {
+            if !n.is_multiple_of(2) {
                 // Redis 7.0 says XREAD and '$' for XREADGROUP too.
                 ctx.error("ERR Unbalanced XREAD list of streams: for each stream key an ID or '$' must be specified.");
                 return None;
@@ -1627,12 +1627,18 @@ fn xgroup_create(ctx: &mut Ctx) {
 /// XGROUP SETID key group <id | $> [ENTRIESREAD entries-read]
 fn xgroup_setid(ctx: &mut Ctx) {
     let argc = ctx.argv.len();
+    // ENTRIESREAD is checked before the key, as Redis 7.0 does.
+    let mut entries_read = INVALID_ENTRIES_READ;
+    if argc != 5 {
+        if argc != 7 || !ctx.argv.get(5).eq_ignore_ascii_case(b"ENTRIESREAD") {
+            return ctx.subcommand_syntax_error();
+        }
+        let Some(v) = entries_read_arg(ctx, 6) else { return };
+        entries_read = v;
+    }
     let Some(_) = xgroup_lookup(ctx, false, true) else {
         return;
     };
-    if argc != 5 && argc != 7 {
-        return ctx.subcommand_syntax_error();
-    }
     let db = ctx.c.db;
     let (key, gname) = (ctx.argv.get(2), ctx.argv.get(3));
     let id = if ctx.argv.get(4) == b"$" {
@@ -1646,14 +1652,6 @@ fn xgroup_setid(ctx: &mut Ctx) {
             None => return ctx.error(INVALID_ID),
         }
     };
-    let mut entries_read = INVALID_ENTRIES_READ;
-    if argc == 7 {
-        if !ctx.argv.get(5).eq_ignore_ascii_case(b"ENTRIESREAD") {
-            return ctx.subcommand_syntax_error();
-        }
-        let Some(v) = entries_read_arg(ctx, 6) else { return };
-        entries_read = v;
-    }
     let Some(g) = again(ctx.srv, db, key).and_then(|s| s.groups.get_mut(gname)) else {
         return;
     };
