@@ -421,6 +421,46 @@ start_server {tags {stream}} {
         $rd close
     }
 
+    test {Blocked XREADGROUP in RESP3, woken by XADD} {
+        r del q
+        r xgroup create q g $ MKSTREAM
+        set rd [redis_deferring_client]
+        $rd hello 3
+        $rd read
+        $rd readraw 1
+        $rd xreadgroup GROUP g c BLOCK 0 STREAMS q >
+        wait_for_blocked_clients_count 1
+        r xadd q 7-0 f v
+        set lines {}
+        for {set i 0} {$i < 9} {incr i} {
+            lappend lines [$rd read]
+        }
+        assert_equal {%1 $1 q *1 *2 $3 7-0 *2 $1} [join $lines " "]
+        $rd close
+    }
+
+    test {Several groups on one stream are each served by one XADD} {
+        r del q
+        r xgroup create q g1 $ MKSTREAM
+        r xgroup create q g2 $
+        set rd1 [redis_deferring_client]
+        set rd2 [redis_deferring_client]
+        set rd3 [redis_deferring_client]
+        $rd1 xreadgroup GROUP g1 a BLOCK 0 STREAMS q >
+        $rd2 xreadgroup GROUP g2 b BLOCK 0 STREAMS q >
+        $rd3 xread BLOCK 0 STREAMS q $
+        wait_for_blocked_clients_count 3
+        r xadd q 1-0 f v
+        assert_equal {{q {{1-0 {f v}}}}} [$rd1 read]
+        assert_equal {{q {{1-0 {f v}}}}} [$rd2 read]
+        assert_equal {{q {{1-0 {f v}}}}} [$rd3 read]
+        assert_equal 1 [group_field q pending g1]
+        assert_equal 1 [group_field q pending g2]
+        $rd1 close
+        $rd2 close
+        $rd3 close
+    }
+
     test {XREADGROUP with a history ID never blocks} {
         r del q
         r xgroup create q g $ MKSTREAM

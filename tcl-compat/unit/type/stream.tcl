@@ -515,6 +515,40 @@ start_server {tags {stream}} {
         assert_match "%10\r\n*" [sraw 3 xinfo stream s]
     }
 
+    test {A blocked XREAD gets a RESP3 map} {
+        r del b1
+        set rd [redis_deferring_client]
+        $rd hello 3
+        $rd read
+        $rd readraw 1
+        $rd xread BLOCK 0 STREAMS nokey b1 $ $
+        wait_for_blocked_clients_count 1
+        r xadd b1 1-1 f v
+        set lines {}
+        for {set i 0} {$i < 9} {incr i} {
+            lappend lines [$rd read]
+        }
+        assert_equal {%1 $2 b1 *1 *2 $3 1-1 *2 $1} [join $lines " "]
+        $rd close
+    }
+
+    # ------------------------------------------------------------ metadata
+
+    test {COMMAND INFO and GETKEYS of stream commands} {
+        set xadd [lindex [r command info xadd] 0]
+        assert_equal {xadd -5 {write denyoom fast} 1 1 1} [lrange $xadd 0 5]
+        set spec [lindex $xadd 8 0]
+        assert_equal {UPDATE instead of INSERT because of the optional trimming feature} [dict get $spec notes]
+        set xread [lindex [r command info xread] 0]
+        assert_equal {xread -4 {readonly blocking movablekeys} 0 0 0} [lrange $xread 0 5]
+        assert_equal {a b} [r command getkeys xread COUNT 1 STREAMS a b 0 0]
+        assert_equal {a} [r command getkeys xreadgroup GROUP g c STREAMS a >]
+        assert_equal {xinfo|stream xinfo|groups xinfo|consumers xinfo|help} \
+            [lsort -command {apply {{a b} {expr {[lsearch {xinfo|stream xinfo|groups xinfo|consumers xinfo|help} $a] - [lsearch {xinfo|stream xinfo|groups xinfo|consumers xinfo|help} $b]}}}} \
+                [lmap e [lindex [r command info xinfo] 0 9] {lindex $e 0}]]
+        assert_equal stream [dict get [lindex [r command docs xgroup|create] 1] group]
+    }
+
     # ------------------------------------------------------------ events
 
     test {Keyspace events of XADD, XTRIM, XDEL and XSETID} {
