@@ -1192,6 +1192,212 @@ mod tests {
         assert!(Stream::from_rdb(bad).is_err());
     }
 
+    /// A tiny RESP client for the redis-server interop test.
+    struct Redis {
+        s: std::net::TcpStream,
+        buf: Vec<u8>,
+    }
+
+    impl Redis {
+        fn cmd(&mut self, args: &[&[u8]]) -> Vec<u8> {
+            use std::io::Write;
+            let mut out = format!("*{}\r\n", args.len()).into_bytes();
+            for a in args {
+                out.extend_from_slice(format!("${}\r\n", a.len()).as_bytes());
+                out.extend_from_slice(a);
+                out.extend_from_slice(b"\r\n");
+            }
+            self.s.write_all(&out).unwrap();
+            self.reply()
+        }
+
+        fn line(&mut self) -> Vec<u8> {
+            use std::io::Read;
+            loop {
+                if let Some(i) = self.buf.windows(2).position(|w| w == b"\r\n") {
+                    let l = self.buf[..i].to_vec();
+                    self.buf.drain(..i + 2);
+                    return l;
+                }
+                let mut tmp = [0u8; 65536];
+                let n = self.s.read(&mut tmp).unwrap();
+                assert!(n > 0, "redis-server closed the connection");
+                self.buf.extend_from_slice(&tmp[..n]);
+            }
+        }
+
+        /// The whole reply as sent (nested replies included).
+        fn reply(&mut self) -> Vec<u8> {
+            use std::io::Read;
+            let l = self.line();
+            let mut out = l.clone();
+            out.extend_from_slice(b"\r\n");
+            let n: i64 = std::str::from_utf8(&l[1..]).unwrap_or("0").parse().unwrap_or(0);
+            match l.first() {
+                Some(b'$') if n >= 0 => {
+                    let need = n as usize + 2;
+                    while self.buf.len() < need {
+                        let mut tmp = [0u8; 65536];
+                        let k = self.s.read(&mut tmp).unwrap();
+                        assert!(k > 0);
+                        self.buf.extend_from_slice(&tmp[..k]);
+                    }
+                    out.extend(self.buf.drain(..need));
+                }
+                Some(b'*') => {
+                    for _ in 0..n.max(0) {
+                        out.extend(self.reply());
+                    }
+                }
+                _ => {}
+            }
+            out
+        }
+
+        /// The bytes of a bulk reply.
+        fn bulk(&mut self, args: &[&[u8]]) -> Vec<u8> {
+            let r = self.cmd(args);
+            let start = r.windows(2).position(|w| w == b"\r\n").unwrap() + 2;
+            r[start..r.len() - 2].to_vec()
+        }
+    }
+
+    /// A stream with groups goes from redis-server to fastkey's type and
+    /// back through DUMP payloads: redis-server's nodes are byte-identical
+    /// to the ones XADD builds here, and RESTORE of our payload gives the
+    /// same XINFO STREAM FULL. Skipped when redis-server is not installed.
+    #[test]
+    fn rdb_interop_with_redis_server() {
+        let Ok(out) = std::process::Command::new("redis-server").arg("--version").output() else {
+            eprintln!("SKIPPED: redis-server is not installed");
+            return;
+        };
+        assert!(out.status.success());
+        let port = {
+            let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+            l.local_addr().unwrap().port()
+        };
+        let mut child = std::process::Command::new("redis-server")
+            .args([
+                "--port",
+                &port.to_string(),
+                "--bind",
+                "127.0.0.1",
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+            ])
+            .stdout(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        let mut conn = None;
+        for _ in 0..100 {
+            if let Ok(s) = std::net::TcpStream::connect(("127.0.0.1", port)) {
+                conn = Some(s);
+                break;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(50));
+        }
+        let mut r = Redis {
+            s: conn.expect("redis-server did not start"),
+            buf: Vec::new(),
+        };
+        r.cmd(&[b"CONFIG", b"SET", b"stream-node-max-entries", b"7"]);
+        let mut mine = Stream::new();
+        for i in 1..=40u64 {
+            let (ms, seq) = (1000 + i / 3, i % 3);
+            let idtxt = format!("{ms}-{seq}");
+            let v = format!("{}", i * 7);
+            let pairs: Vec<(&[u8], &[u8])> = if i % 5 == 0 {
+                vec![(b"other", v.as_bytes()), (b"x", b"-12")]
+            } else {
+                vec![(b"field", v.as_bytes()), (b"name", b"a b c")]
+            };
+            let mut args: Vec<&[u8]> = vec![b"XADD", b"s", idtxt.as_bytes()];
+            for (f, v) in &pairs {
+                args.push(f);
+                args.push(v);
+            }
+            r.cmd(&args);
+            assert!(mine.append(StreamId::new(ms, seq), &pairs, 4096, 7));
+        }
+        r.cmd(&[b"XDEL", b"s", b"1001-0", b"1004-1"]);
+        assert!(mine.delete(StreamId::new(1001, 0)) && mine.delete(StreamId::new(1004, 1)));
+        for cmd in [
+            &[&b"XGROUP"[..], b"CREATE", b"s", b"g1", b"0"][..],
+            &[b"XGROUP", b"CREATE", b"s", b"g2", b"$", b"ENTRIESREAD", b"38"],
+            &[
+                b"XREADGROUP",
+                b"GROUP",
+                b"g1",
+                b"alice",
+                b"COUNT",
+                b"5",
+                b"STREAMS",
+                b"s",
+                b">",
+            ],
+            &[
+                b"XREADGROUP",
+                b"GROUP",
+                b"g1",
+                b"bob",
+                b"COUNT",
+                b"3",
+                b"STREAMS",
+                b"s",
+                b">",
+            ],
+            &[b"XGROUP", b"CREATECONSUMER", b"s", b"g2", b"carol"],
+            &[
+                b"XCLAIM",
+                b"s",
+                b"g1",
+                b"bob",
+                b"0",
+                b"1001-1",
+                b"TIME",
+                b"12345",
+                b"RETRYCOUNT",
+                b"9",
+                b"JUSTID",
+            ],
+        ] {
+            r.cmd(cmd);
+        }
+        let payload = r.bulk(&[b"DUMP", b"s"]);
+        let v = crate::rdb::decode_dump_payload(&payload, false).unwrap();
+        let crate::rdb::RdbValue::Stream(repr) = v else {
+            panic!("not a stream")
+        };
+        let theirs = Stream::from_rdb(*repr).unwrap();
+        // The same entries make the same node bytes.
+        assert_eq!(theirs.nodes, mine.nodes);
+        assert_eq!((theirs.length, theirs.last_id), (38, StreamId::new(1013, 1)));
+        assert_eq!(theirs.max_deleted_id, StreamId::new(1004, 1));
+        assert_eq!(theirs.entries_added, 40);
+        let g1 = &theirs.groups[&b"g1"[..]];
+        assert_eq!(g1.pel.len(), 8);
+        assert_eq!(g1.consumers[&b"bob"[..]].pel.len(), 4);
+        assert_eq!(g1.pel[&StreamId::new(1001, 1)].delivery_count, 9);
+        assert_eq!(g1.pel[&StreamId::new(1001, 1)].delivery_time, 12345);
+        assert_eq!(theirs.groups[&b"g2"[..]].entries_read, 38);
+        // Back to redis-server: RESTORE of our payload reads the same.
+        let ours = crate::rdb::dump_payload(&crate::rdb::RdbValue::Stream(Box::new(theirs.to_rdb())), true);
+        let ok = r.cmd(&[b"RESTORE", b"s2", b"0", &ours]);
+        assert_eq!(ok, b"+OK\r\n");
+        let a = r.cmd(&[b"XINFO", b"STREAM", b"s", b"FULL"]);
+        let b = r.cmd(&[b"XINFO", b"STREAM", b"s2", b"FULL"]);
+        assert_eq!(String::from_utf8_lossy(&a), String::from_utf8_lossy(&b));
+        // SHUTDOWN closes the connection without a reply.
+        {
+            use std::io::Write;
+            let _ = r.s.write_all(b"*2\r\n$8\r\nSHUTDOWN\r\n$6\r\nNOSAVE\r\n");
+        }
+        let _ = child.wait();
+    }
+
     #[test]
     fn string2ull_rules() {
         assert_eq!(string2ull(b"0"), Some(0));
