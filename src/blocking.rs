@@ -190,9 +190,12 @@ impl Server {
         }
     }
 
-    /// Marks as ready every key of `db` that clients wait on and that
-    /// exists, after SWAPDB brought in another keyspace (Redis's
-    /// scanDatabaseForReadyKeys; clients stay on their db index).
+    /// Marks as ready every key of `db` that clients wait on, after SWAPDB
+    /// brought in another keyspace or FLUSHDB/FLUSHALL emptied it (Redis's
+    /// scanDatabaseForReadyKeys and scanDatabaseForDeletedKeys; clients
+    /// stay on their db index). A key that exists serves its clients; a
+    /// key that is gone unblocks the clients that fail when their key goes
+    /// (XREADGROUP) and leaves the others waiting.
     pub fn scan_db_for_ready_keys(&mut self, db: usize) {
         let waited: Vec<SBytes> = self
             .blocking
@@ -202,9 +205,7 @@ impl Server {
             .map(|(_, k)| k.clone())
             .collect();
         for k in waited {
-            if self.dbs[db].dict.contains_key(&k) {
-                self.signal_key_as_ready(db, &k);
-            }
+            self.signal_key_as_ready(db, &k);
         }
     }
 

@@ -411,6 +411,24 @@ start_server {tags {stream}} {
         $rd close
     }
 
+    test {FLUSHALL and SWAPDB unblock XREADGROUP with an error} {
+        r del q
+        r xgroup create q g $ MKSTREAM
+        set rd [redis_deferring_client]
+        $rd xreadgroup GROUP g c BLOCK 0 STREAMS q >
+        wait_for_blocked_clients_count 1
+        r flushall
+        assert_error {UNBLOCKED the stream key no longer exists} {$rd read}
+        r xgroup create q g $ MKSTREAM
+        $rd xreadgroup GROUP g c BLOCK 0 STREAMS q >
+        wait_for_blocked_clients_count 1
+        r swapdb 0 1
+        assert_error {UNBLOCKED the stream key no longer exists} {$rd read}
+        r swapdb 0 1
+        r flushall
+        $rd close
+    }
+
     test {Blocked XREADGROUP times out with a null array} {
         r del q
         r xgroup create q g $ MKSTREAM
