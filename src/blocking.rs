@@ -39,6 +39,10 @@ pub struct Blocked {
     /// Absolute deadline in ms; None blocks forever.
     pub deadline: Option<i64>,
     pub on_timeout: TimeoutReply,
+    /// When set, the error the client is unblocked with if a key it waits
+    /// on is deleted or stops holding `wants` (XREADGROUP: Redis 7.0's
+    /// "UNBLOCKED the stream key no longer exists").
+    pub gone_error: Option<&'static str>,
 }
 
 /// Server-wide blocking state.
@@ -168,6 +172,7 @@ impl Ctx<'_> {
             wants,
             deadline,
             on_timeout,
+            gone_error: None,
         });
     }
 }
@@ -185,9 +190,12 @@ impl Server {
         }
     }
 
-    /// Marks as ready every key of `db` that clients wait on and that
-    /// exists, after SWAPDB brought in another keyspace (Redis's
-    /// scanDatabaseForReadyKeys; clients stay on their db index).
+    /// Marks as ready every key of `db` that clients wait on, after SWAPDB
+    /// brought in another keyspace or FLUSHDB/FLUSHALL emptied it (Redis's
+    /// scanDatabaseForReadyKeys and scanDatabaseForDeletedKeys; clients
+    /// stay on their db index). A key that exists serves its clients; a
+    /// key that is gone unblocks the clients that fail when their key goes
+    /// (XREADGROUP) and leaves the others waiting.
     pub fn scan_db_for_ready_keys(&mut self, db: usize) {
         let waited: Vec<SBytes> = self
             .blocking
@@ -197,9 +205,7 @@ impl Server {
             .map(|(_, k)| k.clone())
             .collect();
         for k in waited {
-            if self.dbs[db].contains_key(&k) {
-                self.signal_key_as_ready(db, &k);
-            }
+            self.signal_key_as_ready(db, &k);
         }
     }
 
@@ -245,18 +251,18 @@ impl Server {
             return;
         };
         for client in waiting {
-            // Stop as soon as the key can serve no one else.
-            let Some(kind) = self.dbs[db].get(key).map(|o| o.v.type_of()) else {
-                return;
-            };
+            let kind = self.dbs[db].get(key).map(|o| o.v.type_of());
             let Some(Some(mut c)) = self.clients.get_mut(client).map(Option::take) else {
                 continue;
             };
             let wants = c.st.blocked.as_ref().map(|b| b.wants);
-            if wants == Some(kind) {
+            let gone = c.st.blocked.as_ref().and_then(|b| b.gone_error);
+            if kind.is_some() && wants == kind {
                 self.blocking.serving = Some(key.clone());
                 self.rerun_blocked(&mut c);
                 self.blocking.serving = None;
+            } else if let Some(msg) = gone {
+                self.unblock(&mut c, Some(Unblocked::Gone(msg)));
             }
             self.put_back(client, c);
         }
@@ -296,6 +302,10 @@ impl Server {
             Some(Unblocked::Timeout) => match b.on_timeout {
                 TimeoutReply::NullArray => c.st.reply.null_array(),
             },
+            Some(Unblocked::Gone(msg)) => {
+                c.st.reply.error_line(msg.as_bytes());
+                self.stats.record_error(msg.as_bytes());
+            }
             Some(Unblocked::Error) => {
                 c.st.reply.error_line(b"UNBLOCKED client unblocked via CLIENT UNBLOCK");
                 self.stats.record_error(b"UNBLOCKED");
@@ -348,4 +358,6 @@ impl Server {
 pub enum Unblocked {
     Timeout,
     Error,
+    /// The key waited on is gone (see `Blocked::gone_error`).
+    Gone(&'static str),
 }

@@ -464,7 +464,13 @@ impl Server {
             self.touch_all_watched_keys_in_db(db, None);
         }
         self.tracking_invalidate_all();
-        dbs.into_iter().map(|db| self.empty_db(db, lazy)).sum()
+        let mut removed = 0;
+        for db in dbs {
+            removed += self.empty_db(db, lazy);
+            // Blocked XREADGROUP clients learn that their stream is gone.
+            self.scan_db_for_ready_keys(db);
+        }
+        removed
     }
 
     /// Empties a database; the old contents are freed on the pool when

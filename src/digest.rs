@@ -8,6 +8,7 @@
 use crate::db::Db;
 use crate::listpack::LpValue;
 use crate::object::Value;
+use crate::rdb::stream::StreamId;
 use sha1_smol::Sha1;
 
 pub type Digest = [u8; 20];
@@ -49,6 +50,7 @@ pub fn value_digest(d: &mut Digest, v: &Value, has_expire: bool) {
         crate::object::Type::Set => 2,
         crate::object::Type::ZSet => 3,
         crate::object::Type::Hash => 4,
+        crate::object::Type::Stream => 6,
     };
     mix(d, &type_code.to_be_bytes());
     let mut tmp = Vec::new();
@@ -83,6 +85,26 @@ pub fn value_digest(d: &mut Digest, v: &Value, has_expire: bool) {
                 mix(&mut ele, lp_bytes(&val, &mut tmp2));
                 xor(d, &ele);
             }
+        }
+        Value::Stream(st) => {
+            let (mut tf, mut tv) = (Vec::new(), Vec::new());
+            st.range(
+                StreamId { ms: 0, seq: 0 },
+                StreamId {
+                    ms: u64::MAX,
+                    seq: u64::MAX,
+                },
+                false,
+                |e| {
+                    let id = e.id();
+                    mix(d, format!("{}.{}", id.ms, id.seq).as_bytes());
+                    for (f, v) in e.pairs() {
+                        mix(d, lp_bytes(&f, &mut tf));
+                        mix(d, lp_bytes(&v, &mut tv));
+                    }
+                    true
+                },
+            );
         }
         s => {
             let mut buf = Vec::new();

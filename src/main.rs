@@ -40,6 +40,7 @@ mod supervise;
 mod t_hash;
 mod t_list;
 mod t_set;
+mod t_stream;
 mod t_zset;
 mod tracking;
 mod util;

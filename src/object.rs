@@ -1,7 +1,8 @@
 //! Values stored in the keyspace and their encodings.
 //!
 //! Collections live behind an `Arc` in their own modules (Redis's t_*.c
-//! split): `t_list::List`, `t_hash::Hash`, `t_set::Set`, `t_zset::ZSet`.
+//! split): `t_list::List`, `t_hash::Hash`, `t_set::Set`, `t_zset::ZSet`,
+//! `t_stream::Stream`.
 //! Writers mutate them through `Arc::make_mut`, which is a plain pointer
 //! access unless a snapshot shares the value (copy-on-write).
 //!
@@ -35,6 +36,7 @@ pub enum Value {
     Hash(Arc<crate::t_hash::Hash>),
     Set(Arc<crate::t_set::Set>),
     ZSet(Arc<crate::t_zset::ZSet>),
+    Stream(Arc<crate::t_stream::Stream>),
 }
 
 /// The type name as TYPE reports it.
@@ -45,10 +47,18 @@ pub enum Type {
     Hash,
     Set,
     ZSet,
+    Stream,
 }
 
 impl Type {
-    pub const ALL: [Type; 5] = [Type::String, Type::List, Type::Hash, Type::Set, Type::ZSet];
+    pub const ALL: [Type; 6] = [
+        Type::String,
+        Type::List,
+        Type::Hash,
+        Type::Set,
+        Type::ZSet,
+        Type::Stream,
+    ];
 
     pub fn name(self) -> &'static str {
         match self {
@@ -57,6 +67,7 @@ impl Type {
             Type::Hash => "hash",
             Type::Set => "set",
             Type::ZSet => "zset",
+            Type::Stream => "stream",
         }
     }
 
@@ -115,6 +126,7 @@ impl Value {
             Value::Hash(_) => Type::Hash,
             Value::Set(_) => Type::Set,
             Value::ZSet(_) => Type::ZSet,
+            Value::Stream(_) => Type::Stream,
         }
     }
 
@@ -133,6 +145,7 @@ impl Value {
             Value::Hash(h) => h.encoding(),
             Value::Set(s) => s.encoding(),
             Value::ZSet(z) => z.encoding(),
+            Value::Stream(_) => "stream",
         }
     }
 
@@ -196,6 +209,7 @@ impl Value {
             Value::Hash(h) => h.heap_size(),
             Value::Set(s) => s.heap_size(),
             Value::ZSet(z) => z.heap_size(),
+            Value::Stream(s) => s.heap_size(),
         }
     }
 
@@ -207,6 +221,7 @@ impl Value {
             Value::Hash(h) => h.free_effort(),
             Value::Set(s) => s.free_effort(),
             Value::ZSet(z) => z.free_effort(),
+            Value::Stream(s) => s.free_effort(),
             _ => 1,
         }
     }

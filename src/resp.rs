@@ -377,6 +377,17 @@ impl OwnedArgv {
         o
     }
 
+    /// From owned arguments (a blocked command saved with its IDs resolved).
+    pub fn from_vecs(args: &[Vec<u8>]) -> Self {
+        let mut o = OwnedArgv::default();
+        for a in args {
+            let start = o.buf.len();
+            o.buf.extend_from_slice(a);
+            o.spans.push(start..o.buf.len());
+        }
+        o
+    }
+
     pub fn view(&self) -> Argv<'_> {
         Argv {
             buf: &self.buf,

@@ -41,7 +41,7 @@ fn forward_lines<R: Read>(stream: R, to_stderr: bool) {
 /// are written against Redis's behaviour and run as soon as a tag is
 /// removed from this list (with the feature that makes them pass). Setting
 /// `--tags` in FASTKEY_TCL_ARGS replaces this filter.
-const NOT_YET_IMPLEMENTED: &[&str] = &["needs:streams"];
+const NOT_YET_IMPLEMENTED: &[&str] = &[];
 
 #[test]
 fn tcl_compat_suite() {

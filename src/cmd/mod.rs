@@ -23,6 +23,7 @@ pub mod pubsub;
 pub mod server;
 pub mod sets;
 pub mod sort;
+pub mod streams;
 pub mod strings;
 pub mod transactions;
 pub mod zsets;
@@ -458,6 +459,7 @@ pub static FAMILIES: &[&[Command]] = &[
     persistence::COMMANDS,
     geo::COMMANDS,
     sort::COMMANDS,
+    streams::COMMANDS,
 ];
 
 /// Command id: index into `Table::cmds` and into the per-command stats.

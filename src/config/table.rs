@@ -247,7 +247,7 @@ params! {
     SlowlogLogSlowerThan slowlog_log_slower_than: i64 = "slowlog-log-slower-than", None, M, Y, int(-1, LONG_MAX, 10000);
     LatencyMonitorThreshold latency_monitor_threshold: i64 = "latency-monitor-threshold", None, M, Y, int(0, LONG_MAX, 0);
     ProtoMaxBulkLen proto_max_bulk_len: i64 = "proto-max-bulk-len", None, M, Y, mem(1024 * 1024, LONG_MAX, 512 * 1024 * 1024);
-    StreamNodeMaxEntries stream_node_max_entries: i64 = "stream-node-max-entries", None, M, N, int(0, LONG_MAX, 100);
+    StreamNodeMaxEntries stream_node_max_entries: i64 = "stream-node-max-entries", None, M, Y, int(0, LONG_MAX, 100);
     ReplBacklogSize repl_backlog_size: i64 = "repl-backlog-size", None, M, N, mem(1, LONG_MAX, 1024 * 1024);
 
     // ---- unsigned long long ----
@@ -260,7 +260,7 @@ params! {
     ZsetMaxListpackEntries zset_max_listpack_entries: u64 = "zset-max-listpack-entries", Some("zset-max-ziplist-entries"), M, Y, uint(0, LONG_MAX, 128);
     ActiveDefragIgnoreBytes active_defrag_ignore_bytes: u64 = "active-defrag-ignore-bytes", None, M, N, memu(1, LONG_MAX, 100 << 20);
     HashMaxListpackValue hash_max_listpack_value: u64 = "hash-max-listpack-value", Some("hash-max-ziplist-value"), M, Y, memu(0, LONG_MAX, 64);
-    StreamNodeMaxBytes stream_node_max_bytes: u64 = "stream-node-max-bytes", None, M, N, memu(0, LONG_MAX, 4096);
+    StreamNodeMaxBytes stream_node_max_bytes: u64 = "stream-node-max-bytes", None, M, Y, memu(0, LONG_MAX, 4096);
     ZsetMaxListpackValue zset_max_listpack_value: u64 = "zset-max-listpack-value", Some("zset-max-ziplist-value"), M, Y, memu(0, LONG_MAX, 64);
     HllSparseMaxBytes hll_sparse_max_bytes: u64 = "hll-sparse-max-bytes", None, M, Y, memu(0, LONG_MAX, 3000);
     TrackingTableMaxKeys tracking_table_max_keys: u64 = "tracking-table-max-keys", None, M, Y, uint(0, LONG_MAX, 1_000_000);

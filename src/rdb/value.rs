@@ -34,6 +34,8 @@ impl RdbEncode for Value {
                 Hash::Listpack(_) => rdb_type::HASH_LISTPACK,
                 Hash::Table(_) => rdb_type::HASH,
             },
+            // What Redis 7.0 writes (7.2's _3 adds consumer active-time).
+            Value::Stream(_) => rdb_type::STREAM_LISTPACKS_2,
         }
     }
 
@@ -79,6 +81,7 @@ impl RdbEncode for Value {
                     write_hash_pairs(w, pairs.into_iter());
                 }
             },
+            Value::Stream(s) => super::stream::write_stream(w, &s.to_rdb()),
         }
     }
 }
@@ -86,7 +89,8 @@ impl RdbEncode for Value {
 /// Why a loaded value cannot be used.
 #[derive(Debug)]
 pub enum LoadError {
-    /// A type fastkey does not have yet (streams, module values).
+    /// A type fastkey does not have (module values).
+    #[allow(dead_code)]
     Unsupported(&'static str),
     /// Redis's rdbLoadObject would reject it (duplicate hash field...).
     BadData(&'static str),
@@ -102,7 +106,9 @@ pub fn value_from_rdb(v: RdbValue, cfg: &Config) -> Result<Value, LoadError> {
         RdbValue::Set(repr) => Value::Set(Arc::new(set_from_rdb(repr, cfg)?)),
         RdbValue::ZSet(repr) => Value::ZSet(Arc::new(zset_from_rdb(repr, cfg)?)),
         RdbValue::Hash(repr) => Value::Hash(Arc::new(hash_from_rdb(repr, cfg)?)),
-        RdbValue::Stream(_) => return Err(LoadError::Unsupported("stream")),
+        RdbValue::Stream(r) => Value::Stream(Arc::new(
+            crate::t_stream::Stream::from_rdb(*r).map_err(LoadError::BadData)?,
+        )),
     })
 }
 

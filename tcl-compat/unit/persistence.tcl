@@ -423,7 +423,8 @@ start_server {tags {"persistence"}} {
         restart_server
         assert_morethan [r dbsize] 0
         assert_equal 0 [s loading]
-    } {} {needs:streams}
+        assert_equal stream [r type [lindex [r keys *] [lsearch [lmap k [r keys *] {r type $k}] stream]]]
+    }
 }
 
 start_server {tags {"persistence dump"}} {
