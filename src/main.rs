@@ -24,10 +24,14 @@ mod multi;
 mod net;
 mod object;
 mod pubsub;
+// Used piece by piece (function DUMP/RESTORE so far).
+#[allow(unused_imports)]
+mod rdb;
 mod reactor;
 mod reply;
 mod resp;
 mod sbytes;
+mod scripting;
 mod server;
 mod slowlog;
 mod t_hash;

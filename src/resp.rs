@@ -377,6 +377,17 @@ impl OwnedArgv {
         o
     }
 
+    /// Arguments copied from byte slices (commands called by scripts).
+    pub fn from_slices<'a>(args: impl Iterator<Item = &'a [u8]>) -> Self {
+        let mut o = OwnedArgv::default();
+        for a in args {
+            let start = o.buf.len();
+            o.buf.extend_from_slice(a);
+            o.spans.push(start..o.buf.len());
+        }
+        o
+    }
+
     pub fn view(&self) -> Argv<'_> {
         Argv {
             buf: &self.buf,

@@ -234,6 +234,8 @@ pub struct Server {
     pub reprocessing: bool,
     /// The maxmemory-policy family, cached for the lookup path.
     pub policy: crate::evict::Policy,
+    /// Lua: the EVAL script cache, function libraries, the running script.
+    pub scripting: crate::scripting::Scripting,
 }
 
 impl Server {
@@ -311,6 +313,7 @@ impl Server {
             used_memory_peak: 0,
             lazyfree_pending: 0,
             lazyfreed: 0,
+            scripting: crate::scripting::Scripting::new(),
             cfg,
         })
     }
@@ -766,7 +769,7 @@ impl Server {
         }
         // Clients blocked on keys this command wrote are served before the
         // next command runs, as Redis does.
-        if self.blocking.has_ready() {
+        if self.blocking.has_ready() && !self.scripting.running() {
             self.handle_clients_blocked_on_keys();
         }
     }
@@ -821,6 +824,13 @@ impl Server {
                 self.table.full_names[id as usize]
             );
             self.reject(st, id, &msg);
+            return;
+        }
+        // A script past busy-reply-threshold is running: only commands
+        // flagged allow_busy run (processEventsWhileBlocked in Redis).
+        if self.scripting.busy() && !cmd.has(flags::ALLOW_BUSY) {
+            let msg = self.busy_error();
+            self.reject(st, id, msg);
             return;
         }
         if let Some(m) = &mut st.multi {
@@ -1080,6 +1090,11 @@ impl Server {
         self.handle_clients_blocked_on_keys();
         self.process_unblocked_clients();
         self.tracking_broadcast();
+        self.flush_pending_writes();
+    }
+
+    /// Writes the replies queued for clients straight to their sockets.
+    fn flush_pending_writes(&mut self) {
         let pending = std::mem::take(&mut self.pending_writes);
         for key in pending.iter().copied() {
             let Some(Some(c)) = self.clients.get_mut(key) else {
@@ -1096,6 +1111,29 @@ impl Server {
         if self.pending_writes.is_empty() {
             self.pending_writes = pending;
         }
+    }
+
+    /// Redis's processEventsWhileBlocked, called from the busy-script hook:
+    /// accepts, reads and answers other clients (whose commands are
+    /// refused with BUSY unless allowed) without running timers, blocked
+    /// clients or anything else that could change the dataset under the
+    /// script. The running client is out of its slot, so its own events
+    /// are left for later.
+    pub fn process_events_while_blocked(&mut self) {
+        let pushed = self.pushed_len;
+        let mut events = Vec::new();
+        if let Err(e) = self
+            .reactor
+            .poll(Some(Duration::ZERO), |k, r, w| events.push((k, r, w)))
+        {
+            warn!("Poller error: {}", e);
+        }
+        self.now_ms = mstime();
+        for (key, readable, writable) in events {
+            self.handle_event(key, readable, writable);
+        }
+        self.flush_pending_writes();
+        self.pushed_len = pushed;
     }
 
     /// Whether CLIENT PAUSE holds this command back: every command in ALL

@@ -573,7 +573,7 @@ fn reply_info(r: &mut ReplyBuf, t: &Table, id: CmdId) {
     }
     r.set_len(c.keys.len());
     for spec in c.keys {
-        reply_key_spec(r, spec);
+        reply_key_spec(r, spec, super::scripting::key_spec_notes(c.name));
     }
     if c.subcommands.is_empty() {
         r.set_len(0);
@@ -594,8 +594,12 @@ fn reply_key_flags(r: &mut ReplyBuf, f: u32) {
     }
 }
 
-fn reply_key_spec(r: &mut ReplyBuf, spec: &KeySpec) {
-    r.map_len(3);
+fn reply_key_spec(r: &mut ReplyBuf, spec: &KeySpec, notes: Option<&str>) {
+    r.map_len(3 + notes.is_some() as usize);
+    if let Some(n) = notes {
+        r.bulk(b"notes");
+        r.bulk(n.as_bytes());
+    }
     r.bulk(b"flags");
     reply_key_flags(r, spec.flags);
     r.bulk(b"begin_search");
@@ -1652,6 +1656,7 @@ mod tests {
                     limit: 2,
                 },
             },
+            None,
         );
         assert_eq!(
             String::from_utf8(r.buf).unwrap(),
@@ -1671,6 +1676,7 @@ mod tests {
                     step: 1,
                 },
             },
+            None,
         );
         assert_eq!(
             String::from_utf8(r.buf).unwrap(),

@@ -18,6 +18,7 @@ pub mod introspection;
 pub mod keyspace;
 pub mod lists;
 pub mod pubsub;
+pub mod scripting;
 pub mod server;
 pub mod sets;
 pub mod strings;
@@ -429,6 +430,7 @@ pub static FAMILIES: &[&[Command]] = &[
     zsets::COMMANDS,
     bitmaps::COMMANDS,
     hyperloglog::COMMANDS,
+    scripting::COMMANDS,
 ];
 
 /// Command id: index into `Table::cmds` and into the per-command stats.
