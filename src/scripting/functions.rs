@@ -239,7 +239,7 @@ impl Functions {
     /// FUNCTION RESTORE with a policy: "append", "replace" or "flush".
     pub fn restore(&mut self, payload: &[u8], policy: &str) -> Result<(), String> {
         let body = crate::rdb::format::verify_dump_payload(payload, false)
-            .map_err(|_| "ERR payload version or checksum are wrong".to_string())?;
+            .map_err(|_| "ERR DUMP payload version or checksum are wrong".to_string())?;
         let mut rd = Reader::new(body);
         let mut codes = Vec::new();
         while (rd.offset() as usize) < body.len() {
