@@ -6,6 +6,7 @@
 -- functions it needs before the sandbox hides them.
 
 local fk, kind = ...
+local api_tlib
 local G = _G
 local error, pcall, xpcall, type, select, rawset, rawget, setmetatable, tostring, unpack, setfenv, loadstring, load, next =
     error, pcall, xpcall, type, select, rawset, rawget, setmetatable, tostring, unpack, setfenv, loadstring, load, next
@@ -18,7 +19,7 @@ local function ro_error()
 end
 
 local function readonly(t)
-    local p = setmetatable({}, { __index = t, __newindex = ro_error, __metatable = false })
+    local p = setmetatable({}, { __index = t, __newindex = ro_error })
     protected[p] = t
     return p
 end
@@ -120,6 +121,7 @@ for _, n in ipairs({ 'insert', 'remove', 'sort' }) do
     end
 end
 env.table = readonly(tlib)
+api_tlib = tlib
 env.math = readonly(G.math)
 env.coroutine = readonly(G.coroutine)
 env.redis = readonly(redis)
@@ -160,6 +162,29 @@ env.rawget = function(t, k)
     end
     return rawget(t, k)
 end
+-- Metatables of protected tables and of strings are handed out as
+-- read-only views, and protected tables keep theirs.
+local getmetatable = getmetatable
+local views = setmetatable({}, { __mode = 'k' })
+env.getmetatable = function(t)
+    local mt = getmetatable(t)
+    if mt ~= nil and (protected[t] or type(t) == 'string') then
+        local v = views[mt]
+        if not v then
+            v = readonly(mt)
+            views[mt] = v
+        end
+        return v
+    end
+    return mt
+end
+env.setmetatable = function(t, mt)
+    if protected[t] then
+        error('Attempt to modify a readonly table', 0)
+    end
+    return setmetatable(t, mt)
+end
+getmetatable('').__index = env.string
 env.__redis__err__handler = fk.err_handler
 
 -- While a function library's code loads, its globals are only a `redis`
@@ -195,7 +220,6 @@ local globals_mt = {
         return v
     end,
     __newindex = ro_error,
-    __metatable = false,
 }
 proxy = setmetatable({}, globals_mt)
 protected[proxy] = env
@@ -220,6 +244,8 @@ api.cmsgpack = cmsgpack
 api.bit = bit
 api.struct = struct
 api.lredis = lredis
+api.env = env
+api.tlib = api_tlib
 api.tostring = tostring
 api.set_loading = function(b)
     loading = b

@@ -9,8 +9,10 @@
 use crate::reply::ReplyBuf;
 use mlua::{Lua, Table, Value};
 
-/// How deep a returned table may nest before Redis's stack limit error.
-const MAX_DEPTH: usize = 200;
+/// How deep a returned table may nest before Redis's stack limit error
+/// (Redis reaches it near 8000 levels; mlua keeps a reference per level on
+/// a stack of its own that holds about 8000, so fastkey stops earlier).
+const MAX_DEPTH: usize = 1000;
 
 /// The error text Redis keeps for an error reply or an error message:
 /// `-CODE msg` keeps its code, a bare message gets `ERR` (luaPushErrorBuff).

@@ -154,14 +154,31 @@ impl Functions {
         let f: Function = sandbox.call(f).map_err(|e| e.to_string())?;
         PENDING.with(|p| *p.borrow_mut() = Some(Vec::new()));
         let _ = set_loading.call::<()>(true);
-        let r = super::with_load_deadline(LOAD_TIMEOUT_MS, || f.call::<()>(()));
+        let run: Function = self.vm.api.get("run").map_err(|e| e.to_string())?;
+        let handler: Function = self
+            .vm
+            .api
+            .get::<Table>("env")
+            .and_then(|e| e.raw_get("__redis__err__handler"))
+            .map_err(|e| e.to_string())?;
+        let r = super::with_load_deadline(LOAD_TIMEOUT_MS, || run.call::<MultiValue>((f, handler)));
         let _ = set_loading.call::<()>(false);
         let defs = PENDING.with(|p| p.borrow_mut().take()).unwrap_or_default();
-        if let Err(e) = r {
-            let msg = match &e {
-                mlua::Error::RuntimeError(m) if m == "FUNCTION LOAD timeout" => "FUNCTION LOAD timeout".to_string(),
-                _ => load_error_text(&e),
-            };
+        let failure = match r {
+            Err(e) => Some(format!("ERR {}", load_error_text(&e))),
+            Ok(vals) => {
+                let mut it = vals.into_iter();
+                match (it.next(), it.next()) {
+                    (Some(Value::Boolean(true)), _) => None,
+                    (_, Some(Value::Table(t))) => Some(match t.raw_get::<Value>("err") {
+                        Ok(Value::String(s)) => s.to_string_lossy().to_string(),
+                        _ => "ERR unknown error".into(),
+                    }),
+                    _ => Some("ERR unknown error".into()),
+                }
+            }
+        };
+        if let Some(msg) = failure {
             return Err(format!("ERR Error registering functions: {msg}"));
         }
         if defs.is_empty() {

@@ -226,7 +226,7 @@ fn json_write(out: &mut Vec<u8>, v: &Value, depth: usize) -> Result<(), String> 
         Value::LightUserData(p) if p.0.is_null() => out.extend_from_slice(b"null"),
         Value::Boolean(b) => out.extend_from_slice(if *b { b"true" } else { b"false" }),
         Value::Number(n) => json_number(out, *n)?,
-        Value::Integer(n) => out.extend_from_slice(n.to_string().as_bytes()),
+        Value::Integer(n) => json_number(out, *n as f64)?,
         Value::String(s) => json_string(out, &s.as_bytes()),
         Value::Table(t) => {
             let depth = depth + 1;
@@ -261,8 +261,17 @@ fn json_write(out: &mut Vec<u8>, v: &Value, depth: usize) -> Result<(), String> 
                                 json_number(&mut tmp, *n)?;
                                 json_string(out, &tmp);
                             }
-                            Value::Integer(n) => json_string(out, n.to_string().as_bytes()),
-                            _ => return Err("Cannot serialise table: table key must be a number or string".into()),
+                            Value::Integer(n) => {
+                                let mut tmp = Vec::new();
+                                json_number(&mut tmp, *n as f64)?;
+                                json_string(out, &tmp);
+                            }
+                            other => {
+                                return Err(format!(
+                                    "Cannot serialise {}: table key must be a number or string",
+                                    type_name(other)
+                                ))
+                            }
                         }
                         out.push(b':');
                         json_write(out, &val, depth)?;
@@ -303,6 +312,10 @@ impl JsonParser<'_> {
             Some(b',') => "T_COMMA",
             Some(b':') => "T_COLON",
             Some(b'"') => "T_STRING",
+            Some(b'-' | b'0'..=b'9') => "T_NUMBER",
+            Some(b't') if self.s[self.i..].starts_with(b"true") => "T_BOOLEAN",
+            Some(b'f') if self.s[self.i..].starts_with(b"false") => "T_BOOLEAN",
+            Some(b'n') if self.s[self.i..].starts_with(b"null") => "T_NULL",
             _ => "invalid token",
         }
     }
@@ -522,7 +535,7 @@ const MP_MAX_NESTING: usize = 16;
 fn msgpack_pack(lua: &Lua, a: MultiValue) -> LResult {
     let v: Vec<Value> = a.into_iter().collect();
     if v.is_empty() {
-        return fail_here(lua, "MessagePack pack needs input.");
+        return fail_here(lua, "bad argument #0 to 'pack' (MessagePack pack needs input.)");
     }
     let mut out = Vec::new();
     for x in &v {
@@ -1016,7 +1029,7 @@ fn struct_pack(lua: &Lua, a: MultiValue) -> LResult {
     while let Some(item) = fmt.next() {
         let (item, size) = match item {
             Ok(x) => x,
-            Err(m) => return fail_here(lua, &m),
+            Err(m) => return fail_here(lua, &format!("bad argument #1 to 'pack' ({m})")),
         };
         let pad = fmt.padding(out.len(), size);
         out.resize(out.len() + pad, 0);
@@ -1112,7 +1125,7 @@ fn struct_unpack(lua: &Lua, a: MultiValue) -> LResult {
     while let Some(item) = fmt.next() {
         let (item, size) = match item {
             Ok(x) => x,
-            Err(m) => return fail_here(lua, &m),
+            Err(m) => return fail_here(lua, &format!("bad argument #1 to 'unpack' ({m})")),
         };
         pos += fmt.padding(pos, size);
         match item {
@@ -1207,12 +1220,12 @@ fn struct_size(lua: &Lua, a: MultiValue) -> LResult {
     while let Some(item) = fmt.next() {
         let (item, size) = match item {
             Ok(x) => x,
-            Err(m) => return fail_here(lua, &m),
+            Err(m) => return fail_here(lua, &format!("bad argument #1 to 'size' ({m})")),
         };
         pos += fmt.padding(pos, size);
         match item {
-            Item::Zstr => return fail_here(lua, "options 's' has no fixed size"),
-            Item::Chars(0) => return fail_here(lua, "options 'c0' has no fixed size"),
+            Item::Zstr => return fail_here(lua, "bad argument #1 to 'size' (option 's' has no fixed size)"),
+            Item::Chars(0) => return fail_here(lua, "bad argument #1 to 'size' (option 'c0' has no fixed size)"),
             _ => pos += size,
         }
     }

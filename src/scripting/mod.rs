@@ -411,7 +411,8 @@ fn c_wrap_table(lua: &Lua, t: &Table) -> mlua::Result<()> {
     let fs: Vec<(Value, Function)> = t
         .pairs::<Value, Value>()
         .filter_map(|p| match p {
-            Ok((k, Value::Function(f))) => Some((k, f)),
+            // C functions are already frames of their own.
+            Ok((k, Value::Function(f))) if f.info().what != "C" => Some((k, f)),
             _ => None,
         })
         .collect();
@@ -487,7 +488,7 @@ pub fn new_vm(kind: &str) -> mlua::Result<Vm> {
         lua.create_function(|lua, args: MultiValue| {
             let v: Vec<Value> = args.into_iter().collect();
             if v.len() != 1 {
-                return fail_here(lua, "wrong number of arguments");
+                return fail_table(lua, "wrong number of arguments");
             }
             let data = arg_bytes(lua, &v[0]).unwrap_or_default();
             ok1(Value::String(lua.create_string(sha1_hex(&data))?))
@@ -503,7 +504,7 @@ pub fn new_vm(kind: &str) -> mlua::Result<Vm> {
             let level = match &v[0] {
                 Value::Number(n) => *n as i64,
                 Value::Integer(n) => *n,
-                _ => return fail_table(lua, "First argument must be a number"),
+                _ => return fail_table(lua, "First argument must be a number (log level)."),
             };
             if !(0..=3).contains(&level) {
                 return fail_table(lua, "Invalid debug level.");
@@ -590,7 +591,7 @@ pub fn new_vm(kind: &str) -> mlua::Result<Vm> {
         .load(include_str!("bootstrap.lua"))
         .set_name("=fastkey")
         .call((fk, kind))?;
-    for name in ["redis", "lredis", "cjson", "cmsgpack", "bit", "struct"] {
+    for name in ["redis", "lredis", "cjson", "cmsgpack", "bit", "struct", "env", "tlib"] {
         c_wrap_table(&lua, &api.get::<Table>(name)?)?;
     }
     lua.set_hook(HookTriggers::new().every_nth_instruction(HOOK_INSTRUCTIONS), hook)?;
