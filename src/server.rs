@@ -1016,7 +1016,7 @@ impl Server {
     }
 
     /// Sends `+<time> [<db> <peer>] "arg" ...` to every MONITOR client.
-    fn feed_monitors(&mut self, st: &ClientState, argv: &Argv, redact: &[usize]) {
+    pub fn feed_monitors(&mut self, st: &ClientState, argv: &Argv, redact: &[usize]) {
         let us = ustime();
         let peer = if st.unix_socket {
             format!("unix:{}", self.cfg.unixsocket.as_deref().unwrap_or(""))

@@ -35,10 +35,10 @@ const FCALL_COMPLEXITY: &str = "Depends on the function that is executed.";
 pub fn key_spec_notes(name: &str) -> Option<&'static str> {
     match name {
         "eval" | "fcall" => {
-            Some("We cannot tell how the keys will be used so we assume the worst, RW and UPDATE flags")
+            Some("We cannot tell how the keys will be used so we assume the worst, RW and UPDATE")
         }
         "eval_ro" | "fcall_ro" => {
-            Some("We cannot tell how the keys will be used so we assume the worst, RO and ACCESS flags")
+            Some("We cannot tell how the keys will be used so we assume the worst, RO and ACCESS")
         }
         _ => None,
     }

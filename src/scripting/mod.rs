@@ -677,6 +677,12 @@ impl Server {
     /// Runs a script for the client of `ctx` and replies with its result
     /// (Redis's scriptPrepareForRun + luaCallFunction + scriptResetRun).
     pub fn run_script(ctx: &mut Ctx, spec: RunSpec) {
+        // EVAL and FCALL skip the usual after-the-command MONITOR feed:
+        // monitors see them before the commands they run, as in Redis.
+        if !ctx.srv.monitors.is_empty() && !ctx.srv.reprocessing {
+            let argv = ctx.argv;
+            ctx.srv.feed_monitors(ctx.c, &argv, &[]);
+        }
         let srv = &mut *ctx.srv;
         let oom = srv.over_maxmemory();
         if spec.flags & sflags::EVAL_COMPAT == 0 {
@@ -689,6 +695,9 @@ impl Server {
                 return ctx.error("ERR Can not execute a script with write flag using *_ro command.");
             }
         }
+        // As Redis's call(): the script failed if any error reply was
+        // counted while it ran (its own or one of its commands').
+        let errors_before = srv.stats.total_error_replies;
         let read_only =
             spec.flags & sflags::NO_WRITES != 0 || (spec.flags & sflags::EVAL_COMPAT != 0 && spec.ro_command);
         let mut client = srv.scripting.client.take().unwrap_or_else(|| {
@@ -752,6 +761,9 @@ impl Server {
                     }
                 }
             }
+        }
+        if ctx.srv.stats.total_error_replies > errors_before {
+            ctx.failed = true;
         }
         let _ = lua.gc_step();
     }
@@ -848,7 +860,17 @@ impl Server {
         }
         let mut parts: Vec<Vec<u8>> = Vec::with_capacity(args.len());
         for a in args {
-            match arg_bytes(lua, a) {
+            // Numbers are sent as C's %.17g prints them (3, 0.10000000000000001).
+            let bytes = match a {
+                Value::Number(n) => {
+                    let mut b = Vec::new();
+                    crate::util::fmt_double(&mut b, *n);
+                    Some(b)
+                }
+                Value::Integer(n) => Some(n.to_string().into_bytes()),
+                other => arg_bytes(lua, other),
+            };
+            match bytes {
                 Some(b) => parts.push(b),
                 None => return err(lua, b"Lua redis lib command arguments must be strings or integers"),
             }
