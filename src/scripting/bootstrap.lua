@@ -55,9 +55,8 @@ redis.REPL_REPLICA = 2
 redis.REPL_ALL = 3
 redis.REDIS_VERSION = fk.version
 redis.REDIS_VERSION_NUM = fk.version_num
-if kind == 'functions' then
-    redis.register_function = function(...) return check(fk.register_function(...)) end
-end
+-- Only library code being loaded sees register_function (in `lredis`).
+local register_function = function(...) return check(fk.register_function(...)) end
 
 local function mklib(name)
     local t = {}
@@ -191,7 +190,7 @@ env.__redis__err__handler = fk.err_handler
 -- table limited to what loading may use (Redis's library API).
 local loading = false
 local lredis = setmetatable({
-    register_function = redis.register_function,
+    register_function = kind == 'functions' and register_function or nil,
     log = redis.log,
     REDIS_VERSION = redis.REDIS_VERSION,
     REDIS_VERSION_NUM = redis.REDIS_VERSION_NUM,

@@ -430,9 +430,10 @@ pub fn register_function_callback(lua: &Lua, args: MultiValue) -> mlua::Result<M
         (name, desc, func, flags)
     };
     if !valid_name(&name) {
+        // Redis 7.0 words this one as for library names.
         return fail(
             lua,
-            "Function names can only contain letters, numbers, or underscores(_) and must be at least one character long",
+            "Library names can only contain letters, numbers, or underscores(_) and must be at least one character long",
         );
     }
     let name = String::from_utf8_lossy(&name).into_owned();
