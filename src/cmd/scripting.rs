@@ -385,6 +385,8 @@ fn script_debug(ctx: &mut Ctx) {
 
 fn script_help(ctx: &mut Ctx) {
     ctx.help(&[
+        "DEBUG (YES|SYNC|NO)",
+        "    Set the debug mode for subsequent scripts executed.",
         "EXISTS <sha1> [<sha1> ...]",
         "    Return information about the existence of the scripts in the script cache.",
         "FLUSH [ASYNC|SYNC]",
@@ -397,9 +399,6 @@ fn script_help(ctx: &mut Ctx) {
         "    Kill the currently executing Lua script.",
         "LOAD <script>",
         "    Load a script into the scripts cache without executing it.",
-        "DEBUG {YES|SYNC|NO}",
-        "    Set the debug mode for subsequent scripts executed. Used by the",
-        "    redis-cli --ldb mode. Not supported by this server.",
     ]);
 }
 
