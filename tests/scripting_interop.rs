@@ -37,8 +37,12 @@ impl Pair {
         let b = self.rs.cmd(args);
         if a != b {
             let cmd: Vec<String> = args.iter().map(|x| show(x)).collect();
-            self.diffs
-                .push(format!("{}\n    fastkey: {}\n    redis:   {}", cmd.join(" "), show(&a), show(&b)));
+            self.diffs.push(format!(
+                "{}\n    fastkey: {}\n    redis:   {}",
+                cmd.join(" "),
+                show(&a),
+                show(&b)
+            ));
         }
         a
     }
@@ -204,7 +208,9 @@ fn scripting_command_docs_match_redis() {
         ("script", &["load", "exists", "flush", "kill", "debug", "help"][..]),
         (
             "function",
-            &["load", "delete", "flush", "list", "stats", "dump", "restore", "kill", "help"][..],
+            &[
+                "load", "delete", "flush", "list", "stats", "dump", "restore", "kill", "help",
+            ][..],
         ),
     ] {
         for s in subs {
@@ -216,7 +222,9 @@ fn scripting_command_docs_match_redis() {
     for s in ["load", "exists", "flush", "kill", "debug", "help"] {
         p.same_str(&["COMMAND", "DOCS", &format!("script|{s}")]);
     }
-    for s in ["load", "delete", "flush", "list", "stats", "dump", "restore", "kill", "help"] {
+    for s in [
+        "load", "delete", "flush", "list", "stats", "dump", "restore", "kill", "help",
+    ] {
         p.same_str(&["COMMAND", "DOCS", &format!("function|{s}")]);
     }
     p.same_str(&["SCRIPT", "HELP"]);

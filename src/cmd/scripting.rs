@@ -34,9 +34,7 @@ const FCALL_COMPLEXITY: &str = "Depends on the function that is executed.";
 /// The `notes` Redis gives the key specs of these commands (COMMAND INFO).
 pub fn key_spec_notes(name: &str) -> Option<&'static str> {
     match name {
-        "eval" | "fcall" => {
-            Some("We cannot tell how the keys will be used so we assume the worst, RW and UPDATE")
-        }
+        "eval" | "fcall" => Some("We cannot tell how the keys will be used so we assume the worst, RW and UPDATE"),
         "eval_ro" | "fcall_ro" => {
             Some("We cannot tell how the keys will be used so we assume the worst, RO and ACCESS")
         }
@@ -230,7 +228,10 @@ static FUNCTION_SUBCOMMANDS: &[Command] = &[
 
 /// Parses numkeys (argument 2) and splits keys from args, with EVAL's
 /// errors. `bad_numkeys` is the text for a non-integer.
-fn split_keys<'a>(ctx: &mut Ctx<'a>, bad_numkeys: Option<&str>) -> Option<(Vec<&'a [u8]>, Vec<&'a [u8]>)> {
+/// The keys and the other arguments of a script call.
+type KeysArgs<'a> = (Vec<&'a [u8]>, Vec<&'a [u8]>);
+
+fn split_keys<'a>(ctx: &mut Ctx<'a>, bad_numkeys: Option<&str>) -> Option<KeysArgs<'a>> {
     let argv = ctx.argv;
     let numkeys = match crate::util::string2ll(argv.get(2)) {
         Some(n) => n,

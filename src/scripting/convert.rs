@@ -248,7 +248,8 @@ fn write_value(r: &mut ReplyBuf, v: &Value, resp: u8, depth: usize, out: &mut Ou
 /// is undefined.
 pub fn f64_to_i64(n: f64) -> i64 {
     // x86's cvttsd2si: NaN and out-of-range values give i64::MIN.
-    if n.is_nan() || !(-9.223_372_036_854_775_808e18..9.223_372_036_854_775_808e18).contains(&n) {
+    const TWO_POW_63: f64 = 9_223_372_036_854_775_808.0;
+    if n.is_nan() || !(-TWO_POW_63..TWO_POW_63).contains(&n) {
         i64::MIN
     } else {
         n as i64

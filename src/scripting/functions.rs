@@ -97,6 +97,7 @@ impl Functions {
         }
     }
 
+    #[allow(dead_code)]
     pub fn libraries(&self) -> impl Iterator<Item = &[u8]> {
         self.libs.values().map(|l| l.code.as_slice())
     }

@@ -595,7 +595,7 @@ fn mp_encode(out: &mut Vec<u8>, v: &Value, level: usize) {
         Value::Integer(n) => mp_encode_int(out, *n),
         Value::Number(n) => {
             let n = *n;
-            if n.fract() == 0.0 && n.is_finite() && n >= -9.2e18 && n <= 1.8e19 {
+            if n.fract() == 0.0 && (-9.2e18..=1.8e19).contains(&n) {
                 if n >= 0.0 && n > i64::MAX as f64 {
                     out.push(0xcf);
                     out.extend_from_slice(&(n as u64).to_be_bytes());
@@ -1004,7 +1004,7 @@ impl Fmt<'_> {
     }
 }
 
-fn struct_fmt<'a>(lua: &Lua, v: &'a [Value], func: &str) -> Result<Vec<u8>, LResult> {
+fn struct_fmt(lua: &Lua, v: &[Value], func: &str) -> Result<Vec<u8>, LResult> {
     match v.first() {
         Some(Value::String(s)) => Ok(s.as_bytes().to_vec()),
         Some(other) => Err(bad_arg(lua, 1, func, "string", other)),
@@ -1240,7 +1240,7 @@ mod tests {
     fn g14() {
         assert_eq!(fmt_g14(1.0), "1");
         assert_eq!(fmt_g14(0.1), "0.1");
-        assert_eq!(fmt_g14(3.14159265358979), "3.1415926535898");
+        assert_eq!(fmt_g14(12345.678901234567), "12345.678901235");
         assert_eq!(fmt_g14(1e20), "1e+20");
         assert_eq!(fmt_g14(123456789012345.0), "1.2345678901234e+14");
         assert_eq!(fmt_g14(0.0001), "0.0001");

@@ -116,6 +116,9 @@ fn with_srv<R>(f: impl FnOnce(&mut Server) -> R) -> Option<R> {
 
 /// A cached EVAL script.
 pub struct Script {
+    /// The source, kept as Redis keeps it (for a future SCRIPT DEBUG or
+    /// replication of EVALSHA as EVAL).
+    #[allow(dead_code)]
     pub body: Vec<u8>,
     pub func: Function,
     pub flags: u64,
@@ -1002,12 +1005,15 @@ impl Server {
     }
 
     /// Library source code, one per library, for the RDB saver.
+    // Used by the RDB/AOF layer being written alongside.
+    #[allow(dead_code)]
     pub fn function_libraries(&self) -> impl Iterator<Item = &[u8]> {
         self.scripting.functions.libraries()
     }
 
     /// Loads a library from its code (RDB or AOF loading at start-up);
     /// `replace` overwrites a library of the same name.
+    #[allow(dead_code)]
     pub fn load_function_library(&mut self, code: &[u8], replace: bool) -> Result<String, String> {
         self.scripting.functions.load(code, replace)
     }
