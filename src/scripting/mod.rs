@@ -42,6 +42,11 @@ use std::time::Instant;
 
 /// The slab key the script client answers to (never a real slot).
 pub const SCRIPT_CLIENT_KEY: usize = usize::MAX - 100;
+/// What one Lua state may allocate: past it allocations fail and the
+/// script gets Lua's "not enough memory" error instead of the process
+/// being killed (Redis has no such limit; a script this big would take the
+/// server down there).
+const LUA_MEMORY_LIMIT: usize = 1 << 30;
 /// Lua instructions between two calls of the busy hook (as Redis).
 const HOOK_INSTRUCTIONS: u32 = 100_000;
 
@@ -428,6 +433,7 @@ fn c_wrap_table(lua: &Lua, t: &Table) -> mlua::Result<()> {
 /// Creates a Lua state with the libraries Redis loads and the sandbox.
 pub fn new_vm(kind: &str) -> mlua::Result<Vm> {
     let lua = Lua::new_with(StdLib::TABLE | StdLib::STRING | StdLib::MATH, LuaOptions::new())?;
+    let _ = lua.set_memory_limit(LUA_MEMORY_LIMIT);
     let fk = lua.create_table()?;
     fk.set(
         "call",
