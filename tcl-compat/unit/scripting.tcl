@@ -704,3 +704,28 @@ start_server {tags {"scripting"}} {
         assert_equal {notes {We cannot tell how the keys will be used so we assume the worst, RW and UPDATE} flags {RW access update} begin_search {type index spec {index 2}} find_keys {type keynum spec {keynumidx 0 firstkey 1 keystep 1}}} [lindex $info 8 0]
     }
 }
+
+start_server {tags {"scripting" external:skip}} {
+    test {SHUTDOWN NOSAVE stops the server under a busy script} {
+        set pid [srv pid]
+        r config set busy-reply-threshold 100
+        set rd [redis_deferring_client]
+        $rd eval {while true do end} 0
+        set c [redis_client]
+        wait_for_condition 100 20 {
+            [catch {$c ping} e] && [string match BUSY* $e]
+        } else {
+            fail "no BUSY reply"
+        }
+        assert_equal {BUSY Redis is busy running a script. You can only call SCRIPT KILL or SHUTDOWN NOSAVE.} [err_of {$c shutdown}]
+        catch {$c shutdown nosave}
+        wait_for_condition 100 20 {![process_is_alive $pid]} else {
+            fail "server process $pid still running after SHUTDOWN NOSAVE"
+        }
+        catch {$c close}
+        catch {$rd close}
+        # Start it again so the block ends with a running server.
+        restart_server
+        assert_equal PONG [r ping]
+    }
+}
