@@ -257,6 +257,10 @@ impl Server {
         let net = used.saturating_sub(startup);
         let maxmemory = self.cfg.maxmemory;
         let sysmem = total_system_memory();
+        let lua_eval = self.scripting.eval.lua.used_memory() as u64;
+        let lua_functions = self.scripting.functions.vm.lua.used_memory() as u64;
+        let scripts_eval = self.scripting.scripts_mem as u64;
+        let functions_mem = self.scripting.functions.overhead() as u64;
         let _ = write!(
             out,
             "# Memory\r\n\
@@ -276,19 +280,19 @@ impl Server {
              allocator_resident:{}\r\n\
              total_system_memory:{sysmem}\r\n\
              total_system_memory_human:{}\r\n\
-             used_memory_lua:0\r\n\
-             used_memory_vm_eval:0\r\n\
-             used_memory_lua_human:0B\r\n\
-             used_memory_scripts_eval:0\r\n\
-             number_of_cached_scripts:0\r\n\
-             number_of_functions:0\r\n\
-             number_of_libraries:0\r\n\
-             used_memory_vm_functions:0\r\n\
-             used_memory_vm_total:0\r\n\
-             used_memory_vm_total_human:0B\r\n\
-             used_memory_functions:0\r\n\
-             used_memory_scripts:0\r\n\
-             used_memory_scripts_human:0B\r\n\
+             used_memory_lua:{lua_eval}\r\n\
+             used_memory_vm_eval:{lua_eval}\r\n\
+             used_memory_lua_human:{}\r\n\
+             used_memory_scripts_eval:{scripts_eval}\r\n\
+             number_of_cached_scripts:{}\r\n\
+             number_of_functions:{}\r\n\
+             number_of_libraries:{}\r\n\
+             used_memory_vm_functions:{lua_functions}\r\n\
+             used_memory_vm_total:{}\r\n\
+             used_memory_vm_total_human:{}\r\n\
+             used_memory_functions:{functions_mem}\r\n\
+             used_memory_scripts:{}\r\n\
+             used_memory_scripts_human:{}\r\n\
              maxmemory:{maxmemory}\r\n\
              maxmemory_human:{}\r\n\
              maxmemory_policy:{}\r\n\
@@ -320,6 +324,14 @@ impl Server {
             m.active,
             m.resident,
             bytes_to_human(sysmem),
+            bytes_to_human(lua_eval),
+            self.scripting.scripts.len(),
+            self.scripting.functions.function_count(),
+            self.scripting.functions.libs.len(),
+            lua_eval + lua_functions,
+            bytes_to_human(lua_eval + lua_functions),
+            scripts_eval + functions_mem,
+            bytes_to_human(scripts_eval + functions_mem),
             bytes_to_human(maxmemory),
             self.cfg.maxmemory_policy,
             ratio(m.active, m.allocated),

@@ -178,8 +178,11 @@ impl Server {
                 }
             }
             Item::Function(code) => {
-                if !self.persist.functions.contains(&code) {
-                    self.persist.functions.push(code);
+                // As rdbLoad: an existing library is an error, unless
+                // merging (DEBUG RELOAD MERGE) replaces it.
+                let merge = l.merge;
+                if let Err(e) = self.load_function_library(&code, merge) {
+                    return Err(format!("Failed loading library: {e}"));
                 }
             }
             Item::Resize(db, n) => self.dbs[db].reserve(n as usize),

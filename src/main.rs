@@ -33,6 +33,7 @@ mod reactor;
 mod reply;
 mod resp;
 mod sbytes;
+mod scripting;
 mod server;
 mod slowlog;
 mod snapshot;

@@ -379,6 +379,11 @@ impl OwnedArgv {
 
     /// From owned arguments (a blocked command saved with its IDs resolved).
     pub fn from_vecs(args: &[Vec<u8>]) -> Self {
+        Self::from_slices(args.iter().map(|a| &a[..]))
+    }
+
+    /// Arguments copied from byte slices (commands called by scripts).
+    pub fn from_slices<'a>(args: impl Iterator<Item = &'a [u8]>) -> Self {
         let mut o = OwnedArgv::default();
         for a in args {
             let start = o.buf.len();

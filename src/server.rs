@@ -246,6 +246,8 @@ pub struct Server {
     pub skip_checksum_validation: bool,
     /// systemd or upstart, told when the server is ready (`supervised`).
     pub supervisor: Option<crate::supervise::Supervisor>,
+    /// Lua: the EVAL script cache, function libraries, the running script.
+    pub scripting: crate::scripting::Scripting,
 }
 
 impl Server {
@@ -328,6 +330,7 @@ impl Server {
             used_memory_peak: 0,
             lazyfree_pending: 0,
             lazyfreed: 0,
+            scripting: crate::scripting::Scripting::new(),
             cfg,
         })
     }
@@ -786,7 +789,7 @@ impl Server {
         }
         // Clients blocked on keys this command wrote are served before the
         // next command runs, as Redis does.
-        if self.blocking.has_ready() {
+        if self.blocking.has_ready() && !self.scripting.running() {
             self.handle_clients_blocked_on_keys();
         }
     }
@@ -849,6 +852,13 @@ impl Server {
         }
         if self.loading.is_some() && !cmd.has(flags::LOADING) {
             self.reject(st, id, "LOADING Redis is loading the dataset in memory");
+            return;
+        }
+        // A script past busy-reply-threshold is running: only commands
+        // flagged allow_busy run (processEventsWhileBlocked in Redis).
+        if self.scripting.busy() && !cmd.has(flags::ALLOW_BUSY) {
+            let msg = self.busy_error();
+            self.reject(st, id, msg);
             return;
         }
         if let Some(m) = &mut st.multi {
@@ -1044,7 +1054,7 @@ impl Server {
     }
 
     /// Sends `+<time> [<db> <peer>] "arg" ...` to every MONITOR client.
-    fn feed_monitors(&mut self, st: &ClientState, argv: &Argv, redact: &[usize]) {
+    pub fn feed_monitors(&mut self, st: &ClientState, argv: &Argv, redact: &[usize]) {
         let us = ustime();
         let peer = if st.unix_socket {
             format!("unix:{}", self.cfg.unixsocket.as_deref().unwrap_or(""))
@@ -1122,6 +1132,11 @@ impl Server {
         if self.loading.is_some() {
             self.loading_step();
         }
+        self.flush_pending_writes();
+    }
+
+    /// Writes the replies queued for clients straight to their sockets.
+    fn flush_pending_writes(&mut self) {
         let pending = std::mem::take(&mut self.pending_writes);
         for key in pending.iter().copied() {
             let Some(Some(c)) = self.clients.get_mut(key) else {
@@ -1138,6 +1153,29 @@ impl Server {
         if self.pending_writes.is_empty() {
             self.pending_writes = pending;
         }
+    }
+
+    /// Redis's processEventsWhileBlocked, called from the busy-script hook:
+    /// accepts, reads and answers other clients (whose commands are
+    /// refused with BUSY unless allowed) without running timers, blocked
+    /// clients or anything else that could change the dataset under the
+    /// script. The running client is out of its slot, so its own events
+    /// are left for later.
+    pub fn process_events_while_blocked(&mut self) {
+        let pushed = self.pushed_len;
+        let mut events = Vec::new();
+        if let Err(e) = self
+            .reactor
+            .poll(Some(Duration::ZERO), |k, r, w| events.push((k, r, w)))
+        {
+            warn!("Poller error: {}", e);
+        }
+        self.now_ms = mstime();
+        for (key, readable, writable) in events {
+            self.handle_event(key, readable, writable);
+        }
+        self.flush_pending_writes();
+        self.pushed_len = pushed;
     }
 
     /// Whether CLIENT PAUSE holds this command back: every command in ALL

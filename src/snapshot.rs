@@ -167,8 +167,6 @@ pub struct Persistence {
     /// The main-thread pause taken to start the last BGSAVE (µs), the
     /// counterpart of Redis's `latest_fork_usec`.
     pub latest_fork_usec: u64,
-    /// Function libraries read from an RDB file, saved back as they were.
-    pub functions: Vec<Vec<u8>>,
 }
 
 impl Default for Persistence {
@@ -183,7 +181,6 @@ impl Default for Persistence {
             rdb_saves: 0,
             bgsave_ids: 0,
             latest_fork_usec: 0,
-            functions: Vec::new(),
         }
     }
 }
@@ -205,7 +202,7 @@ impl Server {
             },
             ctime: self.now_ms / 1000,
             used_mem: crate::info::mem_stats().allocated,
-            functions: self.persist.functions.clone(),
+            functions: self.function_libraries().map(<[u8]>::to_vec).collect(),
             db_sizes: self
                 .dbs
                 .iter()

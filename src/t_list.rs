@@ -870,15 +870,12 @@ impl List {
 
 /// One node as stored, for RDB and DUMP (RDB_TYPE_LIST_QUICKLIST_2 keeps
 /// the node layout).
-// Read by RDB saving (being integrated next).
-#[allow(dead_code)]
 pub enum NodeRef<'a> {
     Packed(&'a Listpack),
     Plain(&'a [u8]),
 }
 
 // The serialization side (RDB, DUMP/RESTORE) uses these.
-#[allow(dead_code)]
 impl List {
     /// The nodes, head to tail.
     pub fn nodes(&self) -> impl Iterator<Item = NodeRef<'_>> {

@@ -750,7 +750,6 @@ impl Stream {
     // ---- RDB ------------------------------------------------------------------
 
     /// The stream in the RDB layer's representation (STREAM_LISTPACKS_2/3).
-    #[allow(dead_code)] // for the RDB saver and DUMP
     pub fn to_rdb(&self) -> StreamRepr {
         StreamRepr {
             nodes: self
@@ -801,7 +800,6 @@ impl Stream {
     /// with no live entry, a length that is not the live entry count,
     /// entries out of order, a PEL entry owned by no or two consumers,
     /// duplicate group or consumer names.
-    #[allow(dead_code)] // for the RDB loader and RESTORE
     pub fn from_rdb(r: StreamRepr) -> Result<Stream, &'static str> {
         let mut s = Stream {
             length: r.length,

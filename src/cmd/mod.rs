@@ -20,6 +20,7 @@ pub mod keyspace;
 pub mod lists;
 pub mod persistence;
 pub mod pubsub;
+pub mod scripting;
 pub mod server;
 pub mod sets;
 pub mod sort;
@@ -460,6 +461,7 @@ pub static FAMILIES: &[&[Command]] = &[
     geo::COMMANDS,
     sort::COMMANDS,
     streams::COMMANDS,
+    scripting::COMMANDS,
 ];
 
 /// Command id: index into `Table::cmds` and into the per-command stats.

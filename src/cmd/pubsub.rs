@@ -86,7 +86,7 @@ fn psubscribe(ctx: &mut Ctx) {
 }
 
 fn ssubscribe(ctx: &mut Ctx) {
-    if ctx.srv.in_exec {
+    if ctx.srv.in_exec || ctx.srv.scripting.running() {
         return ctx.error("ERR SSUBSCRIBE isn't allowed for a DENY BLOCKING client");
     }
     subscribe_generic(ctx, Kind::Shard);

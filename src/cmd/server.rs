@@ -116,6 +116,18 @@ fn shutdown(ctx: &mut Ctx) {
         // Shutdown never waits for replicas here, so none can be pending.
         return ctx.error("ERR No shutdown in progress.");
     }
+    // While a script is busy only SHUTDOWN NOSAVE may stop the server,
+    // and it does so at once (the script never returns).
+    if ctx.srv.scripting.busy() {
+        if !f.nosave {
+            let msg = ctx.srv.busy_error();
+            return ctx.error(msg);
+        }
+        if ctx.srv.prepare_for_shutdown(f).is_ok() {
+            crate::logging::flush();
+            std::process::exit(0);
+        }
+    }
     match ctx.srv.prepare_for_shutdown(f) {
         Ok(()) => {
             ctx.c.close_asap = true;
@@ -158,7 +170,10 @@ fn debug_reload(ctx: &mut Ctx) {
         return ctx.error("ERR");
     }
     if flush {
+        // Unlike FLUSHALL, Redis's emptyData here drops the function
+        // libraries too: the file brings them back.
         ctx.srv.empty_data(None, false);
+        ctx.srv.scripting.functions.flush();
     }
     if ctx.srv.load_blocking(merge).is_err() {
         return ctx.error("ERR Error trying to load the RDB dump, check server logs.");

@@ -242,7 +242,7 @@ params! {
     AcllogMaxLen acllog_max_len: u64 = "acllog-max-len", None, M, N, int(0, LONG_MAX, 128);
 
     // ---- long long ----
-    BusyReplyThreshold busy_reply_threshold: i64 = "busy-reply-threshold", Some("lua-time-limit"), M, N, int(0, LONG_MAX, 5000);
+    BusyReplyThreshold busy_reply_threshold: i64 = "busy-reply-threshold", Some("lua-time-limit"), M, Y, int(0, LONG_MAX, 5000);
     ClusterNodeTimeout cluster_node_timeout: i64 = "cluster-node-timeout", None, M, N, int(0, LONG_MAX, 15000);
     SlowlogLogSlowerThan slowlog_log_slower_than: i64 = "slowlog-log-slower-than", None, M, Y, int(-1, LONG_MAX, 10000);
     LatencyMonitorThreshold latency_monitor_threshold: i64 = "latency-monitor-threshold", None, M, Y, int(0, LONG_MAX, 0);

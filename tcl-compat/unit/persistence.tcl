@@ -73,6 +73,24 @@ start_server {tags {"persistence"} overrides {enable-protected-configs yes}} {
         assert_equal 1 [count_log_message {*DB loaded from disk: **}]
     }
 
+    test {Function libraries are saved and loaded with the data} {
+        r flushall
+        r function flush
+        r function load {#!lua name=persistlib
+redis.register_function('pget', function(keys, args) return redis.call('get', keys[1]) end)}
+        r set k v
+        r save
+        restart_server
+        assert_equal v [r fcall pget 1 k]
+        assert_equal persistlib [dict get [lindex [r function list] 0] library_name]
+        # DEBUG RELOAD brings them back; FLUSHALL leaves them alone.
+        r debug reload
+        assert_equal v [r fcall pget 1 k]
+        r flushall
+        assert_equal 1 [llength [r function list]]
+        r function flush
+    }
+
     test {Keys that expired while on disk are not loaded} {
         r flushall
         r set keep v
