@@ -275,9 +275,9 @@ params! {
     // ---- special ----
     Dir dir: String = "dir", None, PROTECTED | DENY_LOADING, Y, Kind::Special(Special::Dir);
     Save save: Vec<(i64, i32)> = "save", None, M, Y, Kind::Special(Special::Save);
-    ClientOutputBufferLimit client_output_buffer_limit: [Cobl; 3] = "client-output-buffer-limit", None, M, N, Kind::Special(Special::Cobl);
+    ClientOutputBufferLimit client_output_buffer_limit: [Cobl; 3] = "client-output-buffer-limit", None, M, Y, Kind::Special(Special::Cobl);
     OomScoreAdjValues oom_score_adj_values: [i32; 3] = "oom-score-adj-values", None, M, N, Kind::Special(Special::OomValues);
-    NotifyKeyspaceEvents notify_keyspace_events: u32 = "notify-keyspace-events", None, M, N, Kind::Special(Special::Notify);
+    NotifyKeyspaceEvents notify_keyspace_events: u32 = "notify-keyspace-events", None, M, Y, Kind::Special(Special::Notify);
     Bind bind: Vec<String> = "bind", None, M, Y, Kind::Special(Special::Bind);
     Replicaof replicaof: Option<(String, u16)> = "replicaof", Some("slaveof"), IMMUTABLE, N, Kind::Special(Special::ReplicaOf);
     LatencyTrackingInfoPercentiles latency_tracking_info_percentiles: Vec<f64> = "latency-tracking-info-percentiles", None, M, Y, Kind::Special(Special::Percentiles);
