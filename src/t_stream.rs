@@ -338,6 +338,28 @@ impl Group {
     }
 
     /// Gives a pending entry to `consumer` (which must exist).
+    /// Marks consumer `name` as seen at `now`, creating it if needed
+    /// (Redis's streamLookupConsumer + streamCreateConsumer). True if it
+    /// was created.
+    pub fn seen_consumer(&mut self, name: &[u8], now: i64) -> bool {
+        match self.consumers.get_mut(name) {
+            Some(c) => {
+                c.seen_time = now;
+                false
+            }
+            None => {
+                self.consumers.insert(
+                    name.into(),
+                    Consumer {
+                        seen_time: now,
+                        ..Consumer::default()
+                    },
+                );
+                true
+            }
+        }
+    }
+
     pub fn assign_nack(&mut self, id: StreamId, consumer: &[u8]) {
         let Some(nack) = self.pel.get_mut(&id) else { return };
         if &*nack.consumer != consumer {

@@ -431,16 +431,11 @@ fn create_consumer(ctx: &mut Ctx, key: &[u8], gname: &[u8], cname: &[u8]) -> boo
     let Some(g) = again(ctx.srv, db, key).and_then(|s| s.groups.get_mut(gname)) else {
         return false;
     };
+    // An existing consumer is left as it is (its seen time too).
     if g.consumers.contains_key(cname) {
         return false;
     }
-    g.consumers.insert(
-        cname.into(),
-        Consumer {
-            seen_time: now,
-            ..Consumer::default()
-        },
-    );
+    g.seen_consumer(cname, now);
     ctx.srv.dirty += 1;
     ctx.notify(ev::STREAM, "xgroup-createconsumer", key);
     true
@@ -1368,19 +1363,7 @@ fn xclaim(ctx: &mut Ctx) {
         }
         if !have_consumer {
             have_consumer = true;
-            match g.consumers.get_mut(cname) {
-                Some(c) => c.seen_time = now,
-                None => {
-                    g.consumers.insert(
-                        cname.into(),
-                        Consumer {
-                            seen_time: now,
-                            ..Consumer::default()
-                        },
-                    );
-                    created = true;
-                }
-            }
+            created = g.seen_consumer(cname, now);
         }
         g.assign_nack(id, cname);
         if let Some(nack) = g.pel.get_mut(&id) {
@@ -1474,19 +1457,7 @@ fn xautoclaim(ctx: &mut Ctx) {
         } else if minidle == 0 || now.saturating_sub(delivery_time) >= minidle {
             if !have_consumer {
                 have_consumer = true;
-                match g.consumers.get_mut(cname) {
-                    Some(c) => c.seen_time = now,
-                    None => {
-                        g.consumers.insert(
-                            cname.into(),
-                            Consumer {
-                                seen_time: now,
-                                ..Consumer::default()
-                            },
-                        );
-                        created = true;
-                    }
-                }
+                created = g.seen_consumer(cname, now);
             }
             g.assign_nack(id, cname);
             if let Some(n) = g.pel.get_mut(&id) {
