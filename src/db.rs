@@ -89,6 +89,14 @@ impl Db {
         self.dict.get_mut(key)
     }
 
+    /// Updates a key's access data only, and returns it for reading: not
+    /// a change of the value, so a running snapshot does not capture it.
+    pub fn touch(&mut self, key: &[u8], f: impl FnOnce(u32) -> u32) -> Option<&Obj> {
+        let o = self.dict.get_mut(key)?;
+        o.lru = f(o.lru);
+        Some(o)
+    }
+
     /// Before `key` changes: a running snapshot that has not saved it yet
     /// takes a copy now (cheap for collections, which are shared until
     /// written). Costs one branch when no snapshot runs.
@@ -310,8 +318,37 @@ impl Lookup {
 
 impl Server {
     /// Redis's `lookupKey`: expires the key if its time has come, updates
-    /// hit/miss stats and the LRU clock, and returns the live value.
-    pub fn lookup(&mut self, db: usize, key: &[u8], how: Lookup) -> Option<&mut Obj> {
+    /// hit/miss stats and the LRU clock, and returns the live value, for
+    /// reading: a read does not copy the value for a running snapshot.
+    pub fn lookup(&mut self, db: usize, key: &[u8], how: Lookup) -> Option<&Obj> {
+        if !self.lookup_access(db, key, how) {
+            return None;
+        }
+        if how.no_touch {
+            return self.dbs[db].get(key);
+        }
+        let touch = self.lru_touch();
+        self.dbs[db].touch(key, touch)
+    }
+
+    /// The lookup of a write: the value is the caller's to change.
+    pub fn lookup_write(&mut self, db: usize, key: &[u8]) -> Option<&mut Obj> {
+        if !self.lookup_access(db, key, Lookup::WRITE) {
+            return None;
+        }
+        let touch = self.lru_touch();
+        let o = self.dbs[db].get_mut(key)?;
+        o.lru = touch(o.lru);
+        Some(o)
+    }
+
+    pub fn lookup_read(&mut self, db: usize, key: &[u8]) -> Option<&Obj> {
+        self.lookup(db, key, Lookup::READ)
+    }
+
+    /// Lazy expiry, hit/miss stats and the keymiss event of a lookup; true
+    /// if the key exists.
+    fn lookup_access(&mut self, db: usize, key: &[u8], how: Lookup) -> bool {
         if self.expire_if_needed(db, key) || !self.dbs[db].contains_key(key) {
             if !how.no_stats {
                 self.stats.keyspace_misses += 1;
@@ -319,36 +356,27 @@ impl Server {
             if !how.no_notify {
                 self.notify_keyspace_event(notify::KEY_MISS, "keymiss", key, db);
             }
-            return None;
+            return false;
         }
-        let lfu = self.policy.is_lfu();
-        let r: f64 = if lfu && !how.no_touch {
-            rand::RngExt::random(&mut self.rng)
-        } else {
-            0.0
-        };
-        let (clock, now) = (self.lru_clock, self.now_ms);
-        let (log_factor, decay) = (self.cfg.lfu_log_factor, self.cfg.lfu_decay_time);
         if !how.no_stats {
             self.stats.keyspace_hits += 1;
         }
-        let o = self.dbs[db].get_mut(key)?;
-        if !how.no_touch {
-            o.lru = if lfu {
-                evict::lfu_touch(o.lru, log_factor, decay, now, r)
+        true
+    }
+
+    /// What an access does to a value's LRU/LFU field now.
+    fn lru_touch(&mut self) -> impl Fn(u32) -> u32 {
+        let lfu = self.policy.is_lfu();
+        let r: f64 = if lfu { rand::RngExt::random(&mut self.rng) } else { 0.0 };
+        let (clock, now) = (self.lru_clock, self.now_ms);
+        let (log_factor, decay) = (self.cfg.lfu_log_factor, self.cfg.lfu_decay_time);
+        move |lru| {
+            if lfu {
+                evict::lfu_touch(lru, log_factor, decay, now, r)
             } else {
                 clock
-            };
+            }
         }
-        Some(o)
-    }
-
-    pub fn lookup_read(&mut self, db: usize, key: &[u8]) -> Option<&mut Obj> {
-        self.lookup(db, key, Lookup::READ)
-    }
-
-    pub fn lookup_write(&mut self, db: usize, key: &[u8]) -> Option<&mut Obj> {
-        self.lookup(db, key, Lookup::WRITE)
     }
 
     /// True if the key exists (after lazy expiry), without touching it.

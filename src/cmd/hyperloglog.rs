@@ -62,7 +62,7 @@ fn check_sketch(ctx: &mut Ctx, i: usize, write: bool) -> Sketch {
     let db = ctx.c.db;
     let key = ctx.argv.get(i);
     let o = if write {
-        ctx.srv.lookup_write(db, key)
+        ctx.srv.lookup_write(db, key).map(|o| &*o)
     } else {
         ctx.srv.lookup_read(db, key)
     };

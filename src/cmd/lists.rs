@@ -208,7 +208,7 @@ fn as_list(o: Option<&mut crate::object::Obj>) -> Result<Option<&mut List>, ()> 
 }
 
 /// The same for reading (no copy of a shared value).
-fn as_list_ref(o: Option<&mut crate::object::Obj>) -> Result<Option<&List>, ()> {
+fn as_list_ref(o: Option<&crate::object::Obj>) -> Result<Option<&List>, ()> {
     match o {
         None => Ok(None),
         Some(o) => match &o.v {
@@ -688,7 +688,7 @@ fn brpoplpush(ctx: &mut Ctx) {
 fn move_generic(ctx: &mut Ctx, from_front: bool, to_front: bool, blocking: Option<Option<i64>>) {
     let db = ctx.c.db;
     let (src, dst) = (ctx.argv.get(1), ctx.argv.get(2));
-    let has_data = match as_list_ref(ctx.srv.lookup_write(db, src)) {
+    let has_data = match as_list_ref(ctx.srv.lookup_write(db, src).map(|o| &*o)) {
         Err(()) => return ctx.wrong_type(),
         Ok(l) => l.is_some_and(|l| !l.is_empty()),
     };
@@ -700,7 +700,7 @@ fn move_generic(ctx: &mut Ctx, from_front: bool, to_front: bool, blocking: Optio
             _ => ctx.c.reply.null(),
         };
     }
-    if as_list_ref(ctx.srv.lookup_write(db, dst)).is_err() {
+    if as_list_ref(ctx.srv.lookup_write(db, dst).map(|o| &*o)).is_err() {
         return ctx.wrong_type();
     }
     let Some(value) = list_again(ctx.srv, db, src).and_then(|l| l.pop(from_front)) else {

@@ -282,10 +282,14 @@ fn c_text(b: &[u8]) -> String {
 /// Looks up a stream (with the lookup's side effects): Err for another
 /// type.
 fn lookup<'a>(srv: &'a mut Server, db: usize, key: &[u8], write: bool) -> Result<Option<&'a mut Arc<Stream>>, ()> {
+    // A read then reaches the value through `get_mut` (the callers share
+    // one signature): for a running snapshot that is an `Arc` clone.
     let o = if write {
         srv.lookup_write(db, key)
+    } else if srv.lookup_read(db, key).is_some() {
+        srv.dbs[db].get_mut(key)
     } else {
-        srv.lookup_read(db, key)
+        None
     };
     match o {
         None => Ok(None),
