@@ -166,6 +166,10 @@ fn debug_reload(ctx: &mut Ctx) {
             return ctx.error("ERR DEBUG RELOAD only supports the MERGE, NOFLUSH and NOSAVE options.");
         }
     }
+    // The start-up load still runs (DEBUG is allowed while loading).
+    if ctx.srv.loading.is_some() {
+        return ctx.error("ERR Error trying to load the RDB dump, check server logs.");
+    }
     if save && ctx.srv.rdb_save().is_err() {
         return ctx.error("ERR");
     }
