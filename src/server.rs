@@ -448,8 +448,11 @@ impl Server {
                 return code;
             }
             let mut timeout = self.next_cron.saturating_duration_since(Instant::now());
-            if self.snapshot_walking() || self.loading.is_some() {
+            if self.loading.is_some() {
                 timeout = Duration::ZERO;
+            }
+            if let Some(t) = self.snapshot_poll_timeout() {
+                timeout = timeout.min(t);
             }
             if let Some(at) = self
                 .blocking

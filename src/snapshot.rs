@@ -330,10 +330,17 @@ impl Server {
         self.persist.epoch
     }
 
-    /// True while the walker still has keys to visit: the loop then polls
-    /// without sleeping so the save progresses.
-    pub fn snapshot_walking(&self) -> bool {
-        self.persist.bgsave.as_ref().is_some_and(|b| b.tx.is_some())
+    /// How long the loop may sleep for the sake of a running save: not at
+    /// all while the walker has keys to visit and the writer keeps up; a
+    /// millisecond while the writer catches up (no busy spin).
+    pub fn snapshot_poll_timeout(&self) -> Option<Duration> {
+        let bg = self.persist.bgsave.as_ref()?;
+        bg.tx.as_ref()?;
+        if bg.backlog.load(Ordering::Relaxed) < MAX_BACKLOG {
+            Some(Duration::ZERO)
+        } else {
+            Some(Duration::from_millis(1))
+        }
     }
 
     /// One slice of the walk (from before_sleep): sends what writes
