@@ -1121,7 +1121,7 @@ impl Server {
     }
 
     fn before_sleep(&mut self) {
-        if self.active_expire_enabled && self.pause.is_none() {
+        if self.active_expire_enabled && self.pause.is_none() && self.loading.is_none() {
             self.active_expire_cycle(true);
         }
         if self.pause.is_some_and(|(end, _)| end <= mstime()) {
@@ -1325,8 +1325,9 @@ impl Server {
     }
 
     fn databases_cron(&mut self) {
-        // Expiring keys is a write: it waits out a CLIENT PAUSE.
-        if self.active_expire_enabled && self.pause.is_none() {
+        // Expiring keys is a write: it waits out a CLIENT PAUSE, and a load
+        // (Redis runs no timers while it loads).
+        if self.active_expire_enabled && self.pause.is_none() && self.loading.is_none() {
             self.active_expire_cycle(false);
         }
         for db in self.dbs.iter_mut() {

@@ -440,7 +440,9 @@ impl Server {
 
     /// The save part of serverCron: scheduled BGSAVEs and save points.
     pub fn save_cron(&mut self) {
-        if self.persist.bgsave.is_some() {
+        // Never while loading: a save of half the dataset would replace the
+        // file being loaded.
+        if self.persist.bgsave.is_some() || self.loading.is_some() {
             return;
         }
         let now = self.now_ms / 1000;
