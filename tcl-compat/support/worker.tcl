@@ -8,7 +8,7 @@ set ::fk_compat_dir [file dirname $::fk_support_dir]
 set ::fk_repo_dir [file dirname $::fk_compat_dir]
 set ::fk_tmp_dir [file join $::fk_compat_dir tmp]
 
-foreach f {resp.tcl runner.tcl server.tcl util.tcl} {
+foreach f {resp.tcl runner.tcl server.tcl util.tcl raw.tcl} {
     source [file join $::fk_support_dir $f]
 }
 

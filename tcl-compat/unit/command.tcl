@@ -1,13 +1,6 @@
 # COMMAND, COMMAND COUNT/INFO/DOCS/LIST/GETKEYS/GETKEYSANDFLAGS/HELP: reply
 # shapes and the metadata of a few commands, independent of summary texts.
 
-proc err_of {code} {
-    if {[catch {uplevel 1 $code} e]} {
-        return $e
-    }
-    fail "expected an error, got '$e'"
-}
-
 # The COMMAND INFO entry of one command.
 proc cmdinfo {name} {
     lindex [r command info $name] 0

@@ -1,13 +1,6 @@
 # CONFIG GET / SET / RESETSTAT / REWRITE / HELP, configuration aliases,
 # value formats and errors, and overrides given at startup.
 
-proc err_of {code} {
-    if {[catch {uplevel 1 $code} e]} {
-        return $e
-    }
-    fail "expected an error, got '$e'"
-}
-
 # CONFIG GET reply as a list of name/value pairs sorted by name: the order
 # of the reply is not defined.
 proc cget {args} {

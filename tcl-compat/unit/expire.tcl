@@ -2,13 +2,6 @@
 # EXPIRETIME PEXPIRETIME PERSIST, lazy and active expiry, and the expiry
 # counters of INFO.
 
-proc err_of {code} {
-    if {[catch {uplevel 1 $code} e]} {
-        return $e
-    }
-    fail "expected an error, got '$e'"
-}
-
 # The db0 line of INFO keyspace ("" when db0 is empty).
 proc db0_info {} {
     getInfoProperty [r info keyspace] db0

@@ -3,13 +3,6 @@
 # positional and named forms with flags, the load-time sandbox, error texts,
 # and busy functions with FUNCTION KILL.
 
-proc err_of {code} {
-    if {[catch {uplevel 1 $code} e]} {
-        return $e
-    }
-    fail "expected an error, got '$e'"
-}
-
 proc lib {name body} {
     return "#!lua name=$name\n$body"
 }

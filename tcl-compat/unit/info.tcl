@@ -4,13 +4,6 @@
 # Tests tagged "needs:list" create a list key (RPUSH) to get a WRONGTYPE
 # error; skip them with --tags -needs:list while lists are missing.
 
-proc err_of {code} {
-    if {[catch {uplevel 1 $code} e]} {
-        return $e
-    }
-    fail "expected an error, got '$e'"
-}
-
 # The section headers of an INFO reply, without the "# ".
 proc info_sections {text} {
     set out {}

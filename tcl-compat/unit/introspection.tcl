@@ -3,20 +3,14 @@
 # HISTORY, RESET, GRAPH, DOCTOR, HISTOGRAM), CLIENT PAUSE / UNPAUSE, and
 # client output buffer limits for pub/sub and normal clients.
 
-proc err_of {code} {
-    if {[catch {uplevel 1 $code} e]} {
-        return $e
-    }
-    fail "expected an error, got '$e'"
-}
-
 # The local port of a client's connection (what the server shows as its
 # peer address).
 proc local_port {c} {
     lindex [fconfigure [$c channel] -sockname] 2
 }
 
-# The CLIENT LIST line of the client with this name ({} if none).
+# The CLIENT LIST line of the client with this name ({} if none, unlike
+# the shared one in support/raw.tcl, which fails).
 proc client_line {name} {
     foreach line [split [string trim [r client list]] "\n"] {
         if {[string match "* name=$name *" $line]} {
@@ -24,15 +18,6 @@ proc client_line {name} {
         }
     }
     return {}
-}
-
-proc client_field {line field} {
-    foreach kv [split $line " "] {
-        if {[string match "$field=*" $kv]} {
-            return [string range $kv [expr {[string length $field] + 1}] end]
-        }
-    }
-    fail "no field $field in '$line'"
 }
 
 # The argument lists of SLOWLOG GET -1 entries, newest first.
@@ -74,77 +59,8 @@ proc monitor_body {line} {
     return $body
 }
 
-# ---------------------------------------------------------------- raw sockets
-
-set ::raw_fds {}
-
-proc raw_open {} {
-    set fd [socket [srv 0 host] [srv 0 port]]
-    fconfigure $fd -translation binary -buffering none -blocking 0
-    lappend ::raw_fds $fd
-    return $fd
-}
-
-proc raw_close_all {} {
-    foreach fd $::raw_fds {
-        catch {close $fd}
-    }
-    set ::raw_fds {}
-}
-
-proc mbulk {args} {
-    set out "*[llength $args]\r\n"
-    foreach a $args {
-        append out "\$[string length $a]\r\n$a\r\n"
-    }
-    return $out
-}
-
-proc raw_send {fd args} {
-    puts -nonewline $fd [mbulk {*}$args]
-    flush $fd
-}
-
-# Read until n bytes arrived, EOF or a 5 s deadline.
-proc raw_read_bytes {fd n} {
-    set buf {}
-    set deadline [expr {[clock milliseconds] + 5000}]
-    while {[string length $buf] < $n} {
-        append buf [read $fd [expr {$n - [string length $buf]}]]
-        if {[string length $buf] >= $n || [eof $fd] || [clock milliseconds] > $deadline} {
-            break
-        }
-        after 2
-    }
-    return $buf
-}
-
-# Read until the buffer matches the glob pattern (or 5 s passed).
-proc raw_read_until {fd pattern} {
-    set buf {}
-    set deadline [expr {[clock milliseconds] + 5000}]
-    while {![string match $pattern $buf] && [clock milliseconds] < $deadline && ![eof $fd]} {
-        append buf [read $fd]
-        after 2
-    }
-    return $buf
-}
-
-proc vis {s} {
-    string map [list "\r" {\r} "\n" {\n}] $s
-}
-
-proc raw_expect {fd expected} {
-    set got [raw_read_bytes $fd [string length $expected]]
-    assert_equal [vis $got] [vis $expected]
-}
-
-proc raw_open3 {} {
-    set fd [raw_open]
-    raw_send $fd HELLO 3
-    raw_read_until $fd "*modules\r\n\\*0\r\n"
-    return $fd
-}
+# Raw connections (support/raw.tcl) wait up to 5 s for expected bytes.
+set ::raw_read_timeout_ms 5000
 
 start_server {tags {"introspection"}} {
 

@@ -4,13 +4,6 @@
 # Tests tagged "needs:list" create a list key (RPUSH); skip them with
 # --tags -needs:list while lists are missing.
 
-proc err_of {code} {
-    if {[catch {uplevel 1 $code} e]} {
-        return $e
-    }
-    fail "expected an error, got '$e'"
-}
-
 # Back to database 0, every database empty.
 proc reset_dbs {} {
     r select 0

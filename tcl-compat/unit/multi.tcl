@@ -3,62 +3,6 @@
 # (what does and does not invalidate a WATCH), CLIENT LIST, notifications,
 # INFO commandstats, RESP3 and pipelining.
 
-proc err_of {code} {
-    if {[catch {uplevel 1 $code} e]} {
-        return $e
-    }
-    fail "expected an error, got '$e'"
-}
-
-# ---------------------------------------------------------------- raw sockets
-
-set ::raw_fds {}
-
-proc raw_open {} {
-    set fd [socket [srv 0 host] [srv 0 port]]
-    fconfigure $fd -translation binary -buffering none -blocking 0
-    lappend ::raw_fds $fd
-    return $fd
-}
-
-proc raw_close_all {} {
-    foreach fd $::raw_fds {
-        catch {close $fd}
-    }
-    set ::raw_fds {}
-}
-
-proc mbulk {args} {
-    set out "*[llength $args]\r\n"
-    foreach a $args {
-        append out "\$[string length $a]\r\n$a\r\n"
-    }
-    return $out
-}
-
-proc raw_write {fd data} {
-    puts -nonewline $fd $data
-    flush $fd
-}
-
-proc raw_send {fd args} {
-    raw_write $fd [mbulk {*}$args]
-}
-
-# Read until n bytes arrived, EOF or a 3 s deadline.
-proc raw_read_bytes {fd n} {
-    set buf {}
-    set deadline [expr {[clock milliseconds] + 3000}]
-    while {[string length $buf] < $n} {
-        append buf [read $fd [expr {$n - [string length $buf]}]]
-        if {[string length $buf] >= $n || [eof $fd] || [clock milliseconds] > $deadline} {
-            break
-        }
-        after 2
-    }
-    return $buf
-}
-
 # Whatever arrives within ms milliseconds.
 proc raw_read_for {fd ms} {
     set buf {}
@@ -71,49 +15,7 @@ proc raw_read_for {fd ms} {
     return $buf
 }
 
-proc vis {s} {
-    string map [list "\r" {\r} "\n" {\n}] $s
-}
-
-proc raw_expect {fd expected} {
-    set got [raw_read_bytes $fd [string length $expected]]
-    assert_equal [vis $got] [vis $expected]
-}
-
-# A RESP3 raw connection (the HELLO reply, which ends with the empty modules
-# array, is skipped).
-proc raw_open3 {} {
-    set fd [raw_open]
-    raw_send $fd HELLO 3
-    set hello {}
-    set deadline [expr {[clock milliseconds] + 5000}]
-    while {![string match "*modules\r\n\\*0\r\n" $hello] && [clock milliseconds] < $deadline} {
-        append hello [read $fd]
-        after 2
-    }
-    return $fd
-}
-
 # ---------------------------------------------------------------- helpers
-
-# The CLIENT LIST line of the client with this name.
-proc client_line {name} {
-    foreach line [split [string trim [r client list]] "\n"] {
-        if {[string match "* name=$name *" $line]} {
-            return $line
-        }
-    }
-    fail "no client named $name in CLIENT LIST"
-}
-
-proc client_field {line field} {
-    foreach kv [split $line " "] {
-        if {[string match "$field=*" $kv]} {
-            return [string range $kv [expr {[string length $field] + 1}] end]
-        }
-    }
-    fail "no field $field in '$line'"
-}
 
 # Start each test with the default client out of any transaction (a failed
 # test may leave it in MULTI), with no watched keys, on db 0.

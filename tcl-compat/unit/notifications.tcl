@@ -7,13 +7,6 @@
 # PING reply (notifications are published while the command runs, so they
 # are written to the subscriber before it reads the PING).
 
-proc err_of {code} {
-    if {[catch {uplevel 1 $code} e]} {
-        return $e
-    }
-    fail "expected an error, got '$e'"
-}
-
 proc notify {flags} {
     r config set notify-keyspace-events $flags
 }

@@ -2,13 +2,6 @@
 # save points, stop-writes-on-bgsave-error, FLUSHALL and SHUTDOWN saves,
 # loading at start-up, DEBUG RELOAD, DUMP and RESTORE.
 
-proc err_of {code} {
-    if {[catch {uplevel 1 $code} e]} {
-        return $e
-    }
-    fail "expected an error, got '$e'"
-}
-
 proc wait_for_bgsave_done {} {
     wait_for_condition 500 20 {
         [s rdb_bgsave_in_progress] == 0

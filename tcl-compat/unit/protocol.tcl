@@ -7,16 +7,10 @@
 # so a server that does not answer (or does not close) fails the test
 # instead of hanging it.
 
-proc err_of {code} {
-    if {[catch {uplevel 1 $code} e]} {
-        return $e
-    }
-    fail "expected an error, got '$e'"
-}
-
 # ---------------------------------------------------------------- raw sockets
 
-set ::raw_fds {}
+# These replace the helpers of support/raw.tcl in this file (connections
+# to any server level, reads with a caller's deadline).
 
 proc raw_open {{level 0}} {
     set fd [socket [srv $level host] [srv $level port]]

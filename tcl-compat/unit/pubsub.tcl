@@ -9,13 +9,6 @@
 # before its reply: messages published before the PING was sent are always
 # written to the subscriber first.
 
-proc err_of {code} {
-    if {[catch {uplevel 1 $code} e]} {
-        return $e
-    }
-    fail "expected an error, got '$e'"
-}
-
 # A deferring client; in RESP3 when proto is 3.
 proc ps_client {{proto 2}} {
     set rd [redis_deferring_client]
@@ -49,19 +42,6 @@ proc ps_counts {frames} {
     return $out
 }
 
-# Frames that arrive before the reply of a PING sent now.
-proc pending_frames {rd} {
-    $rd ping fk-sync
-    set frames {}
-    while 1 {
-        set f [$rd read]
-        if {$f eq "fk-sync" || $f eq {pong fk-sync}} {
-            return $frames
-        }
-        lappend frames $f
-    }
-}
-
 # Wait until no channel, pattern or shard channel has subscribers (closed
 # clients of earlier tests are cleaned up asynchronously).
 proc wait_clean {} {
@@ -70,99 +50,6 @@ proc wait_clean {} {
     } else {
         fail "subscriptions of earlier tests still present"
     }
-}
-
-# The CLIENT LIST line of the client with this name.
-proc client_line {name} {
-    foreach line [split [string trim [r client list]] "\n"] {
-        if {[string match "* name=$name *" $line]} {
-            return $line
-        }
-    }
-    fail "no client named $name in CLIENT LIST"
-}
-
-# The value of field=value in a CLIENT LIST line.
-proc client_field {line field} {
-    foreach kv [split $line " "] {
-        if {[string match "$field=*" $kv]} {
-            return [string range $kv [expr {[string length $field] + 1}] end]
-        }
-    }
-    fail "no field $field in '$line'"
-}
-
-# ---------------------------------------------------------------- raw sockets
-
-set ::raw_fds {}
-
-proc raw_open {} {
-    set fd [socket [srv 0 host] [srv 0 port]]
-    fconfigure $fd -translation binary -buffering none -blocking 0
-    lappend ::raw_fds $fd
-    return $fd
-}
-
-proc raw_close_all {} {
-    foreach fd $::raw_fds {
-        catch {close $fd}
-    }
-    set ::raw_fds {}
-}
-
-proc mbulk {args} {
-    set out "*[llength $args]\r\n"
-    foreach a $args {
-        append out "\$[string length $a]\r\n$a\r\n"
-    }
-    return $out
-}
-
-proc raw_send {fd args} {
-    puts -nonewline $fd [mbulk {*}$args]
-    flush $fd
-}
-
-# Read until n bytes arrived, EOF or a 3 s deadline.
-proc raw_read_bytes {fd n} {
-    set buf {}
-    set deadline [expr {[clock milliseconds] + 3000}]
-    while {[string length $buf] < $n} {
-        append buf [read $fd [expr {$n - [string length $buf]}]]
-        if {[string length $buf] >= $n || [eof $fd] || [clock milliseconds] > $deadline} {
-            break
-        }
-        after 2
-    }
-    return $buf
-}
-
-proc vis {s} {
-    string map [list "\r" {\r} "\n" {\n}] $s
-}
-
-# Expect exactly these bytes next on fd.
-proc raw_expect {fd expected} {
-    set got [raw_read_bytes $fd [string length $expected]]
-    assert_equal [vis $got] [vis $expected]
-}
-
-# A RESP3 raw connection (the HELLO reply is skipped: it ends with the
-# empty modules array).
-proc raw_open3 {} {
-    set fd [raw_open]
-    raw_send $fd HELLO 3
-    set hello {}
-    set deadline [expr {[clock milliseconds] + 5000}]
-    while {![string match "*modules\r\n\\*0\r\n" $hello] && [clock milliseconds] < $deadline} {
-        append hello [read $fd]
-        after 2
-    }
-    return $fd
-}
-
-proc bulk {s} {
-    return "\$[string length $s]\r\n$s\r\n"
 }
 
 start_server {tags {"pubsub"}} {

@@ -6,13 +6,6 @@
 # blocked clients, notifications, stats), busy scripts with SCRIPT KILL, and
 # two real-world scripts (a sliding-window rate limiter, a reliable queue).
 
-proc err_of {code} {
-    if {[catch {uplevel 1 $code} e]} {
-        return $e
-    }
-    fail "expected an error, got '$e'"
-}
-
 # The sha1 of a script body, as Redis names scripts in errors.
 proc sha_of {body} {
     r script load $body

@@ -1,14 +1,10 @@
 # Server commands: TIME LASTSAVE DBSIZE DEBUG MEMORY SHUTDOWN, the CLIENT
 # subcommands, maxclients, the idle timeout and requirepass.
 
-proc err_of {code} {
-    if {[catch {uplevel 1 $code} e]} {
-        return $e
-    }
-    fail "expected an error, got '$e'"
-}
-
 # ---------------------------------------------------------------- raw sockets
+
+# These replace the helpers of support/raw.tcl in this file: plain writes,
+# and reads with a caller's deadline.
 
 proc raw_open {{level 0}} {
     set fd [socket [srv $level host] [srv $level port]]

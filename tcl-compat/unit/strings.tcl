@@ -5,14 +5,6 @@
 # Tests tagged "needs:list" create a list key (RPUSH) to get a value of the
 # wrong type; skip them with --tags -needs:list while lists are missing.
 
-# The error message raised by code (fails if there is no error).
-proc err_of {code} {
-    if {[catch {uplevel 1 $code} e]} {
-        return $e
-    }
-    fail "expected an error, got '$e'"
-}
-
 # A key holding a list: the "wrong type" for string commands.
 proc make_list {key} {
     r del $key

@@ -13,13 +13,6 @@
 # Missing pushes should fail a test quickly, not after a minute.
 set ::fkresp::read_timeout 10
 
-proc err_of {code} {
-    if {[catch {uplevel 1 $code} e]} {
-        return $e
-    }
-    fail "expected an error, got '$e'"
-}
-
 # A deferring client in RESP3 (or RESP2), with CLIENT TRACKING ON and the
 # given options unless opts is "none".
 proc tclient {{opts {}} {proto 3}} {
@@ -50,19 +43,6 @@ proc next_frames {rd n} {
     return $frames
 }
 
-# Frames that arrive before the reply of a PING sent now.
-proc pending_frames {rd} {
-    $rd ping fk-sync
-    set frames {}
-    while 1 {
-        set f [$rd read]
-        if {$f eq "fk-sync" || $f eq {pong fk-sync}} {
-            return $frames
-        }
-        lappend frames $f
-    }
-}
-
 # Read n invalidate pushes; returns the sorted list of invalidated keys.
 proc invalidated_keys {rd n} {
     set keys {}
@@ -77,25 +57,6 @@ proc client_id {rd} {
     dcall $rd client id
 }
 
-# The CLIENT LIST line of the client with this name.
-proc client_line {name} {
-    foreach line [split [string trim [r client list]] "\n"] {
-        if {[string match "* name=$name *" $line]} {
-            return $line
-        }
-    }
-    fail "no client named $name in CLIENT LIST"
-}
-
-proc client_field {line field} {
-    foreach kv [split $line " "] {
-        if {[string match "$field=*" $kv]} {
-            return [string range $kv [expr {[string length $field] + 1}] end]
-        }
-    }
-    fail "no field $field in '$line'"
-}
-
 # Disconnect every other client (a failed test may leave its clients open)
 # and wait until no client has tracking enabled (closed clients are cleaned
 # up asynchronously).
@@ -107,78 +68,8 @@ proc wait_no_tracking {} {
     }
 }
 
-# ---------------------------------------------------------------- raw sockets
-
-set ::raw_fds {}
-
-proc raw_open {} {
-    set fd [socket [srv 0 host] [srv 0 port]]
-    fconfigure $fd -translation binary -buffering none -blocking 0
-    lappend ::raw_fds $fd
-    return $fd
-}
-
-proc raw_close_all {} {
-    foreach fd $::raw_fds {
-        catch {close $fd}
-    }
-    set ::raw_fds {}
-}
-
-proc mbulk {args} {
-    set out "*[llength $args]\r\n"
-    foreach a $args {
-        append out "\$[string length $a]\r\n$a\r\n"
-    }
-    return $out
-}
-
-proc raw_send {fd args} {
-    puts -nonewline $fd [mbulk {*}$args]
-    flush $fd
-}
-
-# Read until n bytes arrived, EOF or a 5 s deadline.
-proc raw_read_bytes {fd n} {
-    set buf {}
-    set deadline [expr {[clock milliseconds] + 5000}]
-    while {[string length $buf] < $n} {
-        append buf [read $fd [expr {$n - [string length $buf]}]]
-        if {[string length $buf] >= $n || [eof $fd] || [clock milliseconds] > $deadline} {
-            break
-        }
-        after 2
-    }
-    return $buf
-}
-
-proc vis {s} {
-    string map [list "\r" {\r} "\n" {\n}] $s
-}
-
-# Expect exactly these bytes next on fd.
-proc raw_expect {fd expected} {
-    set got [raw_read_bytes $fd [string length $expected]]
-    assert_equal [vis $got] [vis $expected]
-}
-
-# A RESP3 raw connection (the HELLO reply, which ends with the empty modules
-# array, is skipped).
-proc raw_open3 {} {
-    set fd [raw_open]
-    raw_send $fd HELLO 3
-    set hello {}
-    set deadline [expr {[clock milliseconds] + 5000}]
-    while {![string match "*modules\r\n\\*0\r\n" $hello] && [clock milliseconds] < $deadline} {
-        append hello [read $fd]
-        after 2
-    }
-    return $fd
-}
-
-proc bulk {s} {
-    return "\$[string length $s]\r\n$s\r\n"
-}
+# Raw connections (support/raw.tcl) wait up to 5 s for expected bytes.
+set ::raw_read_timeout_ms 5000
 
 # The bytes of a RESP3 invalidate push for these keys.
 proc inv_push {args} {

@@ -3,14 +3,6 @@
 # hashtable encodings and the conversion between them, RESP3 reply shapes
 # and keyspace events.
 
-# The error message raised by code (fails if there is no error).
-proc err_of {code} {
-    if {[catch {uplevel 1 $code} e]} {
-        return $e
-    }
-    fail "expected an error, got '$e'"
-}
-
 # A hash `key` holding `pairs` in encoding `enc` (listpack or hashtable).
 # A hashtable is obtained by writing a field too long for a listpack and
 # deleting it again (conversions are one way).

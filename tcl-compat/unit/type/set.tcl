@@ -7,13 +7,6 @@
 # hashtable-encoded set) are compared sorted; an intset is always read in
 # ascending order.
 
-proc err_of {code} {
-    if {[catch {uplevel 1 $code} e]} {
-        return $e
-    }
-    fail "expected an error, got '$e'"
-}
-
 # Read the rest of a reply in readraw mode, given its first line.
 proc raw_rest {c line} {
     set out "$line\r\n"
