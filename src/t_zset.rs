@@ -1253,15 +1253,7 @@ impl ZSet {
                 if !self.lp_is_in_range(r) {
                     return None;
                 }
-                let mut c = self.first();
-                while let Some(p) = c {
-                    let s = self.get(p).1;
-                    if r.gte_min(s) {
-                        return r.lte_max(s).then_some(p);
-                    }
-                    c = self.next(p);
-                }
-                None
+                self.lp_seek_bound(false, |s| r.gte_min(s.1), |s| r.lte_max(s.1))
             }
             ZSet::Skiplist(s) => Self::from_node(s.zsl.first_in_range(r)),
         }
@@ -1274,18 +1266,29 @@ impl ZSet {
                 if !self.lp_is_in_range(r) {
                     return None;
                 }
-                let mut c = self.last();
-                while let Some(p) = c {
-                    let s = self.get(p).1;
-                    if r.lte_max(s) {
-                        return r.gte_min(s).then_some(p);
-                    }
-                    c = self.prev(p);
-                }
-                None
+                self.lp_seek_bound(true, |s| r.lte_max(s.1), |s| r.gte_min(s.1))
             }
             ZSet::Skiplist(s) => Self::from_node(s.zsl.last_in_range(r)),
         }
+    }
+
+    /// The listpack walk of the four range lookups: from the head (or the
+    /// tail), the first element past the near bound (`reached`), if it is
+    /// also within the far one.
+    fn lp_seek_bound<'a>(
+        &'a self,
+        from_tail: bool,
+        reached: impl Fn((LpValue<'a>, f64)) -> bool,
+        within: impl Fn((LpValue<'a>, f64)) -> bool,
+    ) -> Option<Cursor> {
+        let mut c = if from_tail { self.last() } else { self.first() };
+        while let Some(p) = c {
+            if reached(self.get(p)) {
+                return within(self.get(p)).then_some(p);
+            }
+            c = if from_tail { self.prev(p) } else { self.next(p) };
+        }
+        None
     }
 
     fn lp_is_in_range(&self, r: &ScoreRange) -> bool {
@@ -1315,15 +1318,7 @@ impl ZSet {
                 if !self.lp_is_in_lex_range(r) {
                     return None;
                 }
-                let mut c = self.first();
-                while let Some(p) = c {
-                    let m = self.get(p).0;
-                    if r.gte_min_v(m) {
-                        return r.lte_max_v(m).then_some(p);
-                    }
-                    c = self.next(p);
-                }
-                None
+                self.lp_seek_bound(false, |m| r.gte_min_v(m.0), |m| r.lte_max_v(m.0))
             }
             ZSet::Skiplist(s) => Self::from_node(s.zsl.first_in_lex_range(r)),
         }
@@ -1336,15 +1331,7 @@ impl ZSet {
                 if !self.lp_is_in_lex_range(r) {
                     return None;
                 }
-                let mut c = self.last();
-                while let Some(p) = c {
-                    let m = self.get(p).0;
-                    if r.lte_max_v(m) {
-                        return r.gte_min_v(m).then_some(p);
-                    }
-                    c = self.prev(p);
-                }
-                None
+                self.lp_seek_bound(true, |m| r.lte_max_v(m.0), |m| r.gte_min_v(m.0))
             }
             ZSet::Skiplist(s) => Self::from_node(s.zsl.last_in_lex_range(r)),
         }
