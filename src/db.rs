@@ -386,12 +386,24 @@ impl Server {
 
     /// Deletes `key` if it is past its TTL; true if it was (and is now gone).
     pub fn expire_if_needed(&mut self, db: usize, key: &[u8]) -> bool {
+        // A file being loaded is replayed as it was written: its keys
+        // expire once it is in (Redis's keyIsExpired while loading).
+        if self.loading.is_some() {
+            return false;
+        }
         let now = self.cmd_time_ms;
         if !self.dbs[db].is_expired_at(key, now) {
             return false;
         }
         self.delete_expired(db, key);
         true
+    }
+
+    /// Whether an absolute expiry time given to a command is already past,
+    /// so the key is deleted instead (Redis's checkAlreadyExpired): never
+    /// while a file is replayed, which must rebuild what was written.
+    pub fn already_expired(&self, when_ms: i64) -> bool {
+        when_ms <= self.cmd_time_ms && self.loading.is_none()
     }
 
     /// Removes an expired key: the one place expiry deletes, so stats,
@@ -403,6 +415,9 @@ impl Server {
             self.free_value(o.v, lazy);
             self.notify_keyspace_event(notify::EXPIRED, "expired", key, db);
             self.signal_modified_key(db, key);
+            // The AOF and replicas delete it explicitly (propagateDeletion).
+            let del: &[u8] = if lazy { b"UNLINK" } else { b"DEL" };
+            self.also_propagate(db, &[del, key], crate::propagate::ALL);
         }
     }
 

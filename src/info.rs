@@ -310,7 +310,7 @@ impl Server {
              mem_clients_slaves:0\r\n\
              mem_clients_normal:{}\r\n\
              mem_cluster_links:0\r\n\
-             mem_aof_buffer:0\r\n\
+             mem_aof_buffer:{}\r\n\
              mem_allocator:jemalloc-5.3.0\r\n\
              active_defrag_running:0\r\n\
              lazyfree_pending_objects:{}\r\n\
@@ -343,6 +343,7 @@ impl Server {
             ratio(m.rss, used),
             m.rss as i64 - used as i64,
             self.client_buffers_bytes(),
+            self.aof.buf.capacity(),
             self.lazyfree_pending,
             self.lazyfreed,
             rss = m.rss,
@@ -360,7 +361,14 @@ impl Server {
     fn info_persistence(&self, out: &mut String) {
         let p = &self.persist;
         let (keys_processed, keys_total) = self.bgsave_progress();
-        let current_bgsave = p.bgsave.as_ref().map_or(-1, |b| b.start.elapsed().as_secs() as i64);
+        let elapsed = |aof: bool| {
+            p.bgsave
+                .as_ref()
+                .filter(|b| b.is_aof() == aof)
+                .map_or(-1, |b| b.start.elapsed().as_secs() as i64)
+        };
+        let a = &self.aof;
+        let aof_on = a.state != crate::aof::AofState::Off;
         let _ = write!(
             out,
             "# Persistence\r\n\
@@ -382,15 +390,15 @@ impl Server {
              rdb_last_cow_size:0\r\n\
              rdb_last_load_keys_expired:{}\r\n\
              rdb_last_load_keys_loaded:{}\r\n\
-             aof_enabled:0\r\n\
-             aof_rewrite_in_progress:0\r\n\
-             aof_rewrite_scheduled:0\r\n\
-             aof_last_rewrite_time_sec:-1\r\n\
-             aof_current_rewrite_time_sec:-1\r\n\
-             aof_last_bgrewrite_status:ok\r\n\
-             aof_rewrites:0\r\n\
-             aof_rewrites_consecutive_failures:0\r\n\
-             aof_last_write_status:ok\r\n\
+             aof_enabled:{}\r\n\
+             aof_rewrite_in_progress:{}\r\n\
+             aof_rewrite_scheduled:{}\r\n\
+             aof_last_rewrite_time_sec:{}\r\n\
+             aof_current_rewrite_time_sec:{}\r\n\
+             aof_last_bgrewrite_status:{}\r\n\
+             aof_rewrites:{}\r\n\
+             aof_rewrites_consecutive_failures:{}\r\n\
+             aof_last_write_status:{}\r\n\
              aof_last_cow_size:0\r\n\
              module_fork_in_progress:0\r\n\
              module_fork_last_cow_size:0\r\n",
@@ -403,15 +411,40 @@ impl Server {
             keys_processed,
             keys_total,
             self.dirty,
-            u8::from(p.bgsave.is_some()),
+            u8::from(p.rdb_save_running()),
             self.lastsave_unix,
             if p.last_bgsave_ok { "ok" } else { "err" },
             p.last_bgsave_time_sec,
-            current_bgsave,
+            elapsed(false),
             p.rdb_saves,
             self.load_stats.keys_expired,
             self.load_stats.keys_loaded,
+            u8::from(aof_on),
+            u8::from(p.aof_rewrite_running()),
+            u8::from(a.rewrite_scheduled),
+            a.last_rewrite_time_sec,
+            elapsed(true),
+            if a.last_rewrite_ok { "ok" } else { "err" },
+            a.rewrites,
+            a.rewrite_failures,
+            if a.error().is_none() { "ok" } else { "err" },
         );
+        if aof_on {
+            let _ = write!(
+                out,
+                "aof_current_size:{}\r\n\
+                 aof_base_size:{}\r\n\
+                 aof_pending_rewrite:{}\r\n\
+                 aof_buffer_length:{}\r\n\
+                 aof_pending_bio_fsync:{}\r\n\
+                 aof_delayed_fsync:0\r\n",
+                a.current_size,
+                a.base_size,
+                u8::from(a.rewrite_scheduled),
+                a.buf.len(),
+                a.pending_bio_fsync(),
+            );
+        }
         if let (Some(l), Some((perc, eta))) = (&self.loading, self.loading_progress()) {
             let _ = write!(
                 out,

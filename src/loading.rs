@@ -43,12 +43,16 @@ enum Item {
 
 enum Msg {
     Items(Vec<Item>),
-    Done(Result<(), String>),
+    /// The end: the offset just past the RDB data, or why it failed.
+    Done(Result<u64, String>),
 }
 
 /// A load in progress (INFO's loading_* fields).
 pub struct Loading {
-    rx: mpsc::Receiver<Msg>,
+    /// Messages from the RDB reader (None while AOF commands replay).
+    rx: Option<mpsc::Receiver<Msg>>,
+    /// The AOF files still to load, and the one replaying commands.
+    pub aof: Option<Box<crate::aof::load::AofLoad>>,
     pub start: Instant,
     pub start_unix: i64,
     pub total_bytes: u64,
@@ -81,22 +85,13 @@ impl Server {
             Err(e) => return Err(e),
         };
         let total_bytes = file.metadata().map(|m| m.len()).unwrap_or(0);
-        let (tx, rx) = mpsc::sync_channel(QUEUE);
-        let loaded_bytes = Arc::new(AtomicU64::new(0));
-        let progress = loaded_bytes.clone();
-        let cfg = self.cfg.clone();
-        let checksum = cfg.rdbchecksum && !self.skip_checksum_validation;
-        let databases = self.dbs.len();
-        self.bio.pool().execute(move || {
-            let res = read_file(file, total_bytes, &cfg, checksum, databases, &tx, &progress);
-            let _ = tx.send(Msg::Done(res));
-        });
         self.loading = Some(Box::new(Loading {
-            rx,
+            rx: None,
+            aof: None,
             start: Instant::now(),
             start_unix: self.now_ms / 1000,
             total_bytes,
-            loaded_bytes,
+            loaded_bytes: Arc::new(AtomicU64::new(0)),
             rdb_used_mem: 0,
             keys_loaded: 0,
             keys_expired: 0,
@@ -104,7 +99,42 @@ impl Server {
             merge,
             at_startup,
         }));
+        self.start_rdb_reader(file, total_bytes, 0);
         Ok(true)
+    }
+
+    /// Starts an empty load that AOF files are then fed to.
+    pub fn begin_loading(&mut self, at_startup: bool, total_bytes: u64, aof: Box<crate::aof::load::AofLoad>) {
+        self.loading = Some(Box::new(Loading {
+            rx: None,
+            aof: Some(aof),
+            start: Instant::now(),
+            start_unix: self.now_ms / 1000,
+            total_bytes,
+            loaded_bytes: Arc::new(AtomicU64::new(0)),
+            rdb_used_mem: 0,
+            keys_loaded: 0,
+            keys_expired: 0,
+            empty_keys: 0,
+            merge: false,
+            at_startup,
+        }));
+    }
+
+    /// Reads an RDB file on the pool; progress is counted from `base`
+    /// bytes (the files of an AOF loaded before this one).
+    pub fn start_rdb_reader(&mut self, file: File, len: u64, base: u64) {
+        let Some(l) = self.loading.as_deref_mut() else { return };
+        let (tx, rx) = mpsc::sync_channel(QUEUE);
+        let progress = l.loaded_bytes.clone();
+        let cfg = self.cfg.clone();
+        let checksum = cfg.rdbchecksum && !self.skip_checksum_validation;
+        let databases = self.dbs.len();
+        self.bio.pool().execute(move || {
+            let res = read_file(file, len, base, &cfg, checksum, databases, &tx, &progress);
+            let _ = tx.send(Msg::Done(res));
+        });
+        l.rx = Some(rx);
     }
 
     /// One slice of loading (from the loop): inserts what the reader has
@@ -113,7 +143,11 @@ impl Server {
         let deadline = Instant::now() + APPLY_SLICE;
         while Instant::now() < deadline {
             let Some(l) = &self.loading else { return };
-            match l.rx.recv_timeout(Duration::from_millis(1)) {
+            let Some(rx) = &l.rx else {
+                self.aof_replay_step(deadline);
+                return;
+            };
+            match rx.recv_timeout(Duration::from_millis(1)) {
                 Ok(msg) => self.loading_apply(msg),
                 Err(mpsc::RecvTimeoutError::Timeout) => return,
                 Err(mpsc::RecvTimeoutError::Disconnected) => {
@@ -130,14 +164,24 @@ impl Server {
             Ok(false) => return Err("No such file or directory".into()),
             Err(e) => return Err(e.to_string()),
         }
-        while let Some(l) = &self.loading {
-            let msg = l.rx.recv().unwrap_or(Msg::Done(Err("the loader stopped".into())));
-            self.loading_apply(msg);
-        }
+        self.finish_loading_blocking();
         if self.load_stats.failed {
             return Err("loading failed".into());
         }
         Ok(())
+    }
+
+    /// Runs the load in progress to its end on this thread.
+    pub fn finish_loading_blocking(&mut self) {
+        while let Some(l) = &self.loading {
+            match &l.rx {
+                Some(rx) => {
+                    let msg = rx.recv().unwrap_or(Msg::Done(Err("the loader stopped".into())));
+                    self.loading_apply(msg);
+                }
+                None => self.aof_replay_step(Instant::now() + Duration::from_secs(3600)),
+            }
+        }
     }
 
     fn loading_apply(&mut self, msg: Msg) {
@@ -234,28 +278,65 @@ impl Server {
         Ok(())
     }
 
-    fn loading_done(&mut self, res: Result<(), String>) {
+    fn loading_done(&mut self, res: Result<u64, String>) {
+        if self.loading.as_ref().is_some_and(|l| l.aof.is_some()) {
+            if let Some(l) = self.loading.as_deref_mut() {
+                l.rx = None;
+            }
+            if res.is_ok() {
+                self.log_rdb_loaded();
+            }
+            return self.aof_rdb_part_done(res);
+        }
+        match res {
+            Ok(_) => {
+                self.log_rdb_loaded();
+                self.finish_loading(Ok(()));
+            }
+            Err(e) => self.finish_loading(Err(e)),
+        }
+    }
+
+    /// "Done loading RDB, ..." and the counters of INFO persistence.
+    fn log_rdb_loaded(&mut self) {
+        let Some(l) = self.loading.as_deref_mut() else { return };
+        if l.empty_keys > 0 {
+            info!(
+                "Done loading RDB, keys loaded: {}, keys expired: {}, empty keys skipped: {}.",
+                l.keys_loaded, l.keys_expired, l.empty_keys
+            );
+        } else {
+            info!(
+                "Done loading RDB, keys loaded: {}, keys expired: {}.",
+                l.keys_loaded, l.keys_expired
+            );
+        }
+        self.load_stats = LoadStats {
+            keys_loaded: l.keys_loaded,
+            keys_expired: l.keys_expired,
+            failed: false,
+        };
+    }
+
+    /// The end of a load: the dataset is ready, or the start-up fails.
+    pub fn finish_loading(&mut self, res: Result<(), String>) {
         let Some(l) = self.loading.take() else { return };
         match res {
             Ok(()) => {
-                if l.empty_keys > 0 {
-                    info!(
-                        "Done loading RDB, keys loaded: {}, keys expired: {}, empty keys skipped: {}.",
-                        l.keys_loaded, l.keys_expired, l.empty_keys
-                    );
-                } else {
-                    info!(
-                        "Done loading RDB, keys loaded: {}, keys expired: {}.",
-                        l.keys_loaded, l.keys_expired
-                    );
+                let secs = l.start.elapsed().as_secs_f64();
+                if l.aof.is_some() {
+                    info!("DB loaded from append only file: {secs:.3} seconds");
+                } else if l.at_startup {
+                    info!("DB loaded from disk: {secs:.3} seconds");
                 }
-                self.load_stats = LoadStats {
-                    keys_loaded: l.keys_loaded,
-                    keys_expired: l.keys_expired,
-                    failed: false,
-                };
                 if l.at_startup {
-                    info!("DB loaded from disk: {:.3} seconds", l.start.elapsed().as_secs_f64());
+                    if self.cfg.appendonly {
+                        if let Err(e) = self.aof_open_on_startup() {
+                            warn!("{e}");
+                            self.request_exit(1);
+                            return;
+                        }
+                    }
                     self.announce_ready();
                 }
             }
@@ -263,7 +344,9 @@ impl Server {
                 warn!("{e}");
                 self.load_stats.failed = true;
                 if l.at_startup {
-                    warn!("Fatal error loading the DB: {e}. Exiting.");
+                    if l.aof.is_none() {
+                        warn!("Fatal error loading the DB: {e}. Exiting.");
+                    }
                     self.request_exit(1);
                 }
             }
@@ -290,28 +373,30 @@ impl Server {
 }
 
 /// The reader side, on a pool thread: decodes events and builds values.
+#[allow(clippy::too_many_arguments)]
 fn read_file(
     file: File,
     total: u64,
+    base: u64,
     cfg: &Config,
     checksum: bool,
     databases: usize,
     tx: &mpsc::SyncSender<Msg>,
     progress: &AtomicU64,
-) -> Result<(), String> {
+) -> Result<u64, String> {
     let input = BufReader::with_capacity(256 * 1024, file);
     let mut rd = RdbReader::from_read(input, Some(total), checksum).map_err(|e| e.to_string())?;
     let mut batch = Vec::with_capacity(BATCH);
     let mut db = 0usize;
     let flush = |batch: &mut Vec<Item>, rd_offset: u64| -> Result<(), String> {
-        progress.store(rd_offset, Ordering::Relaxed);
+        progress.store(base + rd_offset, Ordering::Relaxed);
         let items = std::mem::replace(batch, Vec::with_capacity(BATCH));
         tx.send(Msg::Items(items)).map_err(|_| "loading cancelled".to_string())
     };
-    loop {
+    let end = loop {
         let ev = rd.next_event().map_err(|e| e.to_string())?;
         match ev {
-            None | Some(RdbEvent::Eof(_)) => break,
+            None | Some(RdbEvent::Eof(_)) => break rd.offset(),
             Some(RdbEvent::Aux { key, value }) => batch.push(Item::Aux(key, value)),
             Some(RdbEvent::SelectDb(n)) => {
                 db = usize::try_from(n).ok().filter(|&n| n < databases).ok_or_else(|| {
@@ -349,6 +434,7 @@ fn read_file(
         if batch.len() >= BATCH {
             flush(&mut batch, rd.offset())?;
         }
-    }
-    flush(&mut batch, total)
+    };
+    flush(&mut batch, end)?;
+    Ok(end)
 }

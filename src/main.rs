@@ -5,6 +5,7 @@
 #[global_allocator]
 static GLOBAL: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
 
+mod aof;
 mod bio;
 mod blocking;
 mod client;
@@ -27,6 +28,7 @@ mod multi;
 mod net;
 mod object;
 mod pqsort;
+mod propagate;
 mod pubsub;
 mod rdb;
 mod reactor;
@@ -283,11 +285,26 @@ fn run(cfg: config::Config, _has_config: bool) -> i32 {
     warn!("Server initialized");
     // Clients are served while the file loads (they get -LOADING); "Ready"
     // is logged once it is in memory, as Redis logs it after loading.
-    match srv.start_loading(true, false) {
+    // With appendonly the AOF is the dataset, and dump.rdb is not read.
+    let loading = if srv.cfg.appendonly {
+        srv.start_loading_aof(true)
+    } else {
+        srv.start_loading(true, false)
+            .map_err(|e| format!("Fatal error loading the DB: {e}. Exiting."))
+    };
+    match loading {
         Ok(true) => {}
-        Ok(false) => srv.announce_ready(),
+        Ok(false) => {
+            if srv.cfg.appendonly {
+                if let Err(e) = srv.aof_open_on_startup() {
+                    warn!("{e}");
+                    return 1;
+                }
+            }
+            srv.announce_ready()
+        }
         Err(e) => {
-            warn!("Fatal error loading the DB: {e}. Exiting.");
+            warn!("{e}");
             return 1;
         }
     }

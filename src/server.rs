@@ -248,6 +248,10 @@ pub struct Server {
     pub supervisor: Option<crate::supervise::Supervisor>,
     /// Lua: the EVAL script cache, function libraries, the running script.
     pub scripting: crate::scripting::Scripting,
+    /// Ops of the running command on their way to the AOF.
+    pub prop: crate::propagate::Propagation,
+    /// The append-only file.
+    pub aof: crate::aof::Aof,
 }
 
 impl Server {
@@ -331,6 +335,8 @@ impl Server {
             lazyfree_pending: 0,
             lazyfreed: 0,
             scripting: crate::scripting::Scripting::new(),
+            prop: Default::default(),
+            aof: Default::default(),
             cfg,
         })
     }
@@ -840,8 +846,14 @@ impl Server {
             self.reject(st, id, "ERR Replica can't interact with the keyspace");
             return;
         }
-        if self.rdb_denies_writes() && (cmd.has(flags::WRITE) || cmd.name == "ping" || self.exec_would_write(st, id)) {
-            self.reject(st, id, MISCONF);
+        if (self.rdb_denies_writes() || self.aof.error().is_some())
+            && (cmd.has(flags::WRITE) || cmd.name == "ping" || self.exec_would_write(st, id))
+        {
+            let msg = match self.aof_denies_writes() {
+                Some(m) if !self.rdb_denies_writes() => m,
+                _ => MISCONF.to_string(),
+            };
+            self.reject(st, id, &msg);
             return;
         }
         if st.reply.resp == 2 && st.subs.active() && !allowed_when_subscribed(cmd.name, self.table.parent[id as usize])
@@ -952,6 +964,8 @@ impl Server {
         );
         let reply_start = st.reply.buf.len();
         let started = Instant::now();
+        let dirty_before = self.dirty;
+        self.prop.depth += 1;
         let mut ctx = Ctx {
             srv: self,
             c: st,
@@ -959,11 +973,14 @@ impl Server {
             cmd,
             id,
             failed: false,
+            prop: Default::default(),
         };
         handler(&mut ctx);
-        let failed = ctx.failed;
+        let (failed, prop) = (ctx.failed, ctx.prop);
         let elapsed = started.elapsed();
-        let counted = !self.reprocessing;
+        self.propagate_command(st.db, &argv, prop, self.dirty > dirty_before);
+        self.prop.depth -= 1;
+        let counted = !self.reprocessing && !self.aof.replaying;
         // While this client still counts as the running one, so that a
         // monitor's own command comes back to it after the reply.
         if counted && !st.block_requested {
@@ -1004,6 +1021,9 @@ impl Server {
             self.stats.numcommands += 1;
         }
         st.last_interaction_ms = self.now_ms;
+        if self.prop.depth == 0 {
+            self.propagate_pending();
+        }
     }
 
     /// What Redis does after a command ran: slow log, latency monitor,
@@ -1087,6 +1107,10 @@ impl Server {
     // ---- output ----------------------------------------------------------
 
     fn write_client(&mut self, key: usize) {
+        // No reply leaves before the writes it acknowledges reach the AOF.
+        if !self.aof.buf.is_empty() {
+            self.aof_flush(false);
+        }
         let Some(Some(c)) = self.clients.get_mut(key) else {
             return;
         };
@@ -1140,6 +1164,7 @@ impl Server {
 
     /// Writes the replies queued for clients straight to their sockets.
     fn flush_pending_writes(&mut self) {
+        self.aof_flush(false);
         let pending = std::mem::take(&mut self.pending_writes);
         for key in pending.iter().copied() {
             let Some(Some(c)) = self.clients.get_mut(key) else {
@@ -1274,6 +1299,7 @@ impl Server {
         self.clients_cron();
         self.databases_cron();
         self.save_cron();
+        self.aof_cron();
         self.tracking_limit_table();
         self.cronloops += 1;
     }
@@ -1351,9 +1377,25 @@ impl Server {
         // A half-loaded dataset must never overwrite the file it came from.
         let nosave = flags.nosave || self.loading.is_some();
         let save = flags.save && self.loading.is_none();
-        if self.persist.bgsave.is_some() {
+        if self.persist.rdb_save_running() {
             warn!("There is a child saving an .rdb. Killing it!");
             self.kill_bgsave();
+        }
+        if self.aof.state != crate::aof::AofState::Off {
+            if self.persist.aof_rewrite_running() {
+                // Without a first base the AOF does not hold the dataset yet.
+                if self.aof.state == crate::aof::AofState::WaitRewrite {
+                    if !flags.force {
+                        warn!("Writing initial AOF, can't exit.");
+                        return Err("Errors trying to SHUTDOWN. Check logs.".into());
+                    }
+                    warn!("Writing initial AOF. Exit anyway.");
+                }
+                warn!("There is a child rewriting the AOF. Killing it!");
+                self.kill_bgsave();
+            }
+            info!("Calling fsync() on the AOF file.");
+            self.aof_flush_and_sync();
         }
         if (!self.cfg.save.is_empty() && !nosave) || save {
             info!("Saving the final RDB snapshot before exiting.");

@@ -19,6 +19,7 @@
 //! serializes, compresses, writes, fsyncs and renames the file; the main
 //! thread only clones and sends.
 
+use crate::aof::rewrite::AofWriter;
 use crate::bio::Completion;
 use crate::db::SnapItem;
 use crate::evict;
@@ -76,6 +77,16 @@ impl LruMode {
     }
 }
 
+/// What a snapshot writes.
+#[derive(Clone, Debug)]
+pub enum Target {
+    /// `dbfilename` (BGSAVE).
+    Rdb,
+    /// The base of an AOF rewrite at `path`: an RDB file marked
+    /// `aof-base`, or commands (`aof-use-rdb-preamble no`).
+    AofBase { path: PathBuf, rdb: bool },
+}
+
 /// Everything a file holds besides the keys, taken when the save starts.
 pub struct FileHeader {
     pub opts: SaveOptions,
@@ -87,6 +98,8 @@ pub struct FileHeader {
     /// are skipped, as Redis does.
     pub db_sizes: Vec<(u64, u64)>,
     pub lru: LruMode,
+    /// The file is an AOF base (the `aof-base` aux field).
+    pub aof_base: bool,
 }
 
 /// Opens the temp file a save writes before renaming it into place.
@@ -99,26 +112,82 @@ fn create_temp(name: &str) -> Result<File, String> {
     })
 }
 
-/// Ends a file: EOF and checksum, flush, fsync, and the atomic rename.
-fn finish_file(rw: RdbWriter<BufWriter<File>>, tmp: &str, path: &PathBuf) -> io::Result<()> {
-    let file = rw.finish()?.into_inner().map_err(|e| e.into_error())?;
-    file.sync_all()?;
-    drop(file);
-    std::fs::rename(tmp, path)
+/// The writer of a file: RDB, or AOF commands.
+enum Sink {
+    Rdb(RdbWriter<BufWriter<File>>),
+    Aof(AofWriter<BufWriter<File>>),
 }
 
-fn start_file(out: File, h: &FileHeader) -> io::Result<RdbWriter<BufWriter<File>>> {
-    let mut rw = RdbWriter::new(BufWriter::with_capacity(64 * 1024, out), h.opts)?;
-    rw.info_aux(&AuxInfo {
-        ctime: h.ctime,
-        used_mem: h.used_mem,
-        aof_base: false,
-        repl: None,
-    })?;
-    for f in &h.functions {
-        rw.function(f)?;
+impl Sink {
+    fn start(out: File, h: &FileHeader, rdb: bool) -> io::Result<Sink> {
+        let out = BufWriter::with_capacity(64 * 1024, out);
+        if !rdb {
+            let mut w = AofWriter::new(out);
+            w.functions(&h.functions)?;
+            return Ok(Sink::Aof(w));
+        }
+        let mut rw = RdbWriter::new(out, h.opts)?;
+        rw.info_aux(&AuxInfo {
+            ctime: h.ctime,
+            used_mem: h.used_mem,
+            aof_base: h.aof_base,
+            repl: None,
+        })?;
+        for f in &h.functions {
+            rw.function(f)?;
+        }
+        Ok(Sink::Rdb(rw))
     }
-    Ok(rw)
+
+    fn select_db(&mut self, db: usize, h: &FileHeader) -> io::Result<()> {
+        match self {
+            Sink::Rdb(rw) => {
+                let (keys, expires) = h.db_sizes.get(db).copied().unwrap_or((0, 0));
+                rw.select_db(db as u64, keys, expires)
+            }
+            Sink::Aof(w) => w.select_db(db),
+        }
+    }
+
+    fn entry(&mut self, key: &[u8], v: &crate::object::Value, expire: Option<i64>, lru: KeyLru) -> io::Result<()> {
+        match self {
+            Sink::Rdb(rw) => rw.entry(key, v, expire, lru),
+            Sink::Aof(w) => w.entry(key, v, expire),
+        }
+    }
+
+    /// Ends a file: trailer, flush, fsync, and the atomic rename.
+    fn finish(self, tmp: &str, path: &std::path::Path) -> io::Result<()> {
+        let out = match self {
+            Sink::Rdb(rw) => rw.finish()?,
+            Sink::Aof(w) => w.finish()?,
+        };
+        let file = out.into_inner().map_err(|e| e.into_error())?;
+        file.sync_all()?;
+        drop(file);
+        std::fs::rename(tmp, path)
+    }
+}
+
+/// Writes a whole file from `items` (db, key, value, expire) on this
+/// thread: the base of a new AOF at start-up.
+pub fn write_base_file(
+    h: &FileHeader,
+    tmp: &str,
+    path: &std::path::Path,
+    rdb: bool,
+    items: Vec<(usize, Vec<u8>, crate::object::Value, Option<i64>)>,
+) -> io::Result<()> {
+    let mut sink = Sink::start(File::create(tmp)?, h, rdb)?;
+    let mut current_db = None;
+    for (db, key, value, expire) in items {
+        if current_db != Some(db) {
+            sink.select_db(db, h)?;
+            current_db = Some(db);
+        }
+        sink.entry(&key, &value, expire, KeyLru::None)?;
+    }
+    sink.finish(tmp, path)
 }
 
 /// One message from the walker to the writer.
@@ -136,9 +205,10 @@ struct Walk {
     cursor: u64,
 }
 
-/// A running BGSAVE.
+/// A running BGSAVE or AOF rewrite.
 pub struct Bgsave {
     id: u64,
+    pub target: Target,
     tmp: String,
     tx: Option<mpsc::Sender<Batch>>,
     /// Keys sent and not yet written: the walker waits while it is high,
@@ -185,7 +255,23 @@ impl Default for Persistence {
     }
 }
 
+impl Bgsave {
+    pub fn is_aof(&self) -> bool {
+        matches!(self.target, Target::AofBase { .. })
+    }
+}
+
 impl Persistence {
+    /// An RDB save runs (not an AOF rewrite).
+    pub fn rdb_save_running(&self) -> bool {
+        self.bgsave.as_ref().is_some_and(|b| !b.is_aof())
+    }
+
+    /// An AOF rewrite runs.
+    pub fn aof_rewrite_running(&self) -> bool {
+        self.bgsave.as_ref().is_some_and(Bgsave::is_aof)
+    }
+
     /// BGSAVEs started: INFO's `total_forks` (fastkey's saves start
     /// without a fork, but tools read the counter).
     pub fn bgsaves_started(&self) -> u64 {
@@ -194,7 +280,7 @@ impl Persistence {
 }
 
 impl Server {
-    fn file_header(&self) -> FileHeader {
+    pub fn file_header(&self, aof_base: bool) -> FileHeader {
         FileHeader {
             opts: SaveOptions {
                 compression: self.cfg.rdbcompression,
@@ -209,6 +295,7 @@ impl Server {
                 .map(|d| (d.len() as u64, d.expires().len() as u64))
                 .collect(),
             lru: LruMode::of(self),
+            aof_base,
         }
     }
 
@@ -219,10 +306,10 @@ impl Server {
     /// Redis's rdbSave: writes the whole dataset now, on this thread (SAVE,
     /// shutdown, FLUSHALL with save points, DEBUG RELOAD).
     pub fn rdb_save(&mut self) -> Result<(), String> {
-        if self.persist.bgsave.is_some() {
+        if self.persist.rdb_save_running() {
             return Err("Background save already in progress".into());
         }
-        let h = self.file_header();
+        let h = self.file_header(false);
         let tmp = format!("temp-{}.rdb", self.pid);
         let res = create_temp(&tmp).and_then(|f| {
             self.write_dataset(f, &h, &tmp)
@@ -246,12 +333,12 @@ impl Server {
     }
 
     fn write_dataset(&self, f: File, h: &FileHeader, tmp: &str) -> io::Result<()> {
-        let mut rw = start_file(f, h)?;
+        let mut rw = Sink::start(f, h, true)?;
         for (i, db) in self.dbs.iter().enumerate() {
             if db.is_empty() {
                 continue;
             }
-            rw.select_db(i as u64, db.len() as u64, db.expires().len() as u64)?;
+            rw.select_db(i, h)?;
             for (k, o) in db.dict().iter() {
                 let expire = if o.has_expire {
                     db.expires().get(k).copied()
@@ -261,19 +348,39 @@ impl Server {
                 rw.entry(k, &o.v, expire, h.lru.key_lru(o.lru))?;
             }
         }
-        finish_file(rw, tmp, &self.rdb_path())
+        rw.finish(tmp, &self.rdb_path())
     }
 
     /// Redis's rdbSaveBackground: starts a point-in-time save that runs
     /// while the loop keeps serving. Errors only if one already runs.
     pub fn rdb_bgsave(&mut self) -> Result<(), String> {
+        if let Some(bg) = &self.persist.bgsave {
+            return Err(if bg.is_aof() {
+                "Another child process is active (AOF?): can't BGSAVE right now. Use BGSAVE SCHEDULE in order to schedule a BGSAVE whenever possible."
+            } else {
+                "Background save already in progress"
+            }
+            .into());
+        }
+        self.persist.last_bgsave_try = self.now_ms / 1000;
+        self.start_snapshot(Target::Rdb)?;
+        info!("Background saving started by pid {}", self.pid);
+        Ok(())
+    }
+
+    /// Starts a point-in-time snapshot of the dataset, written by a pool
+    /// thread to `target` (an RDB save or an AOF rewrite's base).
+    pub fn start_snapshot(&mut self, target: Target) -> Result<(), String> {
         if self.persist.bgsave.is_some() {
             return Err("Background save already in progress".into());
         }
         let started = Instant::now();
-        self.persist.last_bgsave_try = self.now_ms / 1000;
         let epoch = self.next_snapshot_epoch();
-        let header = self.file_header();
+        let (path, rdb, tmp_prefix) = match &target {
+            Target::Rdb => (self.rdb_path(), true, "temp"),
+            Target::AofBase { path, rdb } => (path.clone(), *rdb, "temp-rewriteaof-bg"),
+        };
+        let header = self.file_header(target_is_aof(&target));
         let mut keys_total = 0;
         for (i, db) in self.dbs.iter_mut().enumerate() {
             db.epoch = epoch;
@@ -288,18 +395,18 @@ impl Server {
         let cancel = Arc::new(AtomicBool::new(false));
         self.persist.bgsave_ids += 1;
         let id = self.persist.bgsave_ids;
-        let tmp = format!("temp-{}-{id}.rdb", self.pid);
-        let path = self.rdb_path();
+        let tmp = format!("{tmp_prefix}-{}-{id}.{}", self.pid, if rdb { "rdb" } else { "aof" });
         let (bl, cn, tmp_name) = (backlog.clone(), cancel.clone(), tmp.clone());
         self.bio.spawn_with_completion(move || {
-            let res = write_snapshot(rx, &header, &tmp, &path, &bl, &cn);
+            let res = write_snapshot(rx, &header, &tmp, &path, rdb, &bl, &cn);
             if res.is_err() {
                 let _ = std::fs::remove_file(&tmp);
             }
-            Box::new(move |srv: &mut Server| srv.bgsave_done(id, res)) as Completion
+            Box::new(move |srv: &mut Server| srv.snapshot_done(id, res)) as Completion
         });
         self.persist.bgsave = Some(Bgsave {
             id,
+            target,
             tmp: tmp_name,
             tx: Some(tx),
             backlog,
@@ -311,7 +418,6 @@ impl Server {
             keys_sent: 0,
         });
         self.persist.latest_fork_usec = started.elapsed().as_micros() as u64;
-        info!("Background saving started by pid {}", self.pid);
         Ok(())
     }
 
@@ -410,7 +516,7 @@ impl Server {
         }
     }
 
-    fn bgsave_done(&mut self, id: u64, res: Result<(), String>) {
+    fn snapshot_done(&mut self, id: u64, res: Result<(), String>) {
         if self.persist.bgsave.as_ref().is_none_or(|b| b.id != id) {
             // Killed: Redis stops its child with SIGUSR1, which does not
             // count as a failed save.
@@ -421,7 +527,12 @@ impl Server {
         for db in &mut self.dbs {
             db.capture = None;
         }
-        self.persist.last_bgsave_time_sec = bg.start.elapsed().as_secs() as i64;
+        let elapsed = bg.start.elapsed().as_secs() as i64;
+        if let Target::AofBase { path, .. } = &bg.target {
+            self.aof_rewrite_done(path, res, elapsed);
+            return;
+        }
+        self.persist.last_bgsave_time_sec = elapsed;
         match res {
             Ok(()) => {
                 info!("Background saving terminated with success");
@@ -446,6 +557,10 @@ impl Server {
             return;
         }
         let now = self.now_ms / 1000;
+        if self.aof.rewrite_scheduled {
+            // The AOF rewrite that waited for a save goes first (aof_cron).
+            return;
+        }
         if self.persist.bgsave_scheduled {
             self.persist.bgsave_scheduled = false;
             let _ = self.rdb_bgsave();
@@ -495,21 +610,21 @@ fn write_snapshot(
     rx: mpsc::Receiver<Batch>,
     h: &FileHeader,
     tmp: &str,
-    path: &PathBuf,
+    path: &std::path::Path,
+    rdb: bool,
     backlog: &AtomicUsize,
     cancel: &AtomicBool,
 ) -> Result<(), String> {
     let write_err = |e: io::Error| format!("Write error saving DB on disk: {e}");
     let out = create_temp(tmp)?;
-    let mut rw = start_file(out, h).map_err(write_err)?;
+    let mut rw = Sink::start(out, h, rdb).map_err(write_err)?;
     let mut current_db = None;
     for batch in rx {
         if cancel.load(Ordering::Relaxed) {
             return Err("save aborted".into());
         }
         if current_db != Some(batch.db) {
-            let (keys, expires) = h.db_sizes.get(batch.db).copied().unwrap_or((0, 0));
-            rw.select_db(batch.db as u64, keys, expires).map_err(write_err)?;
+            rw.select_db(batch.db, h).map_err(write_err)?;
             current_db = Some(batch.db);
         }
         let n = batch.items.len();
@@ -524,7 +639,15 @@ fn write_snapshot(
     if cancel.load(Ordering::Relaxed) {
         return Err("save aborted".into());
     }
-    finish_file(rw, tmp, path).map_err(write_err)?;
-    info!("DB saved on disk");
+    rw.finish(tmp, path).map_err(write_err)?;
+    if rdb && !h.aof_base {
+        info!("DB saved on disk");
+    } else {
+        info!("Successfully created the temporary AOF base file {tmp}");
+    }
     Ok(())
+}
+
+fn target_is_aof(t: &Target) -> bool {
+    matches!(t, Target::AofBase { .. })
 }

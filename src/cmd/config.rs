@@ -142,6 +142,13 @@ impl Server {
             P::Loglevel => crate::logging::set_level(&self.cfg.loglevel),
             P::Hz => self.hz = self.cfg.hz,
             P::JemallocBgThread => crate::server::set_jemalloc_bg_thread(self.cfg.jemalloc_bg_thread),
+            P::Appendonly if self.cfg.appendonly != before.appendonly => {
+                if !self.cfg.appendonly {
+                    self.aof_disable();
+                } else if self.aof_enable().is_err() {
+                    return Err(("appendonly", "Unable to turn on AOF. Check server logs.".into()));
+                }
+            }
             P::MaxmemoryPolicy => self.policy = crate::evict::Policy::from_name(&self.cfg.maxmemory_policy),
             P::Dir => {
                 if let Err(e) = std::env::set_current_dir(&self.cfg.dir) {

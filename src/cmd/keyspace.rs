@@ -798,12 +798,18 @@ fn expire_generic(ctx: &mut Ctx, basetime: i64, seconds: bool) {
     if refused {
         return ctx.c.reply.int(0);
     }
-    if when <= ctx.srv.cmd_time_ms {
+    if ctx.srv.already_expired(when) {
         let lazy = ctx.srv.cfg.lazyfree_lazy_expire;
         ctx.srv.delete_key(db, key, lazy);
+        ctx.propagate_as(&[if lazy { &b"UNLINK"[..] } else { b"DEL" }, key]);
         ctx.written(key, ev::GENERIC, "del");
     } else {
         ctx.srv.dbs[db].set_expire(key, when);
+        // Replayed later, a relative time would mean a later expiry.
+        let when_text = when.to_string();
+        let mut args: Vec<&[u8]> = vec![b"PEXPIREAT", key, when_text.as_bytes()];
+        args.extend(ctx.argv.iter().skip(3));
+        ctx.propagate_as(&args);
         ctx.written(key, ev::GENERIC, "expire");
     }
     ctx.c.reply.int(1);

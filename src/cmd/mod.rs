@@ -576,6 +576,8 @@ pub struct Ctx<'a> {
     pub id: CmdId,
     /// Set when the handler replied with an error (counted as a failed call).
     pub failed: bool,
+    /// How the command is propagated if it changes the dataset.
+    pub prop: crate::propagate::PropagateAs,
 }
 
 // The table's vocabulary covers all of Redis 7; families not built yet

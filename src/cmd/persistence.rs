@@ -1,4 +1,5 @@
-//! Persistence commands: SAVE BGSAVE (rdb.c) and DUMP RESTORE (cluster.c).
+//! Persistence commands: SAVE BGSAVE (rdb.c), BGREWRITEAOF (aof.c) and
+//! DUMP RESTORE (cluster.c).
 
 use super::{acl, ev, flags::*, ks, Command, Ctx, Group, KeySpec};
 use crate::rdb::format::{decode_dump_payload, dump_payload, RdbError};
@@ -19,6 +20,10 @@ pub static COMMANDS: &[Command] = &[
         .doc("1.0.0", "O(1)", "Asynchronously save the dataset to disk")
         .args("[SCHEDULE]@3.2.2")
         .history(&[("3.2.2", "Added the `SCHEDULE` option.")]),
+    Command::new("bgrewriteaof", 1, Group::Server, bgrewriteaof)
+        .flags(ADMIN | NOSCRIPT | NO_ASYNC_LOADING)
+        .acl(acl::DANGEROUS)
+        .doc("1.0.0", "O(1)", "Asynchronously rewrite the append-only file"),
     Command::new("dump", 2, Group::Generic, dump)
         .flags(READONLY)
         .acl(acl::KEYSPACE)
@@ -48,12 +53,28 @@ pub static COMMANDS: &[Command] = &[
 ];
 
 fn save(ctx: &mut Ctx) {
-    if ctx.srv.persist.bgsave.is_some() {
+    if ctx.srv.persist.rdb_save_running() {
         return ctx.error("ERR Background save already in progress");
     }
     match ctx.srv.rdb_save() {
         Ok(()) => ctx.c.reply.ok(),
         Err(_) => ctx.error("ERR"),
+    }
+}
+
+/// BGREWRITEAOF
+fn bgrewriteaof(ctx: &mut Ctx) {
+    if ctx.srv.persist.aof_rewrite_running() {
+        return ctx.error("ERR Background append only file rewriting already in progress");
+    }
+    if ctx.srv.persist.bgsave.is_some() || ctx.srv.in_exec {
+        ctx.srv.aof.rewrite_scheduled = true;
+        return ctx.c.reply.status(b"Background append only file rewriting scheduled");
+    }
+    match ctx.srv.aof_rewrite_start() {
+        Ok(()) => ctx.c.reply.status(b"Background append only file rewriting started"),
+        Err(_) => ctx
+            .error("ERR Can't execute an AOF background rewriting. Please check the server logs for more information."),
     }
 }
 
@@ -64,15 +85,15 @@ fn bgsave(ctx: &mut Ctx) {
         2 if ctx.argv.get(1).eq_ignore_ascii_case(b"schedule") => true,
         _ => return ctx.syntax_error(),
     };
-    if ctx.srv.persist.bgsave.is_some() {
+    if ctx.srv.persist.rdb_save_running() {
         return ctx.error("ERR Background save already in progress");
     }
-    // Inside EXEC Redis defers the save to the cron, SCHEDULE or not.
-    if ctx.srv.in_exec {
+    // Inside EXEC, or while an AOF rewrite runs, the save can wait for
+    // the cron (Redis defers it in EXEC, SCHEDULE or not).
+    if ctx.srv.in_exec || (schedule && ctx.srv.persist.bgsave.is_some()) {
         ctx.srv.persist.bgsave_scheduled = true;
         return ctx.c.reply.status(b"Background saving scheduled");
     }
-    let _ = schedule;
     match ctx.srv.rdb_bgsave() {
         Ok(()) => ctx.c.reply.status(b"Background saving started"),
         Err(e) => ctx.error(&format!("ERR {e}")),

@@ -251,6 +251,8 @@ fn split_keys<'a>(ctx: &mut Ctx<'a>, bad_numkeys: Option<&str>) -> Option<KeysAr
 }
 
 fn eval_generic(ctx: &mut Ctx, by_sha: bool, ro: bool) {
+    // Effects replication: the script's writes propagate themselves.
+    ctx.prevent_propagation();
     let Some((keys, args)) = split_keys(ctx, None) else {
         return;
     };
@@ -299,6 +301,7 @@ fn evalsha_ro(ctx: &mut Ctx) {
 }
 
 fn fcall_generic(ctx: &mut Ctx, ro: bool) {
+    ctx.prevent_propagation();
     let Some(f) = ctx.srv.scripting.functions.find(ctx.argv.get(1)) else {
         return ctx.error("ERR Function not found");
     };

@@ -151,6 +151,23 @@ fn debug_digest_value(ctx: &mut Ctx) {
     }
 }
 
+/// DEBUG LOADAOF: empty the dataset and replay the AOF. A failure leaves
+/// half a dataset, so Redis exits, and so does fastkey.
+fn debug_loadaof(ctx: &mut Ctx) {
+    if ctx.srv.loading.is_some() {
+        return ctx.error("ERR Error trying to load the AOF, check server logs.");
+    }
+    ctx.srv.scripting.functions.flush();
+    if let Err(e) = ctx.srv.load_aof_blocking() {
+        log::warn!("{e}");
+        std::process::exit(1);
+    }
+    // Nothing of this is propagated.
+    ctx.srv.dirty = 0;
+    log::warn!("Append Only File loaded by DEBUG LOADAOF");
+    ctx.c.reply.ok();
+}
+
 /// DEBUG RELOAD [MERGE] [NOFLUSH] [NOSAVE]: save, empty, load back.
 fn debug_reload(ctx: &mut Ctx) {
     let (mut merge, mut flush, mut save) = (false, true, true);
@@ -234,6 +251,7 @@ fn debug(ctx: &mut Ctx) {
         }
         (b"protocol", 3) => debug_protocol(ctx),
         (b"reload", _) => debug_reload(ctx),
+        (b"loadaof", 2) => debug_loadaof(ctx),
         (b"digest", 2) => {
             let d = crate::digest::dataset_digest(&ctx.srv.dbs);
             ctx.c.reply.status(crate::digest::hex(&d).as_bytes());
@@ -263,6 +281,8 @@ fn debug_help(ctx: &mut Ctx) {
         "    unit tests to simulate Redis errors.",
         "LOG <message>",
         "    Write <message> to the server log.",
+        "LOADAOF",
+        "    Flush the AOF buffers on disk and reload the AOF in memory.",
         "OBJECT <key>",
         "    Show low level info about `key` and associated value.",
         "POPULATE <count> [<prefix>] [<size>]",

@@ -73,6 +73,8 @@ fn watched_key_expired(ctx: &Ctx) -> bool {
 }
 
 fn exec(ctx: &mut Ctx) {
+    // The queued commands propagate themselves, as one MULTI/EXEC block.
+    ctx.prevent_propagation();
     let Some(state) = &mut ctx.c.multi else {
         return ctx.error("ERR EXEC without MULTI");
     };

@@ -101,12 +101,12 @@ params! {
     ReplDisableTcpNodelay repl_disable_tcp_nodelay: bool = "repl-disable-tcp-nodelay", None, M, N, boolean(false);
     ReplDisklessSync repl_diskless_sync: bool = "repl-diskless-sync", None, M, N, boolean(true);
     AofRewriteIncrementalFsync aof_rewrite_incremental_fsync: bool = "aof-rewrite-incremental-fsync", None, M, N, boolean(true);
-    NoAppendfsyncOnRewrite no_appendfsync_on_rewrite: bool = "no-appendfsync-on-rewrite", None, M, N, boolean(false);
+    NoAppendfsyncOnRewrite no_appendfsync_on_rewrite: bool = "no-appendfsync-on-rewrite", None, M, Y, boolean(false);
     ClusterRequireFullCoverage cluster_require_full_coverage: bool = "cluster-require-full-coverage", None, M, N, boolean(true);
     RdbSaveIncrementalFsync rdb_save_incremental_fsync: bool = "rdb-save-incremental-fsync", None, M, N, boolean(true);
-    AofLoadTruncated aof_load_truncated: bool = "aof-load-truncated", None, M, N, boolean(true);
-    AofUseRdbPreamble aof_use_rdb_preamble: bool = "aof-use-rdb-preamble", None, M, N, boolean(true);
-    AofTimestampEnabled aof_timestamp_enabled: bool = "aof-timestamp-enabled", None, M, N, boolean(false);
+    AofLoadTruncated aof_load_truncated: bool = "aof-load-truncated", None, M, Y, boolean(true);
+    AofUseRdbPreamble aof_use_rdb_preamble: bool = "aof-use-rdb-preamble", None, M, Y, boolean(true);
+    AofTimestampEnabled aof_timestamp_enabled: bool = "aof-timestamp-enabled", None, M, Y, boolean(false);
     ClusterReplicaNoFailover cluster_replica_no_failover: bool = "cluster-replica-no-failover", Some("cluster-slave-no-failover"), M, N, boolean(false);
     ReplicaLazyFlush replica_lazy_flush: bool = "replica-lazy-flush", Some("slave-lazy-flush"), M, N, boolean(false);
     ReplicaServeStaleData replica_serve_stale_data: bool = "replica-serve-stale-data", Some("slave-serve-stale-data"), M, N, boolean(true);
@@ -116,7 +116,7 @@ params! {
     Activedefrag activedefrag: bool = "activedefrag", None, M, N, boolean(false);
     SyslogEnabled syslog_enabled: bool = "syslog-enabled", None, IMMUTABLE, N, boolean(false);
     ClusterEnabled cluster_enabled: bool = "cluster-enabled", None, IMMUTABLE, N, boolean(false);
-    Appendonly appendonly: bool = "appendonly", None, DENY_LOADING, N, boolean(false);
+    Appendonly appendonly: bool = "appendonly", None, DENY_LOADING, Y, boolean(false);
     ClusterAllowReadsWhenDown cluster_allow_reads_when_down: bool = "cluster-allow-reads-when-down", None, M, N, boolean(false);
     ClusterAllowPubsubshardWhenDown cluster_allow_pubsubshard_when_down: bool = "cluster-allow-pubsubshard-when-down", None, M, N, boolean(true);
     CrashLogEnabled crash_log_enabled: bool = "crash-log-enabled", None, M, N, boolean(true);
@@ -126,7 +126,7 @@ params! {
     ClusterAllowReplicaMigration cluster_allow_replica_migration: bool = "cluster-allow-replica-migration", None, M, N, boolean(true);
     ReplicaAnnounced replica_announced: bool = "replica-announced", None, M, N, boolean(true);
     LatencyTracking latency_tracking: bool = "latency-tracking", None, M, Y, boolean(true);
-    AofDisableAutoGc aof_disable_auto_gc: bool = "aof-disable-auto-gc", None, M, N, boolean(false);
+    AofDisableAutoGc aof_disable_auto_gc: bool = "aof-disable-auto-gc", None, M, Y, boolean(false);
     ReplicaIgnoreDiskWriteErrors replica_ignore_disk_write_errors: bool = "replica-ignore-disk-write-errors", None, M, N, boolean(false);
     LuaEnableDeprecatedApi lua_enable_deprecated_api: bool = "lua-enable-deprecated-api", None, IMMUTABLE | HIDDEN, N, boolean(false);
     TlsCluster tls_cluster: bool = "tls-cluster", None, M, N, boolean(false);
@@ -145,8 +145,8 @@ params! {
     ClusterAnnounceHostname cluster_announce_hostname: Option<String> = "cluster-announce-hostname", None, M, N, string(None, true, Some(check_hostname));
     SyslogIdent syslog_ident: String = "syslog-ident", None, IMMUTABLE, N, string(Some("redis"), false, None);
     Dbfilename dbfilename: String = "dbfilename", None, PROTECTED, Y, string(Some("dump.rdb"), false, Some(check_dbfilename));
-    Appendfilename appendfilename: String = "appendfilename", None, IMMUTABLE, N, string(Some("appendonly.aof"), false, Some(check_appendfilename));
-    Appenddirname appenddirname: String = "appenddirname", None, IMMUTABLE, N, string(Some("appendonlydir"), false, Some(check_appenddirname));
+    Appendfilename appendfilename: String = "appendfilename", None, IMMUTABLE, Y, string(Some("appendonly.aof"), false, Some(check_appendfilename));
+    Appenddirname appenddirname: String = "appenddirname", None, IMMUTABLE, Y, string(Some("appendonlydir"), false, Some(check_appenddirname));
     ServerCpulist server_cpulist: Option<String> = "server_cpulist", None, IMMUTABLE, N, string(None, true, None);
     BioCpulist bio_cpulist: Option<String> = "bio_cpulist", None, IMMUTABLE, N, string(None, true, None);
     AofRewriteCpulist aof_rewrite_cpulist: Option<String> = "aof_rewrite_cpulist", None, IMMUTABLE, N, string(None, true, None);
@@ -176,7 +176,7 @@ params! {
     ReplDisklessLoad repl_diskless_load: Choice = "repl-diskless-load", None, DENY_LOADING, N, choice(REPL_DISKLESS_LOAD, "disabled");
     Loglevel loglevel: Choice = "loglevel", None, M, Y, choice(LOGLEVEL, "notice");
     MaxmemoryPolicy maxmemory_policy: Choice = "maxmemory-policy", None, M, N, choice(MAXMEMORY_POLICY, "noeviction");
-    Appendfsync appendfsync: Choice = "appendfsync", None, M, N, choice(APPENDFSYNC, "everysec");
+    Appendfsync appendfsync: Choice = "appendfsync", None, M, Y, choice(APPENDFSYNC, "everysec");
     OomScoreAdj oom_score_adj: Choice = "oom-score-adj", None, M, N, choice(OOM_SCORE_ADJ, "no");
     AclPubsubDefault acl_pubsub_default: Choice = "acl-pubsub-default", None, M, N, choice(ACL_PUBSUB_DEFAULT, "resetchannels");
     SanitizeDumpPayload sanitize_dump_payload: Choice = "sanitize-dump-payload", None, M, N, choice(SANITIZE_DUMP_PAYLOAD, "no");
@@ -193,7 +193,7 @@ params! {
     Databases databases: usize = "databases", None, IMMUTABLE, Y, int(1, INT_MAX, 16);
     Port port: u16 = "port", None, M, Y, int(0, 65535, 6379);
     IoThreads io_threads: i32 = "io-threads", None, IMMUTABLE, N, int(1, 128, 1);
-    AutoAofRewritePercentage auto_aof_rewrite_percentage: i32 = "auto-aof-rewrite-percentage", None, M, N, int(0, INT_MAX, 100);
+    AutoAofRewritePercentage auto_aof_rewrite_percentage: i32 = "auto-aof-rewrite-percentage", None, M, Y, int(0, INT_MAX, 100);
     ClusterReplicaValidityFactor cluster_replica_validity_factor: i32 = "cluster-replica-validity-factor", Some("cluster-slave-validity-factor"), M, N, int(0, INT_MAX, 10);
     ListMaxListpackSize list_max_listpack_size: i32 = "list-max-listpack-size", Some("list-max-ziplist-size"), M, Y, int(INT_MIN, INT_MAX, -2);
     TcpKeepalive tcp_keepalive: i32 = "tcp-keepalive", None, M, Y, int(0, INT_MAX, 300);
@@ -269,7 +269,7 @@ params! {
 
     // ---- time_t / off_t ----
     ReplBacklogTtl repl_backlog_ttl: i64 = "repl-backlog-ttl", None, M, N, int(0, LONG_MAX, 3600);
-    AutoAofRewriteMinSize auto_aof_rewrite_min_size: i64 = "auto-aof-rewrite-min-size", None, M, N, mem(0, LONG_MAX, 64 * 1024 * 1024);
+    AutoAofRewriteMinSize auto_aof_rewrite_min_size: i64 = "auto-aof-rewrite-min-size", None, M, Y, mem(0, LONG_MAX, 64 * 1024 * 1024);
     LoadingProcessEventsIntervalBytes loading_process_events_interval_bytes: i64 = "loading-process-events-interval-bytes", None, HIDDEN, N, int(1024, INT_MAX, 2 * 1024 * 1024);
 
     // ---- special ----

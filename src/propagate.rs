@@ -1,0 +1,124 @@
+//! Propagation: every change to the dataset reaches the AOF (and, once
+//! replication exists, replicas) as a command that replays to the same
+//! result (Redis's alsoPropagate / propagatePendingCommands / propagateNow).
+//!
+//! `Server::call` collects the ops of one *execution unit* (a client
+//! command, with everything it runs: the commands of an EXEC, the
+//! `redis.call`s of a script, the lazy expiry of the keys it touched) in
+//! `Propagation::pending`. When the outermost call returns, the ops go out,
+//! wrapped in MULTI/EXEC when there is more than one, so a replay applies
+//! them atomically as the original did. A command that changed the dataset
+//! (`Server::dirty` grew) is propagated as it was called, or in the
+//! deterministic form it chose with `Ctx::propagate_as` (relative TTLs as
+//! absolute times, random picks as what was picked, ...).
+
+use crate::cmd::Ctx;
+use crate::resp::OwnedArgv;
+use crate::server::Server;
+
+/// Targets of an op (Redis's PROPAGATE_AOF / PROPAGATE_REPL).
+pub const AOF: u8 = 1;
+pub const REPL: u8 = 2;
+pub const ALL: u8 = AOF | REPL;
+
+/// One command to propagate.
+pub struct PropOp {
+    pub db: usize,
+    pub argv: OwnedArgv,
+    pub target: u8,
+}
+
+/// How the running command is propagated if it changed the dataset.
+#[derive(Default)]
+pub enum PropagateAs {
+    /// As it was called.
+    #[default]
+    Argv,
+    /// In a deterministic form the command chose.
+    Rewritten(OwnedArgv),
+    /// Not at all: what it did is propagated otherwise (EXEC and scripts
+    /// propagate their commands; some commands propagate several ops).
+    Nothing,
+}
+
+#[derive(Default)]
+pub struct Propagation {
+    /// Ops of the running execution unit, in order.
+    pub pending: Vec<PropOp>,
+    /// Nesting of `Server::call` (Redis's execution_nesting).
+    pub depth: u32,
+}
+
+impl Ctx<'_> {
+    /// Propagate this command as `args` (in the selected db) instead of as
+    /// it was called, if it changes the dataset.
+    pub fn propagate_as<A: AsRef<[u8]>>(&mut self, args: &[A]) {
+        self.prop = PropagateAs::Rewritten(OwnedArgv::from_slices(args.iter().map(AsRef::as_ref)));
+    }
+
+    /// Don't propagate this command itself (Redis's preventCommandPropagation).
+    pub fn prevent_propagation(&mut self) {
+        self.prop = PropagateAs::Nothing;
+    }
+}
+
+impl Server {
+    /// Queues an op of the running execution unit; outside of one (active
+    /// expiry, cron) it goes out at once.
+    pub fn also_propagate<A: AsRef<[u8]>>(&mut self, db: usize, args: &[A], target: u8) {
+        if self.loading.is_some() {
+            // Replaying a file or loading a snapshot writes nothing back.
+            return;
+        }
+        let argv = OwnedArgv::from_slices(args.iter().map(AsRef::as_ref));
+        self.prop.pending.push(PropOp { db, argv, target });
+        if self.prop.depth == 0 {
+            self.propagate_pending();
+        }
+    }
+
+    /// Called by `call` after the handler: the op of the command itself.
+    pub fn propagate_command(&mut self, db: usize, argv: &crate::resp::Argv, how: PropagateAs, changed: bool) {
+        if !changed || self.loading.is_some() {
+            return;
+        }
+        let argv = match how {
+            PropagateAs::Argv => OwnedArgv::from_argv(argv),
+            PropagateAs::Rewritten(a) => a,
+            PropagateAs::Nothing => return,
+        };
+        self.prop.pending.push(PropOp { db, argv, target: ALL });
+    }
+
+    /// Sends the ops of a finished execution unit to their targets, as one
+    /// MULTI/EXEC block when there are several.
+    pub fn propagate_pending(&mut self) {
+        if self.prop.pending.is_empty() {
+            return;
+        }
+        let ops = std::mem::take(&mut self.prop.pending);
+        let transaction = ops.len() > 1;
+        if transaction {
+            self.propagate_now(ops[0].db, &OwnedArgv::from_slices([&b"MULTI"[..]].into_iter()), ALL);
+        }
+        for op in &ops {
+            self.propagate_now(op.db, &op.argv, op.target);
+        }
+        if transaction {
+            let last = ops.last().map_or(0, |o| o.db);
+            self.propagate_now(last, &OwnedArgv::from_slices([&b"EXEC"[..]].into_iter()), ALL);
+        }
+        let mut ops = ops;
+        ops.clear();
+        if self.prop.pending.is_empty() {
+            // Keep the allocation for the next unit.
+            self.prop.pending = ops;
+        }
+    }
+
+    fn propagate_now(&mut self, db: usize, argv: &OwnedArgv, target: u8) {
+        if target & AOF != 0 {
+            self.aof_feed(db, argv);
+        }
+    }
+}
