@@ -216,6 +216,12 @@ fn main() -> ExitCode {
             }
         };
     }
+    // Redis works from `dir`: the dump, the AOF and relative paths (the
+    // log file too) live there.
+    if let Err(e) = std::env::set_current_dir(&cfg.dir) {
+        eprintln!("Can't chdir to '{}': {}", cfg.dir, e);
+        return ExitCode::from(1);
+    }
     if let Err(e) = logging::init(&cfg.logfile, &cfg.loglevel) {
         eprintln!("Can't open the log file: {e}");
         return ExitCode::from(1);
@@ -241,11 +247,6 @@ fn main() -> ExitCode {
 }
 
 fn run(cfg: config::Config, _has_config: bool) -> i32 {
-    // Redis works from `dir`: the dump, the AOF and relative paths live there.
-    if let Err(e) = std::env::set_current_dir(&cfg.dir) {
-        warn!("Can't chdir to '{}': {}", cfg.dir, e);
-        return 1;
-    }
     let supervisor = supervise::detect(&cfg.supervised);
     let unimplemented = cfg.unimplemented_in_use();
     if !unimplemented.is_empty() {

@@ -438,6 +438,9 @@ impl Server {
         tx.set_nonblocking(true)?;
         signal_hook::flag::register(signal_hook::consts::SIGTERM, self.sigterm.clone())?;
         signal_hook::flag::register(signal_hook::consts::SIGINT, self.sigint.clone())?;
+        // A file-size limit (RLIMIT_FSIZE) must fail the write with EFBIG,
+        // handled like a full disk, instead of killing the server.
+        signal_hook::flag::register(signal_hook::consts::SIGXFSZ, Arc::new(AtomicBool::new(false)))?;
         let tx2 = tx.try_clone()?;
         signal_hook::low_level::pipe::register(signal_hook::consts::SIGTERM, tx)?;
         signal_hook::low_level::pipe::register(signal_hook::consts::SIGINT, tx2)?;

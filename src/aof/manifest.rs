@@ -156,10 +156,11 @@ impl Manifest {
         name
     }
 
-    /// After a rewrite: every incremental file but the last one is in the
-    /// new base (markRewrittenIncrAofAsHistory).
-    pub fn mark_rewritten_incr_as_history(&mut self) {
-        let keep = self.incr.pop();
+    /// After a rewrite: every incremental file but the one being written
+    /// (the last, if `keep_last`) is in the new base
+    /// (markRewrittenIncrAofAsHistory).
+    pub fn mark_rewritten_incr_as_history(&mut self, keep_last: bool) {
+        let keep = if keep_last { self.incr.pop() } else { None };
         for mut f in self.incr.drain(..) {
             f.kind = FileKind::History;
             self.history.push(f);
@@ -205,7 +206,7 @@ mod tests {
         m.new_incr("appendonly.aof");
         m.new_incr("appendonly.aof");
         m.new_base("appendonly.aof", true);
-        m.mark_rewritten_incr_as_history();
+        m.mark_rewritten_incr_as_history(true);
         assert_eq!(
             m.render(),
             "file appendonly.aof.2.base.rdb seq 2 type b\n\

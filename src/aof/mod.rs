@@ -527,6 +527,10 @@ impl Server {
     /// (openNewIncrAofForAppend); in WaitRewrite it is a temporary one
     /// that the manifest will name once the base exists.
     fn open_new_incr(&mut self) -> Result<(), String> {
+        if self.aof.state == AofState::Off {
+            // BGREWRITEAOF with the AOF off only writes a base.
+            return Ok(());
+        }
         let dir = self.aof_dir();
         let (name, mut m) = match self.aof.state {
             AofState::On => {
@@ -592,7 +596,8 @@ impl Server {
             }
             renamed_incr = Some(incr);
         }
-        m.mark_rewritten_incr_as_history();
+        // The file being appended to stays; with the AOF off, none does.
+        m.mark_rewritten_incr_as_history(self.aof.file.is_some());
         let old = std::mem::replace(&mut self.aof.manifest, m);
         if debug_assert_same(base, &dir.join(&name)).is_err() || self.persist_manifest().is_err() {
             warn!("Background AOF rewrite failed to persist the manifest");
