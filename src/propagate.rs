@@ -56,6 +56,12 @@ impl Ctx<'_> {
         self.prop = PropagateAs::Rewritten(OwnedArgv::from_slices(args.iter().map(AsRef::as_ref)));
     }
 
+    /// Propagate this command even if it changed nothing (Redis's
+    /// forceCommandPropagation).
+    pub fn force_propagation(&mut self) {
+        self.force_prop = true;
+    }
+
     /// Don't propagate this command itself (Redis's preventCommandPropagation).
     pub fn prevent_propagation(&mut self) {
         self.prop = PropagateAs::Nothing;

@@ -977,11 +977,12 @@ impl Server {
             id,
             failed: false,
             prop: Default::default(),
+            force_prop: false,
         };
         handler(&mut ctx);
-        let (failed, prop) = (ctx.failed, ctx.prop);
+        let (failed, prop, force) = (ctx.failed, ctx.prop, ctx.force_prop);
         let elapsed = started.elapsed();
-        self.propagate_command(st.db, &argv, prop, self.dirty > dirty_before);
+        self.propagate_command(st.db, &argv, prop, force || self.dirty > dirty_before);
         self.prop.depth -= 1;
         let counted = !self.reprocessing && !self.aof.replaying;
         // While this client still counts as the running one, so that a

@@ -234,6 +234,8 @@ pub struct Persistence {
     pub rdb_saves: u64,
     /// Numbers BGSAVEs, so the completion of a killed one is recognized.
     bgsave_ids: u64,
+    /// The last snapshot killed: (id, was an AOF rewrite).
+    killed: Option<(u64, bool)>,
     /// The main-thread pause taken to start the last BGSAVE (µs), the
     /// counterpart of Redis's `latest_fork_usec`.
     pub latest_fork_usec: u64,
@@ -250,6 +252,7 @@ impl Default for Persistence {
             last_bgsave_time_sec: -1,
             rdb_saves: 0,
             bgsave_ids: 0,
+            killed: None,
             latest_fork_usec: 0,
         }
     }
@@ -506,6 +509,7 @@ impl Server {
     /// removed and the old dump stays.
     pub fn kill_bgsave(&mut self) {
         if let Some(bg) = self.persist.bgsave.take() {
+            self.persist.killed = Some((bg.id, bg.is_aof()));
             bg.cancel.store(true, Ordering::Relaxed);
             // The writer checks `cancel` before renaming, and removes the
             // file too; removing it here covers an exit that comes first.
@@ -519,8 +523,12 @@ impl Server {
     fn snapshot_done(&mut self, id: u64, res: Result<(), String>) {
         if self.persist.bgsave.as_ref().is_none_or(|b| b.id != id) {
             // Killed: Redis stops its child with SIGUSR1, which does not
-            // count as a failed save.
-            warn!("Background saving terminated by signal 10");
+            // count as a failed save (it does as a failed rewrite).
+            if self.persist.killed.is_some_and(|(k, aof)| k == id && aof) {
+                self.aof_rewrite_done(std::path::Path::new(""), Err(String::new()), 0);
+            } else {
+                warn!("Background saving terminated by signal 10");
+            }
             return;
         }
         let Some(bg) = self.persist.bgsave.take() else { return };

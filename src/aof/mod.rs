@@ -245,6 +245,7 @@ impl Server {
                         "Can't persist AOF for fsync error when the AOF fsync policy is 'always': {}. Exiting...",
                         strerror(&e)
                     );
+                    crate::logging::flush();
                     std::process::exit(1);
                 }
                 self.aof.unsynced = false;
@@ -264,6 +265,7 @@ impl Server {
                 "Can't recover from AOF write error when the AOF fsync policy is 'always'. Exiting... ({})",
                 strerror(e)
             );
+            crate::logging::flush();
             std::process::exit(1);
         }
         if written > 0 {
@@ -573,10 +575,18 @@ impl Server {
     pub fn aof_rewrite_done(&mut self, base: &Path, res: Result<(), String>, elapsed_sec: i64) {
         self.aof.last_rewrite_time_sec = elapsed_sec;
         if let Err(e) = res {
-            warn!("{e}");
-            warn!("Background AOF rewrite terminated with error");
+            if e.is_empty() {
+                warn!("Background AOF rewrite terminated by signal 10");
+            } else {
+                warn!("{e}");
+                warn!("Background AOF rewrite terminated with error");
+            }
             self.aof.last_rewrite_ok = false;
             self.aof.rewrite_failures += 1;
+            // Turning the AOF on waits for a base: try again.
+            if self.aof.state == AofState::WaitRewrite {
+                self.aof.rewrite_scheduled = true;
+            }
             return;
         }
         let prefix = self.cfg.appendfilename.clone();

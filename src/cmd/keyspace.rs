@@ -689,6 +689,8 @@ fn flushdb(ctx: &mut Ctx) {
     let db = ctx.c.db;
     let removed = ctx.srv.empty_data(Some(db), lazy);
     ctx.srv.dirty += removed as u64;
+    // Even an empty db is flushed on replay: what it holds then may differ.
+    ctx.force_propagation();
     ctx.c.reply.ok();
 }
 
@@ -697,7 +699,12 @@ fn flushdb(ctx: &mut Ctx) {
 /// configured, the now empty dataset is saved at once.
 fn flushall(ctx: &mut Ctx) {
     let Some(lazy) = flush_mode(ctx) else { return };
-    ctx.srv.kill_bgsave();
+    // An AOF rewrite goes on: its base plus this FLUSHALL in the new incr
+    // file replay to the empty dataset.
+    if ctx.srv.persist.rdb_save_running() {
+        ctx.srv.kill_bgsave();
+    }
+    ctx.force_propagation();
     let removed = ctx.srv.empty_data(None, lazy);
     ctx.srv.dirty += removed as u64;
     if !ctx.srv.cfg.save.is_empty() {

@@ -578,6 +578,8 @@ pub struct Ctx<'a> {
     pub failed: bool,
     /// How the command is propagated if it changes the dataset.
     pub prop: crate::propagate::PropagateAs,
+    /// Propagate even if the dataset did not change.
+    pub force_prop: bool,
 }
 
 // The table's vocabulary covers all of Redis 7; families not built yet

@@ -160,6 +160,7 @@ fn debug_loadaof(ctx: &mut Ctx) {
     ctx.srv.scripting.functions.flush();
     if let Err(e) = ctx.srv.load_aof_blocking() {
         log::warn!("{e}");
+        crate::logging::flush();
         std::process::exit(1);
     }
     // Nothing of this is propagated.
