@@ -1,14 +1,55 @@
 //! A base file in command form (`aof-use-rdb-preamble no`): each key as the
-//! commands that rebuild it (Redis's rewriteAppendOnlyFileRio).
+//! commands that rebuild it (Redis's rewriteAppendOnlyFileRio). The output
+//! is byte for byte what Redis 7.0 writes for the same iteration order.
 
 use super::cat_command;
+use crate::listpack::LpValue;
 use crate::object::Value;
+use crate::t_stream::{Group, Stream, StreamId};
+use crate::util::{fmt_double, fmt_i64, fmt_u64, push_u64};
 use std::io::{self, Write};
+
+/// Redis's AOF_REWRITE_ITEMS_PER_CMD: a big collection becomes several
+/// commands, so that replaying one never needs a huge query buffer.
+pub const ITEMS_PER_CMD: usize = 64;
+
+/// The buffer goes to the file once it holds this much.
+const FLUSH_AT: usize = 64 * 1024;
 
 /// Writes the dataset as commands.
 pub struct AofWriter<W: Write> {
     out: W,
     buf: Vec<u8>,
+}
+
+/// `*<n>\r\n`: the start of a command whose arguments follow one by one.
+fn array_len(out: &mut Vec<u8>, n: usize) {
+    out.push(b'*');
+    push_u64(out, n as u64);
+    out.extend_from_slice(b"\r\n");
+}
+
+fn bulk(out: &mut Vec<u8>, s: &[u8]) {
+    out.push(b'$');
+    push_u64(out, s.len() as u64);
+    out.extend_from_slice(b"\r\n");
+    out.extend_from_slice(s);
+    out.extend_from_slice(b"\r\n");
+}
+
+/// Listpack integers go out in decimal, as rioWriteBulkLongLong does.
+fn bulk_lp(out: &mut Vec<u8>, v: LpValue<'_>) {
+    v.with_bytes(|b| bulk(out, b));
+}
+
+/// A header promised a number of items the iterator did not deliver: the
+/// value changed under the writer or its length is wrong. The file would
+/// not parse, so the rewrite fails instead.
+fn count_mismatch(what: &str) -> io::Error {
+    io::Error::new(
+        io::ErrorKind::InvalidData,
+        format!("{what}: the element count does not match its length"),
+    )
 }
 
 impl<W: Write> AofWriter<W> {
@@ -32,24 +73,198 @@ impl<W: Write> AofWriter<W> {
 
     /// The commands that recreate `key` with `value` and its expiry.
     pub fn entry(&mut self, key: &[u8], value: &Value, expire: Option<i64>) -> io::Result<()> {
-        let mut tmp = Vec::new();
-        match value.str_bytes(&mut tmp) {
-            Some(s) => cat_command(&mut self.buf, [&b"SET"[..], key, s].into_iter()),
-            None => {
-                return Err(io::Error::other(
-                    "collections in a command-form AOF base are not written yet",
-                ))
+        match value {
+            Value::List(l) => self.batched(b"RPUSH", key, l.len(), 1, l.iter(), bulk_lp)?,
+            Value::Set(s) => self.batched(b"SADD", key, s.len(), 1, s.iter(), |out, m| {
+                let mut tmp = [0u8; 20];
+                bulk(out, m.bytes(&mut tmp));
+            })?,
+            Value::ZSet(z) => {
+                let mut score = Vec::with_capacity(32);
+                self.batched(b"ZADD", key, z.len(), 2, z.iter(), |out, (m, s)| {
+                    // rioWriteBulkDouble is a plain "%.17g".
+                    score.clear();
+                    fmt_double(&mut score, s);
+                    bulk(out, &score);
+                    bulk_lp(out, m);
+                })?
             }
+            Value::Hash(h) => self.batched(b"HMSET", key, h.len(), 2, h.iter(), |out, (f, v)| {
+                bulk_lp(out, f);
+                bulk_lp(out, v);
+            })?,
+            Value::Stream(st) => self.stream(key, st)?,
+            s => self.string(key, s)?,
         }
         if let Some(t) = expire {
-            let t = t.to_string();
-            cat_command(&mut self.buf, [&b"PEXPIREAT"[..], key, t.as_bytes()].into_iter());
+            let mut tmp = [0u8; 20];
+            cat_command(&mut self.buf, [&b"PEXPIREAT"[..], key, fmt_i64(&mut tmp, t)].into_iter());
         }
         self.drain()
     }
 
+    fn string(&mut self, key: &[u8], v: &Value) -> io::Result<()> {
+        let mut tmp = Vec::new();
+        let s = v
+            .str_bytes(&mut tmp)
+            .ok_or_else(|| io::Error::new(io::ErrorKind::InvalidData, "a value of unknown type"))?;
+        cat_command(&mut self.buf, [&b"SET"[..], key, s].into_iter());
+        Ok(())
+    }
+
+    /// `cmd key item...` commands of at most ITEMS_PER_CMD items of `width`
+    /// arguments each (rewriteListObject and its siblings). `len` must be
+    /// the number of items: each header announces its count up front.
+    fn batched<T>(
+        &mut self,
+        cmd: &[u8],
+        key: &[u8],
+        len: usize,
+        width: usize,
+        items: impl Iterator<Item = T>,
+        mut put: impl FnMut(&mut Vec<u8>, T),
+    ) -> io::Result<()> {
+        let mut left = len;
+        let mut in_cmd = 0;
+        for item in items {
+            if in_cmd == 0 {
+                if left == 0 {
+                    return Err(count_mismatch("collection"));
+                }
+                array_len(&mut self.buf, 2 + left.min(ITEMS_PER_CMD) * width);
+                bulk(&mut self.buf, cmd);
+                bulk(&mut self.buf, key);
+            }
+            put(&mut self.buf, item);
+            left -= 1;
+            in_cmd += 1;
+            if in_cmd == ITEMS_PER_CMD {
+                in_cmd = 0;
+                // A big collection must not be held in memory whole.
+                self.drain()?;
+            }
+        }
+        if left != 0 {
+            return Err(count_mismatch("collection"));
+        }
+        Ok(())
+    }
+
+    /// rewriteStreamObject: the entries, the stream's IDs and counters,
+    /// then its groups.
+    fn stream(&mut self, key: &[u8], st: &Stream) -> io::Result<()> {
+        if st.length > 0 {
+            self.stream_entries(key, st)?;
+        } else {
+            // XADD with MAXLEN 0 is the only command that leaves an
+            // empty stream behind.
+            cat_command(
+                &mut self.buf,
+                [&b"XADD"[..], key, b"MAXLEN", b"0", b"0-1", b"x", b"y"].into_iter(),
+            );
+        }
+        // XDEL and trimming do not lower the last ID, so it is set
+        // explicitly, with the counters XINFO reports.
+        let last = st.last_id.to_bytes();
+        let max_deleted = st.max_deleted_id.to_bytes();
+        let mut tmp = [0u8; 20];
+        let added = fmt_u64(&mut tmp, st.entries_added);
+        cat_command(
+            &mut self.buf,
+            [&b"XSETID"[..], key, &last, b"ENTRIESADDED", added, b"MAXDELETEDID", &max_deleted].into_iter(),
+        );
+        for (name, g) in &st.groups {
+            self.stream_group(key, name, g)?;
+        }
+        Ok(())
+    }
+
+    fn stream_entries(&mut self, key: &[u8], st: &Stream) -> io::Result<()> {
+        let mut res = Ok(());
+        st.range(StreamId::MIN, StreamId::MAX, false, |e| {
+            res = self.xadd(key, e.id(), e.nfields(), e.pairs());
+            res.is_ok()
+        });
+        res
+    }
+
+    /// `XADD key id field value...` for one entry.
+    fn xadd<'a>(
+        &mut self,
+        key: &[u8],
+        id: StreamId,
+        nfields: usize,
+        pairs: impl Iterator<Item = (LpValue<'a>, LpValue<'a>)>,
+    ) -> io::Result<()> {
+        array_len(&mut self.buf, 3 + nfields * 2);
+        bulk(&mut self.buf, b"XADD");
+        bulk(&mut self.buf, key);
+        bulk(&mut self.buf, &id.to_bytes());
+        let mut n = 0;
+        for (f, v) in pairs {
+            bulk_lp(&mut self.buf, f);
+            bulk_lp(&mut self.buf, v);
+            n += 1;
+        }
+        if n != nfields {
+            return Err(count_mismatch("stream entry"));
+        }
+        self.drain()
+    }
+
+    /// The group, then per consumer (in name order, as Redis's rax) either
+    /// an XCLAIM per pending entry or, with none, XGROUP CREATECONSUMER.
+    fn stream_group(&mut self, key: &[u8], name: &[u8], g: &Group) -> io::Result<()> {
+        let last = g.last_id.to_bytes();
+        let mut tmp = [0u8; 20];
+        let read = fmt_i64(&mut tmp, g.entries_read);
+        cat_command(
+            &mut self.buf,
+            [&b"XGROUP"[..], b"CREATE", key, name, &last, b"ENTRIESREAD", read].into_iter(),
+        );
+        for (cname, c) in &g.consumers {
+            if c.pel.is_empty() {
+                cat_command(
+                    &mut self.buf,
+                    [&b"XGROUP"[..], b"CREATECONSUMER", key, name, cname].into_iter(),
+                );
+                continue;
+            }
+            for id in &c.pel {
+                // The group's PEL holds the delivery data of the entry.
+                if let Some(nack) = g.pel.get(id) {
+                    self.xclaim(key, name, cname, *id, nack.delivery_time, nack.delivery_count);
+                }
+            }
+            self.drain()?;
+        }
+        Ok(())
+    }
+
+    /// rioWriteStreamPendingEntry: JUSTID keeps the delivery count as
+    /// given, FORCE creates the PEL entry the group does not have yet.
+    fn xclaim(&mut self, key: &[u8], group: &[u8], consumer: &[u8], id: StreamId, time: i64, count: u64) {
+        let id = id.to_bytes();
+        let (mut t, mut c) = ([0u8; 20], [0u8; 20]);
+        let argv: [&[u8]; 12] = [
+            b"XCLAIM",
+            key,
+            group,
+            consumer,
+            b"0",
+            &id,
+            b"TIME",
+            fmt_i64(&mut t, time),
+            b"RETRYCOUNT",
+            fmt_u64(&mut c, count),
+            b"JUSTID",
+            b"FORCE",
+        ];
+        cat_command(&mut self.buf, argv.into_iter());
+    }
+
     fn drain(&mut self) -> io::Result<()> {
-        if self.buf.len() >= 64 * 1024 {
+        if self.buf.len() >= FLUSH_AT {
             self.out.write_all(&self.buf)?;
             self.buf.clear();
         }
