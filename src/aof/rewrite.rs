@@ -98,7 +98,10 @@ impl<W: Write> AofWriter<W> {
         }
         if let Some(t) = expire {
             let mut tmp = [0u8; 20];
-            cat_command(&mut self.buf, [&b"PEXPIREAT"[..], key, fmt_i64(&mut tmp, t)].into_iter());
+            cat_command(
+                &mut self.buf,
+                [&b"PEXPIREAT"[..], key, fmt_i64(&mut tmp, t)].into_iter(),
+            );
         }
         self.drain()
     }
@@ -171,7 +174,16 @@ impl<W: Write> AofWriter<W> {
         let added = fmt_u64(&mut tmp, st.entries_added);
         cat_command(
             &mut self.buf,
-            [&b"XSETID"[..], key, &last, b"ENTRIESADDED", added, b"MAXDELETEDID", &max_deleted].into_iter(),
+            [
+                &b"XSETID"[..],
+                key,
+                &last,
+                b"ENTRIESADDED",
+                added,
+                b"MAXDELETEDID",
+                &max_deleted,
+            ]
+            .into_iter(),
         );
         for (name, g) in &st.groups {
             self.stream_group(key, name, g)?;
@@ -275,5 +287,233 @@ impl<W: Write> AofWriter<W> {
         self.out.write_all(&self.buf)?;
         self.out.flush()?;
         Ok(self.out)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::t_set::Member;
+    use crate::t_stream::{Consumer, Nack};
+    use std::sync::Arc;
+
+    /// The RESP form of one command, built independently of the writer.
+    fn cmd(args: &[&str]) -> Vec<u8> {
+        let mut out = format!("*{}\r\n", args.len()).into_bytes();
+        for a in args {
+            out.extend_from_slice(format!("${}\r\n{a}\r\n", a.len()).as_bytes());
+        }
+        out
+    }
+
+    fn written(key: &[u8], v: &Value, expire: Option<i64>) -> Vec<u8> {
+        let mut w = AofWriter::new(Vec::new());
+        w.entry(key, v, expire).unwrap();
+        w.finish().unwrap()
+    }
+
+    fn show(b: &[u8]) -> String {
+        b.escape_ascii().to_string()
+    }
+
+    fn assert_bytes(got: Vec<u8>, want: Vec<u8>) {
+        assert_eq!(show(&got), show(&want));
+    }
+
+    /// `cmd key` followed by each item's arguments.
+    fn batch(name: &str, key: &str, items: &[Vec<String>]) -> Vec<u8> {
+        let mut args = vec![name, key];
+        args.extend(items.iter().flatten().map(String::as_str));
+        cmd(&args)
+    }
+
+    #[test]
+    fn strings_and_ttl() {
+        let got = written(b"k", &Value::string(b"v"), Some(1_700_000_000_123));
+        let mut want = cmd(&["SET", "k", "v"]);
+        want.extend(cmd(&["PEXPIREAT", "k", "1700000000123"]));
+        assert_bytes(got, want);
+        assert_bytes(written(b"n", &Value::Int(-42), None), cmd(&["SET", "n", "-42"]));
+    }
+
+    #[test]
+    fn list_batches_at_64() {
+        let items: Vec<Vec<String>> = (0..65).map(|i| vec![format!("e{i}")]).collect();
+        let mut l = crate::t_list::List::new(-2, 0);
+        for it in &items {
+            l.push(it[0].as_bytes(), false);
+        }
+        let got = written(b"l", &Value::List(Arc::new(l)), Some(5));
+        let mut want = batch("RPUSH", "l", &items[..64]);
+        want.extend(batch("RPUSH", "l", &items[64..]));
+        want.extend(cmd(&["PEXPIREAT", "l", "5"]));
+        assert_bytes(got, want);
+    }
+
+    #[test]
+    fn exactly_64_items_is_one_command() {
+        let mut l = crate::t_list::List::new(-2, 0);
+        for i in 0..64 {
+            l.push(i.to_string().as_bytes(), false);
+        }
+        let items: Vec<Vec<String>> = (0..64).map(|i| vec![i.to_string()]).collect();
+        assert_bytes(
+            written(b"l", &Value::List(Arc::new(l)), None),
+            batch("RPUSH", "l", &items),
+        );
+    }
+
+    #[test]
+    fn intset_batches() {
+        let mut s = crate::t_set::Set::new();
+        for i in 1..=130 {
+            s.add(Member::Int(i), 512);
+        }
+        let items: Vec<Vec<String>> = (1..=130).map(|i| vec![i.to_string()]).collect();
+        let mut want = batch("SADD", "s", &items[..64]);
+        want.extend(batch("SADD", "s", &items[64..128]));
+        want.extend(batch("SADD", "s", &items[128..]));
+        assert_bytes(written(b"s", &Value::Set(Arc::new(s)), None), want);
+    }
+
+    #[test]
+    fn zset_scores_in_percent_17g() {
+        let mut z = crate::t_zset::ZSet::new_listpack();
+        let lim = crate::t_zset::Limits::NONE;
+        for (m, s) in [
+            ("a", 1.5),
+            ("b", 0.1),
+            ("c", f64::NEG_INFINITY),
+            ("d", 1e20),
+            ("e", 3.0),
+        ] {
+            z.insert_new(m.as_bytes(), s, lim);
+        }
+        let want = cmd(&[
+            "ZADD",
+            "z",
+            "-inf",
+            "c",
+            "0.10000000000000001",
+            "b",
+            "1.5",
+            "a",
+            "3",
+            "e",
+            "1e+20",
+            "d",
+        ]);
+        assert_bytes(written(b"z", &Value::ZSet(Arc::new(z)), None), want);
+    }
+
+    #[test]
+    fn hash_pairs_batch_at_64_fields() {
+        let items: Vec<Vec<String>> = (0..65).map(|i| vec![format!("f{i}"), i.to_string()]).collect();
+        let pairs: Vec<(&[u8], &[u8])> = items.iter().map(|p| (p[0].as_bytes(), p[1].as_bytes())).collect();
+        let lim = crate::t_hash::Limits {
+            max_entries: 1000,
+            max_value: 64,
+        };
+        let h = crate::t_hash::Hash::from_pairs(pairs.into_iter(), lim).unwrap();
+        let mut want = batch("HMSET", "h", &items[..64]);
+        want.extend(batch("HMSET", "h", &items[64..]));
+        assert_bytes(written(b"h", &Value::Hash(Arc::new(h)), None), want);
+    }
+
+    fn id(ms: u64, seq: u64) -> StreamId {
+        StreamId::new(ms, seq)
+    }
+
+    #[test]
+    fn stream_with_a_group_a_pending_entry_and_an_idle_consumer() {
+        let mut st = Stream::new();
+        assert!(st.append(id(1, 1), &[(b"f", b"v")], 4096, 100));
+        assert!(st.append(id(2, 1), &[(b"f", b"v"), (b"g", b"7")], 4096, 100));
+        assert!(st.append(id(3, 0), &[(b"x", b"y")], 4096, 100));
+        assert!(st.delete(id(3, 0)));
+        st.max_deleted_id = id(3, 0);
+        let mut g = Group::new(id(2, 1), 2);
+        let nack = Nack {
+            delivery_time: 1_700_000_000_000,
+            delivery_count: 3,
+            consumer: (*b"alice").into(),
+        };
+        g.pel.insert(id(1, 1), nack);
+        let mut alice = Consumer::default();
+        alice.pel.insert(id(1, 1));
+        g.consumers.insert((*b"alice").into(), alice);
+        g.consumers.insert((*b"bob").into(), Consumer::default());
+        st.groups.insert((*b"g1").into(), g);
+
+        let mut want = cmd(&["XADD", "st", "1-1", "f", "v"]);
+        want.extend(cmd(&["XADD", "st", "2-1", "f", "v", "g", "7"]));
+        want.extend(cmd(&[
+            "XSETID",
+            "st",
+            "3-0",
+            "ENTRIESADDED",
+            "3",
+            "MAXDELETEDID",
+            "3-0",
+        ]));
+        want.extend(cmd(&["XGROUP", "CREATE", "st", "g1", "2-1", "ENTRIESREAD", "2"]));
+        want.extend(cmd(&[
+            "XCLAIM",
+            "st",
+            "g1",
+            "alice",
+            "0",
+            "1-1",
+            "TIME",
+            "1700000000000",
+            "RETRYCOUNT",
+            "3",
+            "JUSTID",
+            "FORCE",
+        ]));
+        want.extend(cmd(&["XGROUP", "CREATECONSUMER", "st", "g1", "bob"]));
+        assert_bytes(written(b"st", &Value::Stream(Arc::new(st)), None), want);
+    }
+
+    #[test]
+    fn empty_stream_is_xadd_maxlen_0_then_xsetid() {
+        let mut st = Stream::new();
+        assert!(st.append(id(5, 5), &[(b"a", b"b")], 4096, 100));
+        assert!(st.delete(id(5, 5)));
+        st.max_deleted_id = id(5, 5);
+        let mut g = Group::new(StreamId::MIN, -1);
+        g.consumers.insert((*b"c").into(), Consumer::default());
+        st.groups.insert((*b"g").into(), g);
+        let mut want = cmd(&["XADD", "e", "MAXLEN", "0", "0-1", "x", "y"]);
+        want.extend(cmd(&["XSETID", "e", "5-5", "ENTRIESADDED", "1", "MAXDELETEDID", "5-5"]));
+        want.extend(cmd(&["XGROUP", "CREATE", "e", "g", "0-0", "ENTRIESREAD", "-1"]));
+        want.extend(cmd(&["XGROUP", "CREATECONSUMER", "e", "g", "c"]));
+        want.extend(cmd(&["PEXPIREAT", "e", "9"]));
+        assert_bytes(written(b"e", &Value::Stream(Arc::new(st)), Some(9)), want);
+    }
+
+    #[test]
+    fn functions_come_before_the_first_select() {
+        let mut w = AofWriter::new(Vec::new());
+        w.functions(&[b"#!lua name=l1\nbody".to_vec()]).unwrap();
+        w.select_db(3).unwrap();
+        w.entry(b"k", &Value::string(b"v"), None).unwrap();
+        let mut want = cmd(&["FUNCTION", "LOAD", "#!lua name=l1\nbody"]);
+        want.extend(cmd(&["SELECT", "3"]));
+        want.extend(cmd(&["SET", "k", "v"]));
+        assert_bytes(w.finish().unwrap(), want);
+    }
+
+    #[test]
+    fn big_values_reach_the_output_in_pieces() {
+        let mut s = crate::t_set::Set::new();
+        for i in 0..20_000 {
+            s.add(Member::Str(format!("member-{i}").as_bytes()), 512);
+        }
+        let mut w = AofWriter::new(Vec::new());
+        w.entry(b"s", &Value::Set(Arc::new(s)), None).unwrap();
+        // Everything but the last partial buffer is already out.
+        assert!(w.buf.len() < FLUSH_AT);
+        assert!(w.out.len() > 200_000);
     }
 }
