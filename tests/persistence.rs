@@ -339,11 +339,16 @@ fn rewrite_aof(srv: &Server) {
 /// The base file of `dir`'s AOF, which must be in command form.
 fn command_form_base(dir: &std::path::Path) -> Vec<u8> {
     let aof_dir = dir.join("appendonlydir");
-    let bases: Vec<_> = std::fs::read_dir(&aof_dir)
-        .unwrap()
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| p.to_string_lossy().contains(".base."))
-        .collect();
+    let list = || -> Vec<_> {
+        std::fs::read_dir(&aof_dir)
+            .unwrap()
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .filter(|p| p.to_string_lossy().contains(".base."))
+            .collect()
+    };
+    // The old base is unlinked in the background after the rewrite ends.
+    common::wait_until(Duration::from_secs(5), || list().len() == 1);
+    let bases = list();
     assert_eq!(bases.len(), 1, "{bases:?}");
     let data = std::fs::read(&bases[0]).unwrap();
     assert!(!data.starts_with(b"REDIS"), "the base has an RDB preamble");

@@ -24,8 +24,13 @@ proc read_bytes {path} {
     return $data
 }
 
-# The one base file; a rewrite deletes the older ones.
+# The one base file; a rewrite deletes the older ones, in the background.
 proc base_file {} {
+    wait_for_condition 100 20 {
+        [llength [aof_files *.base.*]] == 1
+    } else {
+        fail "base files: [aof_files *.base.*]"
+    }
     set bases [aof_files *.base.*]
     assert_equal 1 [llength $bases] "base files: $bases"
     lindex $bases 0
