@@ -224,3 +224,203 @@ fn clients_get_loading_while_a_big_file_loads() {
         "a save point fired during the load:\n{log}"
     );
 }
+
+/// What `fill` writes, plus what only a command-form AOF base has to
+/// spell out: streams with groups, consumers and pending entries, an
+/// empty stream, and a function library.
+fn fill_for_aof(con: &mut Connection) {
+    fill(con);
+    let _: () = redis::cmd("FUNCTION").arg("FLUSH").query(con).unwrap();
+    let q = |con: &mut Connection, args: &[&str]| {
+        let _: Value = redis::cmd(args[0]).arg(&args[1..]).query(con).unwrap();
+    };
+    for i in 1..=100 {
+        q(
+            con,
+            &[
+                "XADD",
+                "st",
+                &format!("{i}-1"),
+                "f",
+                &format!("v{i}"),
+                "n",
+                &i.to_string(),
+            ],
+        );
+    }
+    q(con, &["XDEL", "st", "100-1", "50-1"]);
+    q(con, &["XGROUP", "CREATE", "st", "g1", "0"]);
+    q(
+        con,
+        &["XREADGROUP", "GROUP", "g1", "alice", "COUNT", "3", "STREAMS", "st", ">"],
+    );
+    q(
+        con,
+        &["XREADGROUP", "GROUP", "g1", "bob", "COUNT", "2", "STREAMS", "st", ">"],
+    );
+    q(con, &["XACK", "st", "g1", "1-1"]);
+    q(con, &["XGROUP", "CREATECONSUMER", "st", "g1", "carol"]);
+    q(con, &["XGROUP", "CREATE", "st", "g2", "$", "ENTRIESREAD", "98"]);
+    q(con, &["XADD", "empty", "5-5", "a", "b"]);
+    q(con, &["XDEL", "empty", "5-5"]);
+    q(con, &["XGROUP", "CREATE", "empty", "eg", "0"]);
+    q(
+        con,
+        &[
+            "FUNCTION",
+            "LOAD",
+            "#!lua name=aoflib\nredis.register_function('aof_f', function() return 'fn-ok' end)",
+        ],
+    );
+}
+
+/// What DEBUG DIGEST leaves out: stream groups and pending entries,
+/// exact expiry times, the function library.
+fn aof_extras(con: &mut Connection) -> String {
+    let mut out = Vec::new();
+    for key in ["st", "empty"] {
+        let groups: Value = redis::cmd("XINFO").arg("GROUPS").arg(key).query(con).unwrap();
+        out.push(format!("{groups:?}"));
+        let info: Value = redis::cmd("XINFO").arg("STREAM").arg(key).query(con).unwrap();
+        out.push(format!("{info:?}"));
+    }
+    for g in ["g1", "g2"] {
+        let pending: Value = redis::cmd("XPENDING").arg("st").arg(g).query(con).unwrap();
+        out.push(format!("{pending:?}"));
+        let consumers: Value = redis::cmd("XINFO")
+            .arg("CONSUMERS")
+            .arg("st")
+            .arg(g)
+            .query(con)
+            .unwrap();
+        // Idle times differ; names and pending counts must not.
+        out.push(format!("{:?}", strip_idle(consumers)));
+    }
+    for key in ["ttl", "bighash"] {
+        let t: i64 = redis::cmd("PEXPIRETIME").arg(key).query(con).unwrap();
+        out.push(format!("{key} {t}"));
+    }
+    let f: String = redis::cmd("FCALL").arg("aof_f").arg(0).query(con).unwrap();
+    out.push(f);
+    out.join("\n")
+}
+
+/// XINFO CONSUMERS without the `idle` (and 7.2's `inactive`) values.
+fn strip_idle(v: Value) -> Value {
+    let Value::Array(consumers) = v else { return v };
+    let strip = |c: Value| match c {
+        Value::Array(kv) => Value::Array(
+            kv.chunks(2)
+                .filter(|p| !matches!(&p[0], Value::BulkString(k) if k == b"idle" || k == b"inactive"))
+                .flatten()
+                .cloned()
+                .collect(),
+        ),
+        other => other,
+    };
+    Value::Array(consumers.into_iter().map(strip).collect())
+}
+
+/// BGREWRITEAOF, then waits for it to end, successfully.
+fn rewrite_aof(srv: &Server) {
+    let mut c = srv.redis();
+    let _: Value = redis::cmd("BGREWRITEAOF").query(&mut c).unwrap();
+    let done = common::wait_until(Duration::from_secs(20), || {
+        srv.info_field("persistence", "aof_rewrite_in_progress").as_deref() == Some("0")
+            && srv.info_field("persistence", "aof_rewrite_scheduled").as_deref() == Some("0")
+    });
+    assert!(done, "the AOF rewrite did not finish");
+    assert_eq!(
+        srv.info_field("persistence", "aof_last_bgrewrite_status").as_deref(),
+        Some("ok")
+    );
+}
+
+/// The base file of `dir`'s AOF, which must be in command form.
+fn command_form_base(dir: &std::path::Path) -> Vec<u8> {
+    let aof_dir = dir.join("appendonlydir");
+    let list = || -> Vec<_> {
+        std::fs::read_dir(&aof_dir)
+            .unwrap()
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .filter(|p| p.to_string_lossy().contains(".base."))
+            .collect()
+    };
+    // The old base is unlinked in the background after the rewrite ends.
+    common::wait_until(Duration::from_secs(5), || list().len() == 1);
+    let bases = list();
+    assert_eq!(bases.len(), 1, "{bases:?}");
+    let data = std::fs::read(&bases[0]).unwrap();
+    assert!(!data.starts_with(b"REDIS"), "the base has an RDB preamble");
+    assert!(
+        data.starts_with(b"*3\r\n$8\r\nFUNCTION\r\n"),
+        "{}",
+        common::show(&data[..data.len().min(80)])
+    );
+    data
+}
+
+fn shutdown(mut srv: Server) {
+    srv.raw().send(b"SHUTDOWN\r\n");
+    assert!(
+        srv.wait_exit(Duration::from_secs(20)).is_some(),
+        "the server did not exit"
+    );
+}
+
+const AOF_NO_PREAMBLE: [&str; 4] = ["--appendonly", "yes", "--aof-use-rdb-preamble", "no"];
+
+#[test]
+fn command_form_aof_base_moves_between_fastkey_and_redis() {
+    let Some(redis_bin) = redis_server_available() else {
+        eprintln!("skipped: redis-server is not installed");
+        return;
+    };
+    let data = TempDir::new("aof-cmd-base");
+    let dir = data.path().to_string_lossy().into_owned();
+    let args: Vec<&str> = AOF_NO_PREAMBLE.iter().copied().chain(["--dir", &dir]).collect();
+
+    // fastkey writes the base; redis-server loads it.
+    let fk = Server::start(&args);
+    let mut c = fk.redis();
+    fill_for_aof(&mut c);
+    let want_digest = digest(&mut c);
+    let want_extras = aof_extras(&mut c);
+    rewrite_aof(&fk);
+    let base = command_form_base(data.path());
+    assert!(base.windows(6).any(|w| w == b"XSETID"));
+    drop(c);
+    shutdown(fk);
+    let rs = ServerOpts::new(&args).bin(&redis_bin).start();
+    let mut c = rs.redis();
+    assert_eq!(
+        digest(&mut c),
+        want_digest,
+        "DEBUG DIGEST in redis-server after fastkey's base"
+    );
+    assert_eq!(aof_extras(&mut c), want_extras);
+
+    // redis-server writes the base; fastkey loads it.
+    let _: () = c.rpush("biglist", "from-redis").unwrap();
+    let _: Value = redis::cmd("XADD")
+        .arg("st")
+        .arg("200-1")
+        .arg("r")
+        .arg("1")
+        .query(&mut c)
+        .unwrap();
+    let want_digest = digest(&mut c);
+    let want_extras = aof_extras(&mut c);
+    rewrite_aof(&rs);
+    command_form_base(data.path());
+    drop(c);
+    shutdown(rs);
+    let fk = Server::start(&args);
+    let mut c = fk.redis();
+    assert_eq!(
+        digest(&mut c),
+        want_digest,
+        "DEBUG DIGEST in fastkey after redis-server's base"
+    );
+    assert_eq!(aof_extras(&mut c), want_extras);
+}
