@@ -100,6 +100,9 @@ pub struct FileHeader {
     pub lru: LruMode,
     /// The file is an AOF base (the `aof-base` aux field).
     pub aof_base: bool,
+    /// A command-form base starts with this time annotation
+    /// (aof-timestamp-enabled).
+    pub timestamp: Option<i64>,
 }
 
 /// Opens the temp file a save writes before renaming it into place.
@@ -123,6 +126,9 @@ impl Sink {
         let out = BufWriter::with_capacity(64 * 1024, out);
         if !rdb {
             let mut w = AofWriter::new(out);
+            if let Some(t) = h.timestamp {
+                w.timestamp(t)?;
+            }
             w.functions(&h.functions)?;
             return Ok(Sink::Aof(w));
         }
@@ -299,6 +305,7 @@ impl Server {
                 .collect(),
             lru: LruMode::of(self),
             aof_base,
+            timestamp: (aof_base && self.cfg.aof_timestamp_enabled).then_some(self.now_ms / 1000),
         }
     }
 

@@ -57,6 +57,13 @@ impl<W: Write> AofWriter<W> {
         AofWriter { out, buf: Vec::new() }
     }
 
+    /// A `#TS:<unix seconds>` line (aof-timestamp-enabled), which loaders
+    /// skip.
+    pub fn timestamp(&mut self, unix_secs: i64) -> io::Result<()> {
+        self.buf.extend_from_slice(format!("#TS:{unix_secs}\r\n").as_bytes());
+        self.drain()
+    }
+
     /// Function libraries come first, as `FUNCTION LOAD` commands.
     pub fn functions(&mut self, libs: &[Vec<u8>]) -> io::Result<()> {
         for code in libs {

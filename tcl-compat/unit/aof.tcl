@@ -223,6 +223,13 @@ start_server {tags {aof} overrides {appendonly yes}} {
         r set stamped 1
         set incr [lindex [regexp -inline {(\S+\.incr\.aof) seq \d+ type i} [aof_manifest]] 1]
         assert_match "*#TS:*\r\n*stamped*" [read_file_bytes [file join [aof_dir] $incr]]
+        # A base in command form starts with one too.
+        r config set aof-use-rdb-preamble no
+        r bgrewriteaof
+        wait_for_rewrite_done
+        set base [lindex [regexp -inline {(\S+\.base\.aof) seq \d+ type b} [aof_manifest]] 1]
+        assert_match "#TS:*\r\n*" [read_file_bytes [file join [aof_dir] $base]]
+        r config set aof-use-rdb-preamble yes
         r config set aof-timestamp-enabled no
         restart_server
         assert_equal 1 [r get stamped]
