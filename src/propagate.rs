@@ -21,6 +21,11 @@ pub const AOF: u8 = 1;
 pub const REPL: u8 = 2;
 pub const ALL: u8 = AOF | REPL;
 
+/// A number as a propagated command carries it (absolute times, counts).
+pub fn num(v: i64) -> Vec<u8> {
+    v.to_string().into_bytes()
+}
+
 /// One command to propagate.
 pub struct PropOp {
     pub db: usize,
