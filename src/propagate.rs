@@ -92,7 +92,13 @@ impl Server {
             PropagateAs::Rewritten(a) => a,
             PropagateAs::Nothing => return,
         };
-        self.prop.pending.push(PropOp { db, argv, target: ALL });
+        // A script's commands go where `redis.set_repl` says (Redis masks
+        // the call flags of scriptCall, so only the command's own op).
+        let target = self.scripting.run.as_ref().map_or(ALL, |r| r.repl);
+        if target == 0 {
+            return;
+        }
+        self.prop.pending.push(PropOp { db, argv, target });
     }
 
     /// Sends the ops of a finished execution unit to their targets, as one

@@ -479,4 +479,207 @@ start_server {tags {"propagation needs:debug"} overrides {appendonly yes appendf
         r exec
         assert_aof_since $m {{set k v}}
     }
+    # ------------------------------------------------------------ streams
+
+    test {XADD with * or <ms>-* propagates the ID it generated} {
+        r flushall
+        set m [aof_mark]
+        set id1 [r xadd s * f v]
+        set id2 [r xadd s 99999999999999-* f v]
+        r xadd s 99999999999999-5 f v
+        assert_equal 99999999999999-0 $id2
+        assert_aof_since $m [list [list xadd s $id1 f v] [list xadd s $id2 f v] {xadd s 99999999999999-5 f v}]
+        assert_replay_same
+    }
+
+    test {XADD and XTRIM with ~ propagate the exact trim they did} {
+        r flushall
+        r config set stream-node-max-entries 10
+        for {set i 1} {$i <= 35} {incr i} { r xadd s $i-0 f v }
+        set m [aof_mark]
+        r xadd s maxlen ~ 12 36-0 f v
+        set len [r xlen s]
+        r xtrim s minid ~ 32 limit 100
+        set first [lindex [r xrange s - + count 1] 0 0]
+        r xtrim s maxlen = 100
+        r xtrim s maxlen ~ 5
+        r config set stream-node-max-entries 100
+        # Whole nodes of 10 go: 36 entries down to 16, then to the node of 31.
+        assert_equal 16 $len
+        assert_equal 31-0 $first
+        assert_aof_since $m [list [list xadd s maxlen = 16 36-0 f v] [list xtrim s minid = 31-0 limit 100]]
+        assert_replay_same
+        assert_equal 6 [r xlen s]
+    }
+
+    # Group state the digest leaves out: consumers, PEL owners and counts,
+    # last delivered ID.
+    proc group_state {key} {
+        set out {}
+        foreach g [r xinfo groups $key] {
+            set name [dict get $g name]
+            lappend out $name [dict get $g consumers] [dict get $g pending] [dict get $g last-delivered-id]
+            foreach p [r xpending $key $name - + 100] {
+                lappend out [lindex $p 0] [lindex $p 1] [lindex $p 3]
+            }
+        }
+        return $out
+    }
+
+    proc assert_replay_same_group {key} {
+        set before [group_state $key]
+        assert_replay_same
+        assert_equal $before [group_state $key]
+    }
+
+    test {XREADGROUP propagates an XCLAIM per entry delivered} {
+        r flushall
+        r xadd s 1-0 a 1
+        r xadd s 2-0 b 2
+        r xgroup create s g 0
+        set m [aof_mark]
+        r xreadgroup group g alice streams s >
+        assert_aof_since $m {
+            MULTI
+            {XCLAIM s g alice 0 1-0 TIME * RETRYCOUNT 1 FORCE JUSTID LASTID 1-0}
+            {XCLAIM s g alice 0 2-0 TIME * RETRYCOUNT 1 FORCE JUSTID LASTID 2-0}
+            EXEC
+        }
+        set t [lindex [aof_commands $m] 1 7]
+        assert_range $t [expr {[clock milliseconds] - 10000}] [clock milliseconds]
+        assert_replay_same_group s
+        # Reading its own history again propagates nothing.
+        set m [aof_mark]
+        r xreadgroup group g alice streams s 0
+        assert_aof_since $m {}
+    }
+
+    test {XREADGROUP NOACK propagates the consumer it created and XGROUP SETID} {
+        r flushall
+        r xadd s 1-0 a 1
+        r xadd s 2-0 b 2
+        r xgroup create s g 0
+        set m [aof_mark]
+        r xreadgroup group g bob noack streams s >
+        assert_aof_since $m {MULTI {XGROUP CREATECONSUMER s g bob} {XGROUP SETID s g 2-0 ENTRIESREAD 2} EXEC}
+        assert_replay_same_group s
+        assert_equal 1 [llength [r xinfo consumers s g]]
+    }
+
+    test {A blocked XREADGROUP served later propagates the XCLAIM} {
+        r flushall
+        r xgroup create s g $ mkstream
+        set rd [redis_deferring_client]
+        $rd xreadgroup group g carol block 0 streams s >
+        wait_for_blocked_client
+        set m [aof_mark]
+        r xadd s 5-0 f v
+        assert_equal {{s {{5-0 {f v}}}}} [$rd read]
+        $rd close
+        assert_aof_since $m {{xadd s 5-0 f v} {XCLAIM s g carol 0 5-0 TIME * RETRYCOUNT 1 FORCE JUSTID LASTID 5-0}}
+        assert_replay_same_group s
+    }
+
+    test {XCLAIM propagates XCLAIM FORCE JUSTID, for deleted entries too, and SETID for LASTID alone} {
+        r flushall
+        foreach id {1-0 2-0 3-0} { r xadd s $id f v }
+        r xgroup create s g 0
+        r xreadgroup group g alice streams s >
+        r xdel s 2-0
+        set m [aof_mark]
+        r xclaim s g bob 0 1-0 2-0 retrycount 7
+        assert_aof_since $m {
+            MULTI
+            {XCLAIM s g bob 0 1-0 TIME * RETRYCOUNT 7 FORCE JUSTID LASTID 3-0}
+            {XCLAIM s g alice 0 2-0 TIME * RETRYCOUNT 1 FORCE JUSTID LASTID 3-0}
+            EXEC
+        }
+        set m [aof_mark]
+        r xclaim s g bob 0 3-0 lastid 9-0
+        r xclaim s g bob 0 77-0 lastid 10-0
+        r xclaim s g bob 0 77-0
+        assert_aof_since $m {
+            {XCLAIM s g bob 0 3-0 TIME * RETRYCOUNT 2 FORCE JUSTID LASTID 9-0}
+            {XGROUP SETID s g 10-0 ENTRIESREAD *}
+        }
+        assert_replay_same_group s
+    }
+
+    test {XAUTOCLAIM propagates an XCLAIM per entry claimed or deleted} {
+        r flushall
+        foreach id {1-0 2-0 3-0} { r xadd s $id f v }
+        r xgroup create s g 0
+        r xreadgroup group g alice streams s >
+        r xdel s 2-0
+        set m [aof_mark]
+        r xautoclaim s g bob 0 0-0 count 10
+        assert_aof_since $m {
+            MULTI
+            {XCLAIM s g bob 0 1-0 TIME * RETRYCOUNT 2 FORCE JUSTID LASTID 3-0}
+            {XCLAIM s g alice 0 2-0 TIME * RETRYCOUNT 1 FORCE JUSTID LASTID 3-0}
+            {XCLAIM s g bob 0 3-0 TIME * RETRYCOUNT 2 FORCE JUSTID LASTID 3-0}
+            EXEC
+        }
+        assert_replay_same_group s
+        set m [aof_mark]
+        r xautoclaim s g bob 3600000 0-0
+        assert_aof_since $m {}
+    }
+
+    test {XGROUP subcommands propagate as they were called} {
+        r flushall
+        set m [aof_mark]
+        r xgroup create s g $ mkstream
+        r xgroup createconsumer s g c1
+        r xgroup setid s g 0 entriesread 0
+        r xgroup delconsumer s g c1
+        r xgroup destroy s g
+        assert_aof_since $m {{xgroup create s g $ mkstream} {xgroup createconsumer s g c1} {xgroup setid s g 0 entriesread 0} {xgroup delconsumer s g c1} {xgroup destroy s g}}
+    }
+
+    # ------------------------------------------------------------ scripts
+
+    test {A script with several writes propagates them in MULTI/EXEC, rewritten} {
+        r flushall
+        r set old v px 1
+        after 5
+        set m [aof_mark]
+        r eval {
+            redis.call('set', KEYS[1], '1', 'ex', '100')
+            redis.call('get', 'old')
+            redis.call('incrbyfloat', KEYS[2], '1.5')
+            return redis.call('get', KEYS[1])
+        } 2 a b
+        assert_aof_since $m {MULTI {SET a 1 PXAT *} {DEL old} {SET b 1.5 KEEPTTL} EXEC}
+        assert_replay_same
+        # One write alone needs no MULTI; a read-only script propagates nothing.
+        set m [aof_mark]
+        r eval {return redis.call('set', KEYS[1], '2')} 1 a
+        r eval {return redis.call('get', KEYS[1])} 1 a
+        assert_aof_since $m {{set a 2}}
+    }
+
+    test {redis.set_repl decides what reaches the AOF} {
+        r flushall
+        set m [aof_mark]
+        r eval {
+            redis.set_repl(redis.REPL_NONE)
+            redis.call('set', 'x', '1')
+            redis.set_repl(redis.REPL_REPLICA)
+            redis.call('set', 'y', '1')
+            redis.set_repl(redis.REPL_AOF)
+            redis.call('set', 'z', '1')
+            redis.set_repl(redis.REPL_ALL)
+            redis.call('set', 'w', '1')
+        } 0
+        assert_aof_since $m {MULTI {set z 1} {set w 1} EXEC}
+        set m [aof_mark]
+        r eval {
+            redis.set_repl(redis.REPL_NONE)
+            redis.call('set', 'v', '1')
+        } 0
+        assert_aof_since $m {}
+        assert_equal OK [r debug loadaof]
+        assert_equal {0 0 1 1 0} [list [r exists x] [r exists y] [r exists z] [r exists w] [r exists v]]
+    }
 }
