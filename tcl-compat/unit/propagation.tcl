@@ -140,13 +140,16 @@ start_server {tags {"propagation needs:debug"} overrides {appendonly yes appendf
 
     test {SET with a time already past is kept until accessed, as in Redis 7.0} {
         r flushall
+        r debug set-active-expire 0
         set m [aof_mark]
         r set k v pxat 1000
         assert_aof_since $m {{SET k v PXAT 1000}}
         # The replay keeps it (not expired while loading), then it expires.
         assert_equal OK [r debug loadaof]
+        assert_equal 1 [r dbsize]
         set m [aof_mark]
         assert_equal {} [r get k]
+        r debug set-active-expire 1
         assert_aof_since $m {{DEL k}}
     }
 
@@ -443,10 +446,13 @@ start_server {tags {"propagation needs:debug"} overrides {appendonly yes appendf
 
     test {An expired key accessed by GET propagates a DEL} {
         r flushall
+        # Only the GET may find it expired.
+        r debug set-active-expire 0
         r set k v px 1
         after 5
         set m [aof_mark]
         assert_equal {} [r get k]
+        r debug set-active-expire 1
         assert_aof_since $m {{DEL k}}
         assert_replay_same
     }
@@ -641,6 +647,7 @@ start_server {tags {"propagation needs:debug"} overrides {appendonly yes appendf
 
     test {A script with several writes propagates them in MULTI/EXEC, rewritten} {
         r flushall
+        r debug set-active-expire 0
         r set old v px 1
         after 5
         set m [aof_mark]
@@ -650,6 +657,7 @@ start_server {tags {"propagation needs:debug"} overrides {appendonly yes appendf
             redis.call('incrbyfloat', KEYS[2], '1.5')
             return redis.call('get', KEYS[1])
         } 2 a b
+        r debug set-active-expire 1
         assert_aof_since $m {MULTI {SET a 1 PXAT *} {DEL old} {SET b 1.5 KEEPTTL} EXEC}
         assert_replay_same
         # One write alone needs no MULTI; a read-only script propagates nothing.
