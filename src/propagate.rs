@@ -21,6 +21,11 @@ pub const AOF: u8 = 1;
 pub const REPL: u8 = 2;
 pub const ALL: u8 = AOF | REPL;
 
+/// A number as a propagated command carries it (absolute times, counts).
+pub fn num(v: i64) -> Vec<u8> {
+    v.to_string().into_bytes()
+}
+
 /// One command to propagate.
 pub struct PropOp {
     pub db: usize,
@@ -93,7 +98,13 @@ impl Server {
             PropagateAs::Rewritten(a) => a,
             PropagateAs::Nothing => return,
         };
-        self.prop.pending.push(PropOp { db, argv, target: ALL });
+        // A script's commands go where `redis.set_repl` says (Redis masks
+        // the call flags of scriptCall, so only the command's own op).
+        let target = self.scripting.run.as_ref().map_or(ALL, |r| r.repl);
+        if target == 0 {
+            return;
+        }
+        self.prop.pending.push(PropOp { db, argv, target });
     }
 
     /// Sends the ops of a finished execution unit to their targets, as one

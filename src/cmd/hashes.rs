@@ -329,6 +329,8 @@ fn hincrbyfloat(ctx: &mut Ctx) {
     };
     h.set(field, &out, lim);
     ctx.c.reply.bulk(&out);
+    // The result, so float precision and formatting cannot make a replay differ.
+    ctx.propagate_as(&[&b"HSET"[..], key, field, &out]);
     ctx.written(key, ev::HASH, "hincrbyfloat");
 }
 

@@ -723,6 +723,21 @@ fn move_generic(ctx: &mut Ctx, from_front: bool, to_front: bool, blocking: Optio
     }
     ctx.srv.signal_modified_key(db, src);
     ctx.srv.dirty += 1;
+    if blocking.is_some() {
+        propagate_move(ctx, from_front, to_front);
+    }
+}
+
+/// A blocking move propagates as the non-blocking one: a replay must not
+/// wait (Redis propagates LMOVE/RPOPLPUSH for a served blocked client).
+fn propagate_move(ctx: &mut Ctx, from_front: bool, to_front: bool) {
+    let (src, dst) = (ctx.argv.get(1), ctx.argv.get(2));
+    if ctx.cmd.name == "brpoplpush" {
+        ctx.propagate_as(&[&b"RPOPLPUSH"[..], src, dst]);
+    } else {
+        let side = |front: bool| if front { &b"LEFT"[..] } else { b"RIGHT" };
+        ctx.propagate_as(&[&b"LMOVE"[..], src, dst, side(from_front), side(to_front)]);
+    }
 }
 
 // ---- blocking and multi-key pops ----------------------------------------------------
@@ -763,6 +778,12 @@ fn serve_pop(ctx: &mut Ctx, keys: &[&[u8]], front: bool, count: Option<usize>) -
                 }
             }
         };
+        // As the plain pop: a replay must neither block nor pick another key.
+        let pop: &[u8] = if front { b"LPOP" } else { b"RPOP" };
+        match count {
+            Some(_) => ctx.propagate_as(&[pop, key, &crate::propagate::num(n as i64)]),
+            None => ctx.propagate_as(&[pop, key]),
+        }
         elements_removed(ctx, key, front, n, empty);
         return true;
     }

@@ -167,9 +167,10 @@ fn restore(ctx: &mut Ctx) {
     if ttl > 0 && !absttl {
         ttl = ttl.saturating_add(ctx.srv.cmd_time_ms);
     }
-    if ttl > 0 && ttl <= ctx.srv.cmd_time_ms {
+    if ttl > 0 && ctx.srv.already_expired(ttl) {
         // Already expired: the key is gone (as a DEL of the old one).
         if deleted {
+            ctx.propagate_as(&[if lazy { &b"UNLINK"[..] } else { b"DEL" }, key]);
             ctx.written(key, ev::GENERIC, "del");
         }
         return ctx.c.reply.ok();
@@ -177,6 +178,14 @@ fn restore(ctx: &mut Ctx) {
     ctx.srv.add_key(db, key, value);
     if ttl > 0 {
         ctx.srv.dbs[db].set_expire(key, ttl);
+        if !absttl {
+            // A relative TTL replayed later would expire later.
+            let ttl_text = crate::propagate::num(ttl);
+            let mut args: Vec<&[u8]> = ctx.argv.iter().collect();
+            args[2] = &ttl_text;
+            args.push(b"ABSTTL");
+            ctx.propagate_as(&args);
+        }
     }
     let (clock, now) = (ctx.srv.lru_clock, ctx.srv.now_ms);
     let lfu = ctx.srv.policy().is_lfu();

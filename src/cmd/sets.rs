@@ -409,6 +409,9 @@ fn spop(ctx: &mut Ctx) {
         return;
     };
     let emptied = set.is_empty();
+    let mut tmp = [0u8; 20];
+    // What was picked at random, so a replay removes the same member.
+    ctx.propagate_as(&[&b"SREM"[..], key, popped.as_member().bytes(&mut tmp)]);
     ctx.written(key, ev::SET, "spop");
     popped.as_member().reply(&mut ctx.c.reply);
     if emptied {
@@ -447,6 +450,7 @@ fn spop_with_count(ctx: &mut Ctx) {
         reply_members(&mut ctx.c.reply, &all);
         let lazy = ctx.srv.cfg.lazyfree_lazy_server_del;
         ctx.srv.delete_key(db, key, lazy);
+        ctx.propagate_as(&[&b"DEL"[..], key]);
         ctx.notify(ev::GENERIC, "del", key);
         ctx.srv.signal_modified_key(db, key);
         return;
@@ -454,11 +458,15 @@ fn spop_with_count(ctx: &mut Ctx) {
     let r = &mut ctx.c.reply;
     r.set_len(count as usize);
     let remaining = size - count;
+    // One SREM per member popped, as Redis 7.0 propagates them.
+    let mut popped: Vec<Vec<u8>> = Vec::with_capacity(count.min(1024) as usize);
+    let mut tmp = [0u8; 20];
     if remaining.saturating_mul(SPOP_MOVE_STRATEGY_MUL) > count {
         // Few members asked for: pop them one by one.
         for _ in 0..count {
             if let Some(m) = set.pop_random(&mut srv.rng) {
                 m.as_member().reply(r);
+                popped.push(m.as_member().bytes(&mut tmp).to_vec());
             }
         }
     } else {
@@ -471,8 +479,14 @@ fn spop_with_count(ctx: &mut Ctx) {
                 .add(m.as_member(), max);
         }
         reply_iter(r, set);
+        popped.extend(set.iter().map(|m| m.bytes(&mut tmp).to_vec()));
         *set = kept.unwrap_or_default();
     }
+    for m in &popped {
+        ctx.srv
+            .also_propagate(db, &[&b"SREM"[..], key, m], crate::propagate::ALL);
+    }
+    ctx.prevent_propagation();
     ctx.notify(ev::SET, "spop", key);
     ctx.srv.dirty += count;
     ctx.srv.signal_modified_key(db, key);

@@ -8,10 +8,11 @@
 //! its saved command, and is re-run for the key that became ready, which
 //! it serves alone, as Redis 7.0 does.
 //!
-//! Not propagated yet (there is no AOF/replication): Redis propagates
-//! XREADGROUP and XAUTOCLAIM effects as `XCLAIM ... FORCE JUSTID LASTID`
-//! plus `XGROUP SETID` (see `propagate_claim` markers below), XADD with the
-//! generated ID, and approximate trims with the exact threshold.
+//! Propagation follows Redis 7.0: what XREADGROUP, XCLAIM and XAUTOCLAIM
+//! do to a group goes out as `XCLAIM ... FORCE JUSTID LASTID` per entry
+//! (plus `XGROUP SETID` / `XGROUP CREATECONSUMER` where no XCLAIM carries
+//! it), XADD with the ID it generated, approximate trims as the exact trim
+//! they amounted to.
 
 use super::{acl, err, ev, flags::*, ks, BeginSearch, Command, Ctx, FindKeys, Group, KeySpec};
 use crate::blocking::{parse_timeout_ms, TimeoutReply};
@@ -446,17 +447,69 @@ fn create_consumer(ctx: &mut Ctx, key: &[u8], gname: &[u8], cname: &[u8]) -> boo
 }
 
 /// Looks a consumer up, creating it if needed; refreshes its seen time.
-fn touch_consumer(ctx: &mut Ctx, key: &[u8], gname: &[u8], cname: &[u8]) {
-    if !create_consumer(ctx, key, gname, cname) {
-        let now = ctx.srv.cmd_time_ms;
-        let db = ctx.c.db;
-        if let Some(c) = again(ctx.srv, db, key)
-            .and_then(|s| s.groups.get_mut(gname))
-            .and_then(|g| g.consumers.get_mut(cname))
-        {
-            c.seen_time = now;
-        }
+/// True if it was created.
+fn touch_consumer(ctx: &mut Ctx, key: &[u8], gname: &[u8], cname: &[u8]) -> bool {
+    if create_consumer(ctx, key, gname, cname) {
+        return true;
     }
+    let now = ctx.srv.cmd_time_ms;
+    let db = ctx.c.db;
+    if let Some(c) = again(ctx.srv, db, key)
+        .and_then(|s| s.groups.get_mut(gname))
+        .and_then(|g| g.consumers.get_mut(cname))
+    {
+        c.seen_time = now;
+    }
+    false
+}
+
+/// Commands a group change propagates as, gathered while the stream is
+/// borrowed and queued afterwards.
+type Ops = Vec<Vec<Vec<u8>>>;
+
+/// Redis's streamPropagateXCLAIM: an idempotent XCLAIM that gives the
+/// entry's pending state (or, for an entry gone from the stream, removes
+/// it) and carries the group's last ID.
+fn xclaim_op(key: &[u8], gname: &[u8], id: StreamId, nack: &Nack, last_id: StreamId) -> Vec<Vec<u8>> {
+    let num = crate::propagate::num;
+    vec![
+        b"XCLAIM".to_vec(),
+        key.to_vec(),
+        gname.to_vec(),
+        nack.consumer.to_vec(),
+        b"0".to_vec(),
+        id.to_bytes(),
+        b"TIME".to_vec(),
+        num(nack.delivery_time),
+        b"RETRYCOUNT".to_vec(),
+        num(i64::try_from(nack.delivery_count).unwrap_or(i64::MAX)),
+        b"FORCE".to_vec(),
+        b"JUSTID".to_vec(),
+        b"LASTID".to_vec(),
+        last_id.to_bytes(),
+    ]
+}
+
+/// Redis's streamPropagateGroupID: the group's last ID and read counter.
+fn setid_op(key: &[u8], gname: &[u8], g: &ts::Group) -> Vec<Vec<u8>> {
+    vec![
+        b"XGROUP".to_vec(),
+        b"SETID".to_vec(),
+        key.to_vec(),
+        gname.to_vec(),
+        g.last_id.to_bytes(),
+        b"ENTRIESREAD".to_vec(),
+        crate::propagate::num(g.entries_read),
+    ]
+}
+
+/// Queues `ops`; the command itself is never propagated (it would not
+/// replay to the same state: times, idle checks, consumers).
+fn propagate_ops(ctx: &mut Ctx, ops: Ops) {
+    for op in &ops {
+        ctx.srv.also_propagate(ctx.c.db, op, crate::propagate::ALL);
+    }
+    ctx.prevent_propagation();
 }
 
 // ---- XADD / XTRIM -------------------------------------------------------------------
@@ -464,6 +517,8 @@ fn touch_consumer(ctx: &mut Ctx, key: &[u8], gname: &[u8], cname: &[u8]) {
 struct AddTrim {
     trim: Option<Trim>,
     approx: bool,
+    /// Index of the threshold argument (the `~` is just before it).
+    threshold_idx: usize,
     limit: u64,
     nomkstream: bool,
     /// XADD: the ID (None for `*`) and its argument index.
@@ -477,6 +532,7 @@ fn parse_add_trim(ctx: &mut Ctx, xadd: bool) -> Option<AddTrim> {
     let mut a = AddTrim {
         trim: None,
         approx: false,
+        threshold_idx: 0,
         limit: 0,
         nomkstream: false,
         id: None,
@@ -504,6 +560,7 @@ fn parse_add_trim(ctx: &mut Ctx, xadd: bool) -> Option<AddTrim> {
             } else if more >= 2 && next == b"=" {
                 i += 1;
             }
+            a.threshold_idx = i + 1;
             if maxlen {
                 let v = ctx.int_arg(i + 1)?;
                 if v < 0 {
@@ -550,7 +607,11 @@ fn parse_add_trim(ctx: &mut Ctx, xadd: bool) -> Option<AddTrim> {
         ctx.error("ERR syntax error, XTRIM must be called with a trimming strategy");
         return None;
     }
-    if limit_given {
+    if ctx.srv.aof.replaying {
+        // The file holds the exact trim an approximate one amounted to,
+        // with its LIMIT: no limit applies, as Redis does for its AOF client.
+        a.limit = 0;
+    } else if limit_given {
         if !a.approx {
             ctx.error("ERR syntax error, LIMIT cannot be used without the special ~ option");
             return None;
@@ -622,6 +683,16 @@ fn xadd(ctx: &mut Ctx) {
         Some(t) => s.trim(t, a.approx, a.limit),
         None => 0,
     };
+    let trim_arg = a.approx.then(|| exact_trim_arg(s, a.trim));
+    let mut args: Vec<Vec<u8>> = argv.iter().map(<[u8]>::to_vec).collect();
+    if !a.id.is_some_and(|p| p.seq_given) {
+        // The ID generated here, not `*` or `<ms>-*` (another time, another seq).
+        args[a.id_idx] = id.to_bytes();
+    }
+    if let Some(t) = trim_arg {
+        set_exact_trim(&mut args, a.threshold_idx, t);
+    }
+    ctx.propagate_as(&args);
     reply_id(&mut ctx.c.reply, id);
     ctx.written(key, ev::STREAM, "xadd");
     if trimmed > 0 {
@@ -642,11 +713,35 @@ fn xtrim(ctx: &mut Ctx) {
     let Some(t) = a.trim else { return };
     let n = s.trim(t, a.approx, a.limit);
     if n > 0 {
+        if a.approx {
+            let mut args: Vec<Vec<u8>> = ctx.argv.iter().map(<[u8]>::to_vec).collect();
+            set_exact_trim(&mut args, a.threshold_idx, exact_trim_arg(s, Some(t)));
+            ctx.propagate_as(&args);
+        }
         ctx.notify(ev::STREAM, "xtrim", key);
         ctx.srv.signal_modified_key(db, key);
         ctx.srv.dirty += n;
     }
     ctx.c.reply.int(n as i64);
+}
+
+/// What an approximate trim amounted to, as the threshold of an exact one
+/// (Redis's streamRewriteTrimArgument): the length left, or the first ID.
+fn exact_trim_arg(s: &Stream, trim: Option<Trim>) -> Vec<u8> {
+    match trim {
+        Some(Trim::MinId(_)) => s.first_id.to_bytes(),
+        _ => crate::propagate::num(i64::try_from(s.length).unwrap_or(i64::MAX)),
+    }
+}
+
+/// `~ threshold` → `= exact`, so a replay trims exactly as much.
+fn set_exact_trim(args: &mut [Vec<u8>], threshold_idx: usize, exact: Vec<u8>) {
+    if let Some(op) = args.get_mut(threshold_idx - 1) {
+        *op = b"=".to_vec();
+    }
+    if let Some(t) = args.get_mut(threshold_idx) {
+        *t = exact;
+    }
 }
 
 // ---- XLEN / XRANGE / XDEL / XSETID ----------------------------------------------------
@@ -898,6 +993,10 @@ fn nogroup_read(key: &[u8], group: &[u8]) -> String {
 /// XREAD [COUNT count] [BLOCK milliseconds] STREAMS key [key ...] id [id ...]
 /// XREADGROUP GROUP group consumer [COUNT count] [BLOCK milliseconds] [NOACK] STREAMS key [key ...] id [id ...]
 fn read_generic(ctx: &mut Ctx, xreadgroup: bool) {
+    if xreadgroup {
+        // What it does to the group goes out as XCLAIM/XGROUP (`serve_key`).
+        ctx.prevent_propagation();
+    }
     let Some(a) = parse_read(ctx, xreadgroup) else { return };
     let argv = ctx.argv;
     let gname = a.group.map(|(g, _)| argv.get(g));
@@ -1043,8 +1142,17 @@ fn serve_key(
     resp3: bool,
 ) {
     let db = ctx.c.db;
+    let mut ops: Ops = Vec::new();
     if let (Some(g), Some(c)) = (gname, cname) {
-        touch_consumer(ctx, key, g, c);
+        if touch_consumer(ctx, key, g, c) && a.noack {
+            // No XCLAIM will create it on a replay (Redis 7.0 propagates
+            // this for NOACK reads only).
+            ops.push(
+                [&b"XGROUP"[..], b"CREATECONSUMER", key, g, c]
+                    .map(<[u8]>::to_vec)
+                    .to_vec(),
+            );
+        }
     }
     if !resp3 {
         ctx.c.reply.array_len(2);
@@ -1099,9 +1207,11 @@ fn serve_key(
             return r.array_len(0);
         };
         let ids = reply_range(r, s, start, StreamId::MAX, a.count, false);
+        let mut advanced = false;
         for id in ids {
             if id > g.last_id {
                 s.advance_group(&mut g, id);
+                advanced = true;
             }
             if !a.noack {
                 match g.pel.get_mut(&id) {
@@ -1124,12 +1234,19 @@ fn serve_key(
                         }
                     }
                 }
-                // propagate_claim: XCLAIM key group consumer 0 id TIME now RETRYCOUNT n FORCE JUSTID LASTID last
+                if let Some(n) = g.pel.get(&id) {
+                    ops.push(xclaim_op(key, gname, id, n, g.last_id));
+                }
             }
+        }
+        if a.noack && advanced {
+            // Without XCLAIMs, the last ID needs its own command.
+            ops.push(setid_op(key, gname, &g));
         }
     }
     s.groups.insert(gname.into(), g);
     ctx.srv.dirty += 1;
+    propagate_ops(ctx, ops);
 }
 
 // ---- XACK / XPENDING / XCLAIM / XAUTOCLAIM ----------------------------------------------
@@ -1333,10 +1450,13 @@ fn xclaim(ctx: &mut Ctx) {
     }
     let Some(s) = again(ctx.srv, db, key) else { return };
     let Some(mut g) = s.groups.remove(gname) else { return };
+    // Each XCLAIM propagated carries the last ID; without one it needs its own.
+    let mut propagate_last_id = false;
     if last_id > g.last_id {
         g.last_id = last_id;
-        // propagate_claim: XGROUP SETID key group last_id ENTRIESREAD entries_read
+        propagate_last_id = true;
     }
+    let mut ops: Ops = Vec::new();
     let mut have_consumer = false;
     let mut created = false;
     let r = &mut ctx.c.reply;
@@ -1346,7 +1466,10 @@ fn xclaim(ctx: &mut Ctx) {
     for id in ids {
         let exists = s.entry_exists(id);
         if !exists {
-            if g.remove_nack(id).is_some() {
+            if let Some(n) = g.remove_nack(id) {
+                // Replayed, the same XCLAIM finds no entry and drops the NACK too.
+                ops.push(xclaim_op(key, gname, id, &n, g.last_id));
+                propagate_last_id = false;
                 dirty += 1;
             }
             continue;
@@ -1383,16 +1506,25 @@ fn xclaim(ctx: &mut Ctx) {
         } else {
             reply_one(r, s, id);
         }
+        if let Some(nack) = g.pel.get(&id) {
+            ops.push(xclaim_op(key, gname, id, nack, g.last_id));
+            propagate_last_id = false;
+        }
         n += 1;
         dirty += 1;
     }
     r.set_deferred(pos, b'*', n);
+    if propagate_last_id {
+        ops.push(setid_op(key, gname, &g));
+        dirty += 1;
+    }
     s.groups.insert(gname.into(), g);
     ctx.srv.dirty += dirty;
     if created {
         ctx.srv.dirty += 1;
         ctx.notify(ev::STREAM, "xgroup-createconsumer", key);
     }
+    propagate_ops(ctx, ops);
 }
 
 /// XAUTOCLAIM key group consumer min-idle-time start [COUNT count] [JUSTID]
@@ -1442,6 +1574,7 @@ fn xautoclaim(ctx: &mut Ctx) {
     let mut have_consumer = false;
     let mut cursor = start;
     let mut exhausted = false;
+    let mut ops: Ops = Vec::new();
     loop {
         if attempts == 0 || count == 0 {
             break;
@@ -1455,7 +1588,9 @@ fn xautoclaim(ctx: &mut Ctx) {
         // Everything up to `id` is examined; continue after it.
         let next = id.incr();
         if !s.entry_exists(id) {
-            g.remove_nack(id);
+            if let Some(n) = g.remove_nack(id) {
+                ops.push(xclaim_op(key, gname, id, &n, g.last_id));
+            }
             deleted.push(id);
             count -= 1;
         } else if minidle == 0 || now.saturating_sub(delivery_time) >= minidle {
@@ -1469,6 +1604,7 @@ fn xautoclaim(ctx: &mut Ctx) {
                 if !justid {
                     n.delivery_count = n.delivery_count.wrapping_add(1);
                 }
+                ops.push(xclaim_op(key, gname, id, n, g.last_id));
             }
             claimed.push(id);
             count -= 1;
@@ -1507,6 +1643,7 @@ fn xautoclaim(ctx: &mut Ctx) {
         ctx.srv.dirty += 1;
         ctx.notify(ev::STREAM, "xgroup-createconsumer", key);
     }
+    propagate_ops(ctx, ops);
 }
 
 // ---- XGROUP -----------------------------------------------------------------------------

@@ -326,12 +326,24 @@ fn set_generic(ctx: &mut Ctx, opts: SetOptions, val_idx: usize, reply: Reply) {
         }
         return;
     }
-    ctx.srv
-        .set_key(db, key, Value::string(ctx.argv.get(val_idx)), opts.keepttl);
+    let value = ctx.argv.get(val_idx);
+    ctx.srv.set_key(db, key, Value::string(value), opts.keepttl);
     ctx.written(key, ev::STRING, "set");
     if let Some(at) = opts.expire_at {
         ctx.srv.dbs[db].set_expire(key, at);
         ctx.notify(ev::GENERIC, "expire", key);
+        // A relative TTL replayed later would expire later (SETEX and
+        // PSETEX too); Redis 7.0 keeps only the value and the time.
+        ctx.propagate_as(&[&b"SET"[..], key, value, b"PXAT", &crate::propagate::num(at)]);
+    } else if opts.get {
+        // Replaying GET is useless work; GETSET is a plain SET as well.
+        let mut args: Vec<&[u8]> = vec![b"SET"];
+        let argv = ctx.argv;
+        args.extend((1..argv.len()).map(|j| argv.get(j)).enumerate().filter_map(|(j, a)| {
+            // Options start at index 3 (key and value may be spelled "get").
+            (j < 2 || !a.eq_ignore_ascii_case(b"GET")).then_some(a)
+        }));
+        ctx.propagate_as(&args);
     }
     if !opts.get {
         match reply {
@@ -389,9 +401,11 @@ fn getdel(ctx: &mut Ctx) {
         return;
     }
     let db = ctx.c.db;
+    let key = ctx.argv.get(1);
     let lazy = ctx.srv.cfg.lazyfree_lazy_user_del;
-    if ctx.srv.delete_key(db, ctx.argv.get(1), lazy) {
-        ctx.written(ctx.argv.get(1), ev::GENERIC, "del");
+    if ctx.srv.delete_key(db, key, lazy) {
+        ctx.propagate_as(&[if lazy { &b"UNLINK"[..] } else { b"DEL" }, key]);
+        ctx.written(key, ev::GENERIC, "del");
     }
 }
 
@@ -409,16 +423,19 @@ fn getex(ctx: &mut Ctx) {
         return;
     }
     if let Some(at) = opts.expire_at {
-        if at <= ctx.srv.cmd_time_ms {
+        if ctx.srv.already_expired(at) {
             // An absolute time already past deletes the key, as Redis does.
             let lazy = ctx.srv.cfg.lazyfree_lazy_expire;
             ctx.srv.delete_key(db, key, lazy);
+            ctx.propagate_as(&[if lazy { &b"UNLINK"[..] } else { b"DEL" }, key]);
             ctx.written(key, ev::GENERIC, "del");
         } else {
             ctx.srv.dbs[db].set_expire(key, at);
+            ctx.propagate_as(&[&b"PEXPIREAT"[..], key, &crate::propagate::num(at)]);
             ctx.written(key, ev::GENERIC, "expire");
         }
     } else if opts.persist && ctx.srv.dbs[db].remove_expire(key) {
+        ctx.propagate_as(&[&b"PERSIST"[..], key]);
         ctx.written(key, ev::GENERIC, "persist");
     }
 }
@@ -668,6 +685,9 @@ fn incrbyfloat(ctx: &mut Ctx) {
         Some(o) => o.v = Value::string_no_int(&out),
         None => ctx.srv.add_key(db, key, Value::string_no_int(&out)),
     }
+    // The result, not the increment: float formatting and precision
+    // must not make a replay differ.
+    ctx.propagate_as(&[&b"SET"[..], key, &out, b"KEEPTTL"]);
     ctx.written(key, ev::STRING, "incrbyfloat");
     ctx.c.reply.bulk(&out);
 }

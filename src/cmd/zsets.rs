@@ -1097,7 +1097,20 @@ fn generic_zpop(
     if emptied {
         delete_emptied(ctx, key);
     }
+    propagate_pop(ctx, key, max, count);
     true
+}
+
+/// The multi-key and blocking pops propagate as the plain pop of the key
+/// they popped from, as Redis 7.0 does: a replay must neither block nor
+/// pick another key. ZMPOP/BZMPOP keep the count asked for.
+fn propagate_pop(ctx: &mut Ctx, key: &[u8], max: bool, count: i64) {
+    let pop: &[u8] = if max { b"ZPOPMAX" } else { b"ZPOPMIN" };
+    match ctx.cmd.name {
+        "zmpop" | "bzmpop" => ctx.propagate_as(&[pop, key, &crate::propagate::num(count)]),
+        "bzpopmin" | "bzpopmax" => ctx.propagate_as(&[pop, key]),
+        _ => {}
+    }
 }
 
 /// Parses ZMPOP/BZMPOP's `numkeys key... MIN|MAX [COUNT count]` with

@@ -143,6 +143,9 @@ pub struct RunState {
     pub killed: bool,
     /// `redis.setresp`.
     pub resp: u8,
+    /// `redis.set_repl`: where the script's commands propagate to (a mask
+    /// of `propagate::AOF` / `REPL`, the values of `redis.REPL_*`).
+    pub repl: u8,
     /// Redis's Lua client, out of `Scripting::client` while it runs.
     pub client: Option<Box<ClientState>>,
     /// The caller's command line, for FUNCTION STATS.
@@ -579,9 +582,11 @@ pub fn new_vm(kind: &str) -> mlua::Result<Vm> {
                     "Invalid replication flags. Use REPL_AOF, REPL_REPLICA, REPL_ALL or REPL_NONE.",
                 );
             }
-            // Replication of script effects follows the normal command
-            // path; with propagation not built yet the flags are kept
-            // only as accepted values.
+            with_srv(|srv| {
+                if let Some(r) = &mut srv.scripting.run {
+                    r.repl = n as u8;
+                }
+            });
             ok_values(vec![])
         })?,
     )?;
@@ -730,6 +735,7 @@ impl Server {
             timed_out: false,
             killed: false,
             resp: 2,
+            repl: crate::propagate::ALL,
             client: Some(client),
             command: ctx.argv.iter().map(<[u8]>::to_vec).collect(),
         });
