@@ -424,3 +424,63 @@ fn command_form_aof_base_moves_between_fastkey_and_redis() {
     );
     assert_eq!(aof_extras(&mut c), want_extras);
 }
+
+/// A BGSAVE that runs out of room (a file-size limit: writes fail with
+/// EFBIG as on a full disk) keeps the old dump, removes its temp file,
+/// stops writes with MISCONF, and the next successful save lifts that.
+#[test]
+fn a_bgsave_that_runs_out_of_room_gives_misconf_and_recovers() {
+    let Some(prlimit) = common::which("prlimit") else {
+        eprintln!("SKIPPED: `prlimit` (util-linux) is not on the PATH");
+        return;
+    };
+    let fk = Server::start(&["--save", "3600", "1"]);
+    let mut c = fk.redis();
+    let _: () = c.set("old", "dump").unwrap();
+    save(&mut c);
+    let dump = fk.dir.join("dump.rdb");
+    let old = std::fs::read(&dump).unwrap();
+    let _: () = redis::cmd("DEBUG").arg("POPULATE").arg(200_000).query(&mut c).unwrap();
+    let set_limit = |v: &str| {
+        let ok = std::process::Command::new(&prlimit)
+            .args(["--pid", &fk.pid.to_string(), &format!("--fsize={v}:unlimited")])
+            .status()
+            .unwrap()
+            .success();
+        assert!(ok, "prlimit failed");
+    };
+    set_limit("200000");
+    let bgsave_done = || {
+        let done = common::wait_until(Duration::from_secs(20), || {
+            fk.info_field("persistence", "rdb_bgsave_in_progress").as_deref() == Some("0")
+        });
+        assert!(done, "BGSAVE did not finish");
+    };
+    let _: () = redis::cmd("BGSAVE").query(&mut c).unwrap();
+    bgsave_done();
+    assert_eq!(
+        fk.info_field("persistence", "rdb_last_bgsave_status").as_deref(),
+        Some("err")
+    );
+    let refused: redis::RedisResult<()> = c.set("k", "v");
+    assert!(
+        refused.as_ref().is_err_and(|e| e.to_string().contains("MISCONF")),
+        "{refused:?}"
+    );
+    assert_eq!(std::fs::read(&dump).unwrap(), old, "the old dump was replaced");
+    let leftovers: Vec<_> = std::fs::read_dir(fk.dir.path())
+        .unwrap()
+        .filter_map(|e| e.ok())
+        .filter(|e| e.file_name().to_string_lossy().starts_with("temp-"))
+        .collect();
+    assert!(leftovers.is_empty(), "temp files left: {leftovers:?}");
+    set_limit("unlimited");
+    let _: () = redis::cmd("BGSAVE").query(&mut c).unwrap();
+    bgsave_done();
+    assert_eq!(
+        fk.info_field("persistence", "rdb_last_bgsave_status").as_deref(),
+        Some("ok")
+    );
+    let _: () = c.set("k", "v").unwrap();
+    assert!(std::fs::metadata(&dump).unwrap().len() > 1_000_000);
+}

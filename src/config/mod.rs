@@ -2390,7 +2390,15 @@ impl Loader<'_> {
                 if !def.kind.is_multi_arg() && argc != 2 {
                     return Err(self.fatal(at, "wrong number of arguments"));
                 }
-                let args: Vec<&[u8]> = argv[1..].iter().map(|a| a.as_slice()).collect();
+                // A multi-argument directive given as one non-empty
+                // argument (`--save "3600 1"`) is split, as Redis does.
+                let split;
+                let args: Vec<&[u8]> = if def.kind.is_multi_arg() && argc == 2 && !argv[1].is_empty() {
+                    split = split_args(&argv[1]).unwrap_or_else(|| vec![argv[1].clone()]);
+                    split.iter().map(Vec::as_slice).collect()
+                } else {
+                    argv[1..].iter().map(|a| a.as_slice()).collect()
+                };
                 match self.cfg.parse_param(def, &args, Some(&mut self.fstate)) {
                     Ok(v) => {
                         self.cfg.put(def.id, v);
@@ -3492,6 +3500,13 @@ mod tests {
         assert_eq!(c.port, 6379);
         assert!(c.protected_mode);
         assert!(!c.unimplemented_in_use().is_empty());
+    }
+
+    #[test]
+    fn a_multi_arg_directive_in_one_argument_is_split() {
+        let c = load_text("save \"3600 1 60 5\"\n").unwrap();
+        assert_eq!(c.save, vec![(3600, 1), (60, 5)]);
+        assert!(load_text("save \"\"\n").unwrap().save.is_empty());
     }
 
     #[test]
