@@ -51,6 +51,9 @@ pub struct ClientState {
     pub reply: ReplyBuf,
     pub db: usize,
     pub name: Option<Vec<u8>>,
+    /// CLIENT SETINFO LIB-NAME / LIB-VER (Redis 7.2), shown by CLIENT LIST.
+    pub lib_name: Option<Vec<u8>>,
+    pub lib_ver: Option<Vec<u8>>,
     pub authenticated: bool,
     pub addr: String,
     pub laddr: String,
@@ -106,6 +109,8 @@ impl ClientState {
             reply: ReplyBuf::new(),
             db: 0,
             name: None,
+            lib_name: None,
+            lib_ver: None,
             authenticated: false,
             addr: String::new(),
             laddr: String::new(),

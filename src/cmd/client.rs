@@ -1,5 +1,5 @@
-//! CLIENT subcommands: ID SETNAME GETNAME LIST INFO KILL NO-EVICT NO-TOUCH
-//! REPLY UNBLOCK HELP.
+//! CLIENT subcommands: ID SETNAME GETNAME SETINFO LIST INFO KILL NO-EVICT
+//! NO-TOUCH REPLY UNBLOCK HELP.
 
 use super::{acl, flags::*, Command, Ctx, Group};
 use crate::client::ClientState;
@@ -68,6 +68,13 @@ static SUBCOMMANDS: &[Command] = &[
         .acl(CONN)
         .doc("7.2.0", "O(1)", "Controls whether commands sent by the client affect the LRU/LFU of accessed keys.")
         .args("enabled=(ON | OFF)"),
+    // Redis 7.2: client libraries send it right after connecting.
+    Command::new("setinfo", 4, Group::Connection, client_setinfo)
+        .flags(NOSCRIPT | LOADING | STALE | SENTINEL)
+        .acl(CONN)
+        .doc("7.2.0", "O(1)", "Sets information specific to the client or connection.")
+        .args("attr=(LIB-NAME libname:string | LIB-VER libver:string)")
+        .tips(&["request_policy:all_nodes", "response_policy:all_succeeded"]),
     Command::new("reply", 3, Group::Connection, client_reply)
         .flags(NOSCRIPT | LOADING | STALE)
         .acl(CONN)
@@ -222,7 +229,7 @@ pub fn client_line(srv: &Server, st: &ClientState, now_ms: i64) -> String {
     let rbs = st.reply.buf.capacity();
     let tot_mem = io.qbuf + io.qbuf_free + rbs + std::mem::size_of::<crate::client::Client>();
     format!(
-        "id={} addr={} laddr={} fd={} name={} age={} idle={} flags={} db={} sub={} psub={} ssub={} multi={} qbuf={} qbuf-free={} argv-mem={} multi-mem={} rbs={} rbp={} obl={} oll=0 omem=0 tot-mem={} events={} cmd={} user=default redir={} resp={}",
+        "id={} addr={} laddr={} fd={} name={} age={} idle={} flags={} db={} sub={} psub={} ssub={} multi={} qbuf={} qbuf-free={} argv-mem={} multi-mem={} rbs={} rbp={} obl={} oll=0 omem=0 tot-mem={} events={} cmd={} user=default redir={} resp={} lib-name={} lib-ver={}",
         st.id,
         st.addr,
         st.laddr,
@@ -247,7 +254,9 @@ pub fn client_line(srv: &Server, st: &ClientState, now_ms: i64) -> String {
         if io.writable { "rw" } else { "r" },
         cmd,
         tracking.map_or(-1, |m| m.redirect as i64),
-        st.reply.resp
+        st.reply.resp,
+        String::from_utf8_lossy(st.lib_name.as_deref().unwrap_or(b"")),
+        String::from_utf8_lossy(st.lib_ver.as_deref().unwrap_or(b"")),
     )
 }
 
@@ -331,6 +340,7 @@ fn client_kill(ctx: &mut Ctx) {
     let mut laddr = None;
     let mut ty = None;
     let mut skipme = true;
+    let mut max_age = None;
     let old_form = n == 3;
     if old_form {
         addr = Some(ctx.argv.get(2).to_vec());
@@ -360,6 +370,13 @@ fn client_kill(ctx: &mut Ctx) {
                     let msg = format!("ERR No such user '{}'", super::arg_text(val));
                     return ctx.error(&msg);
                 }
+            } else if opt.eq_ignore_ascii_case(b"MAXAGE") {
+                // Redis 7.4: connections older than this many seconds.
+                match crate::util::string2ll(val) {
+                    Some(v) if v > 0 => max_age = Some(v),
+                    Some(_) => return ctx.error("ERR maxage should be greater than 0"),
+                    None => return ctx.error("ERR maxage is not an integer or out of range"),
+                }
             } else if opt.eq_ignore_ascii_case(b"SKIPME") {
                 if val.eq_ignore_ascii_case(b"yes") {
                     skipme = true;
@@ -374,8 +391,10 @@ fn client_kill(ctx: &mut Ctx) {
             i += 2;
         }
     }
+    let now_ms = ctx.srv.now_ms;
     let matches = |st: &ClientState| {
-        id.is_none_or(|v| v == st.id)
+        max_age.is_none_or(|m| (now_ms - st.ctime_ms) / 1000 > m)
+            && id.is_none_or(|v| v == st.id)
             && addr.as_deref().is_none_or(|a| a == st.addr.as_bytes())
             && laddr.as_deref().is_none_or(|a| a == st.laddr.as_bytes())
             && ty.is_none_or(|t| t == "normal")
@@ -425,6 +444,32 @@ fn on_off(ctx: &mut Ctx) -> Option<bool> {
 fn client_no_evict(ctx: &mut Ctx) {
     let Some(on) = on_off(ctx) else { return };
     ctx.c.no_evict = on;
+    ctx.c.reply.ok();
+}
+
+/// CLIENT SETINFO LIB-NAME|LIB-VER value: an empty value clears it; the
+/// value must survive CLIENT LIST's space-separated format.
+fn client_setinfo(ctx: &mut Ctx) {
+    let attr = ctx.argv.get(2);
+    let val = ctx.argv.get(3);
+    let lib_name = attr.eq_ignore_ascii_case(b"lib-name");
+    if !lib_name && !attr.eq_ignore_ascii_case(b"lib-ver") {
+        let msg = format!("ERR Unrecognized option '{}'", super::arg_text(attr));
+        return ctx.error(&msg);
+    }
+    if val.iter().any(|&b| !(b'!'..=b'~').contains(&b)) {
+        let msg = format!(
+            "ERR {} cannot contain spaces, newlines or special characters.",
+            super::arg_text(attr)
+        );
+        return ctx.error(&msg);
+    }
+    let v = (!val.is_empty()).then(|| val.to_vec());
+    if lib_name {
+        ctx.c.lib_name = v;
+    } else {
+        ctx.c.lib_ver = v;
+    }
     ctx.c.reply.ok();
 }
 
@@ -680,7 +725,8 @@ fn client_unblock(ctx: &mut Ctx) {
 }
 
 fn client_help(ctx: &mut Ctx) {
-    // Redis 7.0.15's text, plus NO-TOUCH (a 7.2 subcommand fastkey has).
+    // Redis 7.0.15's text, plus what fastkey has of later versions:
+    // SETINFO and NO-TOUCH (7.2), KILL MAXAGE (7.4), in their words.
     ctx.help(&[
         "CACHING (YES|NO)",
         "    Enable/disable tracking of the keys for next command in OPTIN/OPTOUT modes.",
@@ -706,6 +752,8 @@ fn client_help(ctx: &mut Ctx) {
         "      Kill connections authenticated by <username>.",
         "    * SKIPME (YES|NO)",
         "      Skip killing current connection (default: yes).",
+        "    * MAXAGE <maxage>",
+        "      Kill connections older than the specified age.",
         "LIST [options ...]",
         "    Return information about client connections. Options:",
         "    * TYPE (NORMAL|MASTER|REPLICA|PUBSUB)",
@@ -718,6 +766,10 @@ fn client_help(ctx: &mut Ctx) {
         "    Control the replies sent to the current connection.",
         "SETNAME <name>",
         "    Assign the name <name> to the current connection.",
+        "SETINFO <option> <value>",
+        "    Set client meta attr. Options are:",
+        "    * LIB-NAME: the client lib name.",
+        "    * LIB-VER: the client lib version.",
         "UNBLOCK <clientid> [TIMEOUT|ERROR]",
         "    Unblock the specified blocked client.",
         "TRACKING (ON|OFF) [REDIRECT <id>] [BCAST] [PREFIX <prefix> [...]]",

@@ -87,7 +87,7 @@ proc client_line {id} {
     return {}
 }
 
-set ::client_fields_order {id addr laddr fd name age idle flags db sub psub ssub multi qbuf qbuf-free argv-mem multi-mem rbs rbp obl oll omem tot-mem events cmd user redir resp}
+set ::client_fields_order {id addr laddr fd name age idle flags db sub psub ssub multi qbuf qbuf-free argv-mem multi-mem rbs rbp obl oll omem tot-mem events cmd user redir resp lib-name lib-ver}
 
 start_server {tags {"server"}} {
 
@@ -416,7 +416,7 @@ start_server {tags {"server"}} {
         set hdr [$c client info]
         assert_match {=*} $hdr
         set body [read [$c channel] [expr {[string range $hdr 1 end] + 2}]]
-        assert_match "txt:id=* resp=3\n\r\n" $body
+        assert_match "txt:id=* resp=3 lib-name= lib-ver=\n\r\n" $body
         $c close
     }
 
@@ -533,6 +533,49 @@ start_server {tags {"server"}} {
         close $fd
     }
 
+    test {CLIENT KILL MAXAGE kills only connections older than that} {
+        set c [redis_client]
+        $c ping
+        # Nobody has been connected for an hour.
+        assert_equal 0 [r client kill maxage 3600]
+        after 2100
+        set young [redis_client]
+        $young ping
+        # Combined with ID, so connections of the harness stay.
+        assert_equal 0 [r client kill maxage 1 id [$young client id]]
+        assert_equal 1 [r client kill maxage 1 id [$c client id]]
+        assert_error {*} {$c ping}
+        assert_equal PONG [$young ping]
+        $c close
+        $young close
+        assert_equal {ERR maxage should be greater than 0} [err_of {r client kill maxage 0}]
+        assert_equal {ERR maxage should be greater than 0} [err_of {r client kill maxage -5}]
+        assert_equal {ERR maxage is not an integer or out of range} [err_of {r client kill maxage abc}]
+    }
+
+    test {CLIENT SETINFO sets lib-name and lib-ver, shown by CLIENT INFO and LIST} {
+        set c [redis_client]
+        assert_equal OK [$c client setinfo lib-name redis-py]
+        assert_equal OK [$c client setinfo LIB-VER 5.0.1]
+        set d [client_fields [$c client info]]
+        assert_equal redis-py [dict get $d lib-name]
+        assert_equal 5.0.1 [dict get $d lib-ver]
+        assert_match "*id=[$c client id] *lib-name=redis-py lib-ver=5.0.1*" [r client list]
+        # An empty value clears it.
+        assert_equal OK [$c client setinfo lib-name {}]
+        assert_equal {} [dict get [client_fields [$c client info]] lib-name]
+        $c close
+    }
+
+    test {CLIENT SETINFO errors} {
+        assert_equal {ERR Unrecognized option 'lib-foo'} [err_of {r client setinfo lib-foo x}]
+        assert_equal {ERR lib-name cannot contain spaces, newlines or special characters.} [err_of {r client setinfo lib-name {a b}}]
+        assert_equal {ERR LIB-VER cannot contain spaces, newlines or special characters.} [err_of {r client setinfo LIB-VER "1\n2"}]
+        assert_equal {ERR wrong number of arguments for 'client|setinfo' command} [err_of {r client setinfo lib-name}]
+        # Nothing was set by the failures.
+        assert_equal {} [dict get [client_fields [r client info]] lib-name]
+    }
+
     test {CLIENT KILL SKIPME} {
         set myid [r client id]
         # SKIPME defaults to yes.
@@ -623,8 +666,9 @@ start_server {tags {"server"}} {
 
     test {CLIENT HELP} {
         set help [r client help]
-        # Redis 7.0.15's 48 lines and NO-TOUCH's 2 (a 7.2 subcommand).
-        assert_equal 50 [llength $help]
+        # Redis 7.0.15's 48 lines, NO-TOUCH's 2 and SETINFO's 4 (7.2),
+        # KILL MAXAGE's 2 (7.4).
+        assert_equal 56 [llength $help]
         assert_equal {CLIENT <subcommand> [<arg> [value] [opt] ...]. Subcommands are:} [lindex $help 0]
         foreach entry {{GETNAME} {ID} {INFO} {KILL <ip:port>} {SETNAME <name>} {REPLY (ON|OFF|SKIP)} {NO-EVICT (ON|OFF)} {UNBLOCK <clientid> [TIMEOUT|ERROR]} {HELP}} {
             assert {[lsearch -exact $help $entry] > 0} "missing '$entry'"
