@@ -121,7 +121,8 @@ impl Ctx<'_> {
     /// False inside MULTI/EXEC (and scripts): there a blocking command
     /// answers at once, as if its timeout had fired.
     pub fn can_block(&self) -> bool {
-        !self.srv.in_exec && !self.srv.scripting.running()
+        // The AOF client replays; it never waits (CLIENT_DENY_BLOCKING).
+        !self.srv.in_exec && !self.srv.scripting.running() && !self.srv.aof.replaying
     }
 
     /// While a blocked command is re-run because one of its keys became

@@ -415,9 +415,7 @@ impl Server {
             self.free_value(o.v, lazy);
             self.notify_keyspace_event(notify::EXPIRED, "expired", key, db);
             self.signal_modified_key(db, key);
-            // The AOF and replicas delete it explicitly (propagateDeletion).
-            let del: &[u8] = if lazy { b"UNLINK" } else { b"DEL" };
-            self.also_propagate(db, &[del, key], crate::propagate::ALL);
+            self.propagate_deletion(db, key, lazy);
         }
     }
 

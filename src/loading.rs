@@ -85,6 +85,7 @@ impl Server {
             Err(e) => return Err(e),
         };
         let total_bytes = file.metadata().map(|m| m.len()).unwrap_or(0);
+        self.load_stats.failed = false;
         self.loading = Some(Box::new(Loading {
             rx: None,
             aof: None,
@@ -105,6 +106,7 @@ impl Server {
 
     /// Starts an empty load that AOF files are then fed to.
     pub fn begin_loading(&mut self, at_startup: bool, total_bytes: u64, aof: Box<crate::aof::load::AofLoad>) {
+        self.load_stats.failed = false;
         self.loading = Some(Box::new(Loading {
             rx: None,
             aof: Some(aof),
@@ -245,8 +247,9 @@ impl Server {
                 freq,
             } => {
                 // A primary drops keys that expired while the file sat on
-                // disk, as Redis does.
-                if expire.is_some_and(|t| t < self.now_ms) {
+                // disk, as Redis does; not from an AOF base, whose later
+                // commands expect the keyspace exactly as it was.
+                if l.aof.is_none() && expire.is_some_and(|t| t < self.now_ms) {
                     l.keys_expired += 1;
                     return Ok(());
                 }

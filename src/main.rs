@@ -286,6 +286,12 @@ fn run(cfg: config::Config, _has_config: bool) -> i32 {
     warn!("Server initialized");
     // Clients are served while the file loads (they get -LOADING); "Ready"
     // is logged once it is in memory, as Redis logs it after loading.
+    // The manifest is read even with the AOF off: a later rewrite numbers
+    // its files on from it.
+    if let Err(e) = srv.aof_load_manifest() {
+        warn!("{e}");
+        return 1;
+    }
     // With appendonly the AOF is the dataset, and dump.rdb is not read.
     let loading = if srv.cfg.appendonly {
         srv.start_loading_aof(true)

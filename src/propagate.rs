@@ -88,6 +88,17 @@ impl Server {
         }
     }
 
+    /// An expired key: the AOF and replicas delete it explicitly, at once,
+    /// ahead of the ops of the command that found it expired, and outside
+    /// any MULTI/EXEC block (Redis 7.0's propagateDeletion).
+    pub fn propagate_deletion(&mut self, db: usize, key: &[u8], lazy: bool) {
+        if self.loading.is_some() {
+            return;
+        }
+        let del: &[u8] = if lazy { b"UNLINK" } else { b"DEL" };
+        self.propagate_now(db, &OwnedArgv::from_slices([del, key].into_iter()), ALL);
+    }
+
     /// Called by `call` after the handler: the op of the command itself.
     pub fn propagate_command(&mut self, db: usize, argv: &crate::resp::Argv, how: PropagateAs, changed: bool) {
         if !changed || self.loading.is_some() {

@@ -531,9 +531,9 @@ impl Server {
         if self.persist.bgsave.as_ref().is_none_or(|b| b.id != id) {
             // Killed: Redis stops its child with SIGUSR1, which does not
             // count as a failed save (it does as a failed rewrite).
-            if self.persist.killed.is_some_and(|(k, aof)| k == id && aof) {
-                self.aof_rewrite_done(std::path::Path::new(""), Err(String::new()), 0);
-            } else {
+            // A killed rewrite is just gone: whoever killed it (turning the
+            // AOF off or on, shutdown) has already moved on.
+            if !self.persist.killed.is_some_and(|(k, aof)| k == id && aof) {
                 warn!("Background saving terminated by signal 10");
             }
             return;
@@ -544,7 +544,7 @@ impl Server {
         }
         let elapsed = bg.start.elapsed().as_secs() as i64;
         if let Target::AofBase { path, .. } = &bg.target {
-            self.aof_rewrite_done(path, res, elapsed);
+            self.aof_rewrite_done(path, &bg.tmp, res, elapsed);
             return;
         }
         self.persist.last_bgsave_time_sec = elapsed;

@@ -221,6 +221,25 @@ fn an_unfinished_multi_block_is_reverted() {
 }
 
 #[test]
+fn a_blocking_command_in_the_aof_does_not_block_the_loader() {
+    let data = TempDir::new("aof-block");
+    let dir = data.path().to_string_lossy().into_owned();
+    {
+        let mut fk = start_aof(&dir, "always");
+        let _: () = fk.redis().set("k", "v").unwrap();
+        fk.kill();
+    }
+    let incr = last_incr(data.path());
+    let mut bytes = std::fs::read(&incr).unwrap();
+    bytes.extend_from_slice(b"*3\r\n$5\r\nBLPOP\r\n$1\r\nq\r\n$1\r\n1\r\n*3\r\n$5\r\nLPUSH\r\n$1\r\nq\r\n$1\r\nx\r\n");
+    std::fs::write(&incr, &bytes).unwrap();
+    let fk = start_aof(&dir, "everysec");
+    let mut c = fk.redis();
+    assert_eq!(c.lrange::<_, Vec<String>>("q", 0, -1).unwrap(), vec!["x"]);
+    assert_eq!(fk.info_field("clients", "blocked_clients").as_deref(), Some("0"));
+}
+
+#[test]
 fn corrupt_files_and_manifests_refuse_to_start() {
     let data = TempDir::new("aof-corrupt");
     let dir = data.path().to_string_lossy().into_owned();
@@ -272,7 +291,7 @@ fn corrupt_files_and_manifests_refuse_to_start() {
     let (status, log) = start_expecting_failure(&dir, &[]);
     assert_eq!(status, Some(1), "{log}");
     assert!(
-        log.contains("The AOF file appendonly.aof.9.incr.aof doesn't exist"),
+        log.contains("The append log file appendonly.aof.9.incr.aof doesn't exist: No such file or directory"),
         "{log}"
     );
 
@@ -321,6 +340,14 @@ fn write_errors_give_misconf_and_recover() {
     );
     // Reads still work.
     assert_eq!(c.get::<_, String>("k").unwrap(), "v");
+    // No rewrite while accepted writes wait for the file: the base would
+    // hold them and the new incr file would repeat them.
+    let r: redis::RedisResult<String> = redis::cmd("BGREWRITEAOF").query(&mut c);
+    assert!(
+        r.as_ref()
+            .is_err_and(|e| e.to_string().contains("Can't execute an AOF background rewriting")),
+        "{r:?}"
+    );
     set_limit("unlimited");
     let recovered = common::wait_until(Duration::from_secs(5), || c.set::<_, _, ()>("other", "v").is_ok());
     assert!(recovered, "writes were not accepted again");
@@ -333,6 +360,9 @@ fn write_errors_give_misconf_and_recover() {
         log.contains("AOF write error looks solved, Redis can write again."),
         "{log}"
     );
+    let want = digest(&mut c);
+    let _: () = redis::cmd("DEBUG").arg("LOADAOF").query(&mut c).unwrap();
+    assert_eq!(digest(&mut c), want, "the AOF replays to the same dataset");
     // Nothing was lost: the failed write went out on the retry.
     drop(c);
     let mut fk = fk;

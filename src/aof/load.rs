@@ -61,29 +61,30 @@ enum Stop {
 }
 
 impl Server {
-    /// Reads the manifest (migrating an old single-file AOF into the
-    /// directory first) and starts loading; false if there is no AOF.
-    pub fn start_loading_aof(&mut self, at_startup: bool) -> Result<bool, String> {
-        let dir = self.aof_dir();
-        let manifest_path = dir.join(format!("{}.manifest", self.cfg.appendfilename));
-        let manifest = match fs::read(&manifest_path) {
-            Ok(text) => Manifest::parse(&text).map_err(|e| {
-                format!(
-                    "{e}. The AOF manifest file {} is invalid, check it or use ./redis-check-aof to fix it",
-                    manifest_path.display()
-                )
-            })?,
-            Err(e) if e.kind() == io::ErrorKind::NotFound => match self.aof_upgrade_old_file()? {
-                Some(m) => m,
-                None => {
-                    self.aof.manifest = Manifest::default();
-                    return Ok(false);
-                }
-            },
+    /// Reads the manifest, whether the AOF is on or not, so that files are
+    /// numbered on from what is on disk (aofLoadManifestFromDisk). An
+    /// invalid manifest is fatal, as in Redis.
+    pub fn aof_load_manifest(&mut self) -> Result<(), String> {
+        let manifest_path = self.aof_dir().join(format!("{}.manifest", self.cfg.appendfilename));
+        self.aof.manifest = match fs::read(&manifest_path) {
+            Ok(text) => Manifest::parse(&text)?,
+            Err(e) if e.kind() == io::ErrorKind::NotFound => Manifest::default(),
             Err(e) => return Err(format!("Can't open the AOF manifest file: {}", strerror(&e))),
         };
-        let files: Vec<AofFile> = manifest.files().cloned().collect();
-        self.aof.manifest = manifest;
+        Ok(())
+    }
+
+    /// Loads the files the manifest names (migrating an old single-file
+    /// AOF into the directory first); false if there is no AOF.
+    pub fn start_loading_aof(&mut self, at_startup: bool) -> Result<bool, String> {
+        let dir = self.aof_dir();
+        if self.aof.manifest.files().next().is_none() {
+            match self.aof_upgrade_old_file()? {
+                Some(m) => self.aof.manifest = m,
+                None => return Ok(false),
+            }
+        }
+        let files: Vec<AofFile> = self.aof.manifest.files().cloned().collect();
         let count = files.len();
         let mut parts = VecDeque::new();
         let mut total = 0;
@@ -91,15 +92,21 @@ impl Server {
             let path = dir.join(&f.name);
             let len = match fs::metadata(&path) {
                 Ok(m) => m.len(),
-                Err(e) if e.kind() == io::ErrorKind::NotFound => {
-                    return Err(format!("The AOF file {} doesn't exist", f.name));
-                }
                 Err(e) => {
-                    return Err(format!(
-                        "Fatal error: can't open the AOF file {}: {}",
+                    warn!(
+                        "Unable to obtain the AOF file {} length. stat: {}",
                         f.name,
                         strerror(&e)
-                    ))
+                    );
+                    return Err(if e.kind() == io::ErrorKind::NotFound {
+                        format!("The append log file {} doesn't exist: {}", f.name, strerror(&e))
+                    } else {
+                        format!(
+                            "Fatal error: can't open the append log file {} for reading: {}",
+                            f.name,
+                            strerror(&e)
+                        )
+                    });
                 }
             };
             total += len;
@@ -158,7 +165,10 @@ impl Server {
         fs::rename(&old, dir.join(&name))
             .map_err(|e| format!("Error trying to rename the old AOF file: {}", strerror(&e)))?;
         super::fsync_dir(&dir).map_err(|e| strerror(&e))?;
-        info!("Successfully migrated an old-style AOF into the AOF directory");
+        info!(
+            "Successfully migrated an old-style AOF file ({name}) into the AOF directory ({}).",
+            self.cfg.appenddirname
+        );
         Ok(Some(m))
     }
 
@@ -196,8 +206,12 @@ impl Server {
             };
             let is_rdb = is_rdb_file(&file);
             let len = part.len;
-            if part.kind == FileKind::Base && is_rdb {
-                info!("Reading RDB base file on AOF loading...");
+            if is_rdb {
+                if part.name == self.cfg.appendfilename {
+                    info!("Reading RDB preamble from AOF file...");
+                } else {
+                    info!("Reading RDB base file on AOF loading...");
+                }
             }
             load.current = Some(part);
             if is_rdb {
@@ -395,6 +409,8 @@ impl Server {
     pub fn load_aof_blocking(&mut self) -> Result<(), String> {
         self.aof_flush_and_sync();
         self.empty_data(None, false);
+        self.aof_load_manifest()?;
+        self.aof_delete_history();
         match self.start_loading_aof(false) {
             Ok(true) => self.finish_loading_blocking(),
             Ok(false) => {}
@@ -402,6 +418,10 @@ impl Server {
         }
         if self.load_stats.failed {
             return Err("loading failed".into());
+        }
+        // A torn tail may have been cut off the file being appended to.
+        if let Some(len) = self.aof_open_file_len() {
+            self.aof_set_incr_size(len);
         }
         Ok(())
     }

@@ -57,9 +57,12 @@ impl Manifest {
             if raw.len() > MAX_LINE || !raw.ends_with(b"\n") {
                 return Err("The AOF manifest file contains too long line".into());
             }
-            let line = raw.trim_ascii();
-            if line.is_empty() || line.starts_with(b"#") {
+            if raw.starts_with(b"#") {
                 continue;
+            }
+            let line = raw.trim_ascii();
+            if line.is_empty() {
+                return Err("Invalid AOF manifest file format".into());
             }
             lines += 1;
             let args = crate::resp::split_args(line).ok_or("Invalid AOF manifest file format")?;
@@ -68,7 +71,7 @@ impl Manifest {
             }
             let (mut name, mut seq, mut kind) = (None, None, None);
             for pair in args.chunks(2) {
-                match &pair[0][..] {
+                match &pair[0].to_ascii_lowercase()[..] {
                     b"file" => name = Some(String::from_utf8_lossy(&pair[1]).into_owned()),
                     b"seq" => seq = crate::util::string2ll(&pair[1]),
                     b"type" => kind = pair[1].first().copied(),
@@ -124,36 +127,33 @@ impl Manifest {
 
     /// A new base file name, the old base becoming history
     /// (getNewBaseFileNameAndMarkPreAsHistory).
-    pub fn new_base(&mut self, prefix: &str, rdb: bool) -> String {
+    pub fn new_base(&mut self, prefix: &str, rdb: bool) -> Result<String, String> {
+        let seq = next_seq(self.base_seq)?;
         if let Some(mut old) = self.base.take() {
             old.kind = FileKind::History;
             self.history.push(old);
         }
-        self.base_seq += 1;
-        let name = format!("{prefix}.{}.base.{}", self.base_seq, if rdb { "rdb" } else { "aof" });
+        self.base_seq = seq;
+        let name = format!("{prefix}.{seq}.base.{}", if rdb { "rdb" } else { "aof" });
         self.base = Some(AofFile {
             name: name.clone(),
-            seq: self.base_seq,
+            seq,
             kind: FileKind::Base,
         });
-        name
-    }
-
-    /// The name the next incremental file gets.
-    pub fn next_incr_name(&self, prefix: &str) -> String {
-        format!("{prefix}.{}.incr.aof", self.incr_seq + 1)
+        Ok(name)
     }
 
     /// Appends a new incremental file (getNewIncrAofName).
-    pub fn new_incr(&mut self, prefix: &str) -> String {
-        let name = self.next_incr_name(prefix);
-        self.incr_seq += 1;
+    pub fn new_incr(&mut self, prefix: &str) -> Result<String, String> {
+        let seq = next_seq(self.incr_seq)?;
+        let name = format!("{prefix}.{seq}.incr.aof");
+        self.incr_seq = seq;
         self.incr.push(AofFile {
             name: name.clone(),
-            seq: self.incr_seq,
+            seq,
             kind: FileKind::Incr,
         });
-        name
+        Ok(name)
     }
 
     /// After a rewrite: every incremental file but the one being written
@@ -172,6 +172,12 @@ impl Manifest {
     pub fn files(&self) -> impl Iterator<Item = &AofFile> {
         self.base.iter().chain(&self.incr)
     }
+}
+
+/// The sequence number after `seq` (a manifest may carry any number).
+fn next_seq(seq: i64) -> Result<i64, String> {
+    seq.checked_add(1)
+        .ok_or_else(|| "the AOF file sequence number overflows".to_string())
 }
 
 /// A file name as Redis writes it in the manifest: plain, or quoted with
@@ -202,10 +208,10 @@ mod tests {
     #[test]
     fn rewrite_moves_files_to_history() {
         let mut m = Manifest::default();
-        m.new_base("appendonly.aof", true);
-        m.new_incr("appendonly.aof");
-        m.new_incr("appendonly.aof");
-        m.new_base("appendonly.aof", true);
+        m.new_base("appendonly.aof", true).unwrap();
+        m.new_incr("appendonly.aof").unwrap();
+        m.new_incr("appendonly.aof").unwrap();
+        m.new_base("appendonly.aof", true).unwrap();
         m.mark_rewritten_incr_as_history(true);
         assert_eq!(
             m.render(),
@@ -227,5 +233,9 @@ mod tests {
         let long = format!("file {} seq 1 type b\n", "x".repeat(2000));
         assert!(Manifest::parse(long.as_bytes()).is_err());
         assert!(Manifest::parse(b"# comment\nfile a seq 1 type b\n").is_ok());
+        assert!(Manifest::parse(b"FILE a SEQ 1 TYPE b\n").is_ok());
+        assert!(Manifest::parse(b"file a seq 1 type b\n\n").is_err());
+        let mut m = Manifest::parse(b"file a seq 9223372036854775807 type i\n").unwrap();
+        assert!(m.new_incr("x").is_err());
     }
 }

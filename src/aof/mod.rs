@@ -74,6 +74,8 @@ pub struct Aof {
     /// Second of the last `#TS:` annotation (aof-timestamp-enabled).
     last_ts: i64,
     pub rewrite_scheduled: bool,
+    /// No retry of a failed scheduled rewrite before this time (ms).
+    retry_at_ms: i64,
     pub last_rewrite_ok: bool,
     pub rewrites: u64,
     pub rewrite_failures: u64,
@@ -102,6 +104,7 @@ impl Default for Aof {
             last_error_log_ms: 0,
             last_ts: 0,
             rewrite_scheduled: false,
+            retry_at_ms: 0,
             last_rewrite_ok: true,
             rewrites: 0,
             rewrite_failures: 0,
@@ -330,17 +333,16 @@ impl Server {
     /// The AOF part of serverCron: retry failed writes, the once-a-second
     /// fsync, scheduled and automatic rewrites.
     pub fn aof_cron(&mut self) {
-        if self.aof.state == AofState::Off {
-            return;
-        }
-        if self.aof.write_error.is_some() || self.aof.unsynced {
+        if self.aof.state != AofState::Off && (self.aof.write_error.is_some() || self.aof.unsynced) {
             self.aof_flush(false);
         }
         if self.persist.bgsave.is_some() || self.loading.is_some() {
             return;
         }
         if self.aof.rewrite_scheduled {
-            let _ = self.aof_rewrite_start();
+            if self.now_ms >= self.aof.retry_at_ms {
+                let _ = self.aof_rewrite_start();
+            }
             return;
         }
         if self.aof.state == AofState::On && self.cfg.auto_aof_rewrite_percentage > 0 {
@@ -369,16 +371,20 @@ impl Server {
             )
         })?;
         let prefix = self.cfg.appendfilename.clone();
-        if self.aof.manifest.base.is_none() && self.aof.manifest.incr.is_empty() {
-            let name = self.aof.manifest.new_base(&prefix, self.cfg.aof_use_rdb_preamble);
+        let fresh = self.aof.manifest.base.is_none() && self.aof.manifest.incr.is_empty();
+        if fresh {
+            let name = self.aof.manifest.new_base(&prefix, self.cfg.aof_use_rdb_preamble)?;
             self.write_base_now(&dir.join(&name))
                 .map_err(|e| format!("Can't create the AOF base file {name}: {e}"))?;
             info!("Creating AOF base file {name} on server start");
         }
         let name = match self.aof.manifest.incr.last() {
-            Some(f) => f.name.clone(),
+            Some(f) => {
+                info!("Opening AOF incr file {} on server start", f.name);
+                f.name.clone()
+            }
             None => {
-                let name = self.aof.manifest.new_incr(&prefix);
+                let name = self.aof.manifest.new_incr(&prefix)?;
                 info!("Creating AOF incr file {name} on server start");
                 name
             }
@@ -390,12 +396,37 @@ impl Server {
         self.aof.file_name = name;
         self.persist_manifest()
             .map_err(|e| format!("Can't persist the AOF manifest: {}", strerror(&e)))?;
-        self.aof.current_size = self.aof_files_size();
-        self.aof.base_size = self.aof.current_size;
+        // As Redis counts them: what was loaded, and the base alone as the
+        // size a rewrite last left (a new AOF starts from zero).
+        if fresh {
+            self.aof.current_size = 0;
+            self.aof.base_size = 0;
+        } else {
+            self.aof.current_size = self.aof_files_size();
+            self.aof.base_size = self.aof_base_file_size();
+        }
         self.aof.selected_db = None;
         self.aof.state = AofState::On;
         self.aof_delete_history();
         Ok(())
+    }
+
+    /// The length of the incr file being appended to, as the file says.
+    pub fn aof_open_file_len(&self) -> Option<u64> {
+        self.aof.file.as_ref().and_then(|f| f.metadata().ok()).map(|m| m.len())
+    }
+
+    pub fn aof_set_incr_size(&mut self, len: u64) {
+        self.aof.incr_size = len;
+    }
+
+    fn aof_base_file_size(&self) -> u64 {
+        let dir = self.aof_dir();
+        self.aof
+            .manifest
+            .base
+            .as_ref()
+            .map_or(0, |f| fs::metadata(dir.join(&f.name)).map_or(0, |m| m.len()))
     }
 
     /// Bytes of every file the manifest names.
@@ -477,8 +508,8 @@ impl Server {
             return;
         }
         self.aof_flush_and_sync();
-        if self.persist.bgsave.as_ref().is_some_and(|b| b.is_aof()) {
-            warn!("Killing running AOF rewrite child");
+        if self.persist.aof_rewrite_running() {
+            warn!("Killing running AOF rewrite child: {}", self.pid);
             self.kill_bgsave();
         }
         self.aof.file = None;
@@ -497,32 +528,54 @@ impl Server {
         if self.persist.bgsave.is_some() {
             return Err("Background save already in progress".into());
         }
-        self.aof.rewrite_scheduled = false;
         let dir = self.aof_dir();
         if let Err(e) = fs::create_dir_all(&dir) {
-            warn!(
+            let msg = format!(
                 "Can't open or create append-only dir {}: {}",
                 dir.display(),
                 strerror(&e)
             );
-            self.aof.last_rewrite_ok = false;
-            return Err(strerror(&e));
+            return self.aof_rewrite_not_started(msg);
         }
         self.aof_flush(true);
-        if let Err(e) = self.open_new_incr() {
-            warn!("Can't open new incr AOF file: {e}");
-            self.aof.last_rewrite_ok = false;
-            return Err(e);
+        if !self.aof.buf.is_empty() {
+            // Writes the file refused are in the dataset the base would
+            // hold, and would follow it again in the new incr file.
+            return self.aof_rewrite_not_started("Can't rewrite the AOF while it can't be written".into());
         }
         let mut m = self.aof.manifest.clone();
-        let base = m.new_base(&self.cfg.appendfilename, self.cfg.aof_use_rdb_preamble);
-        self.aof.rewrites += 1;
+        let base = match m.new_base(&self.cfg.appendfilename, self.cfg.aof_use_rdb_preamble) {
+            Ok(b) => b,
+            Err(e) => return self.aof_rewrite_not_started(e),
+        };
+        if let Err(e) = self.open_new_incr() {
+            return self.aof_rewrite_not_started(format!("Can't open new incr AOF file: {e}"));
+        }
         self.start_snapshot(crate::snapshot::Target::AofBase {
             path: dir.join(base),
             rdb: self.cfg.aof_use_rdb_preamble,
         })?;
+        self.aof.rewrite_scheduled = false;
+        self.aof.rewrites += 1;
         info!("Background append only file rewriting started by pid {}", self.pid);
         Ok(())
+    }
+
+    /// A rewrite that could not start; turning the AOF on retries it.
+    fn aof_rewrite_not_started(&mut self, why: String) -> Result<(), String> {
+        warn!("{why}");
+        self.aof.last_rewrite_ok = false;
+        self.aof_retry_if_waiting();
+        Err(why)
+    }
+
+    /// While the AOF waits for its first base, a failed rewrite is retried
+    /// (from the cron, at most once a second).
+    fn aof_retry_if_waiting(&mut self) {
+        if self.aof.state == AofState::WaitRewrite {
+            self.aof.rewrite_scheduled = true;
+            self.aof.retry_at_ms = self.now_ms + 1000;
+        }
     }
 
     /// The writes after a rewrite starts go to a new incremental file
@@ -537,10 +590,11 @@ impl Server {
         let (name, mut m) = match self.aof.state {
             AofState::On => {
                 let mut m = self.aof.manifest.clone();
-                (m.new_incr(&self.cfg.appendfilename), Some(m))
+                (m.new_incr(&self.cfg.appendfilename)?, Some(m))
             }
             _ => (format!("temp-{}.incr", self.cfg.appendfilename), None),
         };
+        info!("Creating AOF incr file {name} on background rewrite");
         let file = OpenOptions::new()
             .create(true)
             .write(true)
@@ -572,38 +626,39 @@ impl Server {
 
     /// The base of a rewrite is on disk (backgroundRewriteDoneHandler):
     /// the manifest now names it, older files become history.
-    pub fn aof_rewrite_done(&mut self, base: &Path, res: Result<(), String>, elapsed_sec: i64) {
+    pub fn aof_rewrite_done(&mut self, base: &Path, tmp: &str, res: Result<(), String>, elapsed_sec: i64) {
         self.aof.last_rewrite_time_sec = elapsed_sec;
         if let Err(e) = res {
-            if e.is_empty() {
-                warn!("Background AOF rewrite terminated by signal 10");
-            } else {
-                warn!("{e}");
-                warn!("Background AOF rewrite terminated with error");
-            }
-            self.aof.last_rewrite_ok = false;
-            self.aof.rewrite_failures += 1;
-            // Turning the AOF on waits for a base: try again.
-            if self.aof.state == AofState::WaitRewrite {
-                self.aof.rewrite_scheduled = true;
-            }
-            return;
+            warn!("{e}");
+            warn!("Background AOF rewrite terminated with error");
+            return self.aof_rewrite_failed();
         }
         let prefix = self.cfg.appendfilename.clone();
         let mut m = self.aof.manifest.clone();
-        let name = m.new_base(&prefix, base.extension().is_some_and(|e| e == "rdb"));
+        let Ok(name) = m.new_base(&prefix, base.extension().is_some_and(|e| e == "rdb")) else {
+            return self.aof_rewrite_failed();
+        };
+        info!("Successfully renamed the temporary AOF base file {tmp} into {name}");
         let dir = self.aof_dir();
         let mut renamed_incr = None;
         if self.aof.state == AofState::WaitRewrite {
             // The temporary incremental file becomes the first one.
-            let incr = m.new_incr(&prefix);
+            let incr = match m.new_incr(&prefix) {
+                Ok(i) => i,
+                Err(e) => {
+                    warn!("{e}");
+                    return self.aof_rewrite_failed();
+                }
+            };
             if let Err(e) = fs::rename(dir.join(&self.aof.file_name), dir.join(&incr)) {
                 warn!("Error trying to rename the temporary AOF incr file: {}", strerror(&e));
-                self.aof.last_rewrite_ok = false;
-                self.aof.rewrite_failures += 1;
                 let _ = fs::remove_file(base);
-                return;
+                return self.aof_rewrite_failed();
             }
+            info!(
+                "Successfully renamed the temporary AOF incr file {} into {incr}",
+                self.aof.file_name
+            );
             renamed_incr = Some(incr);
         }
         // The file being appended to stays; with the AOF off, none does.
@@ -615,9 +670,7 @@ impl Server {
             if let Some(incr) = renamed_incr {
                 let _ = fs::rename(dir.join(incr), dir.join(&self.aof.file_name));
             }
-            self.aof.last_rewrite_ok = false;
-            self.aof.rewrite_failures += 1;
-            return;
+            return self.aof_rewrite_failed();
         }
         if let Some(incr) = renamed_incr {
             self.aof.file_name = incr;
@@ -626,10 +679,17 @@ impl Server {
         }
         self.aof.last_rewrite_ok = true;
         self.aof.rewrite_failures = 0;
+        self.aof.rewrite_scheduled = false;
         self.aof.current_size = self.aof_files_size();
         self.aof.base_size = self.aof.current_size;
         self.aof_delete_history();
         info!("Background AOF rewrite terminated with success");
+    }
+
+    fn aof_rewrite_failed(&mut self) {
+        self.aof.last_rewrite_ok = false;
+        self.aof.rewrite_failures += 1;
+        self.aof_retry_if_waiting();
     }
 
     /// Deletes the files a rewrite made history (aofDelHistoryFiles),

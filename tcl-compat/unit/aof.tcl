@@ -30,6 +30,12 @@ proc read_file_bytes {path} {
     return $data
 }
 
+# The incr file being appended to, as the manifest names it.
+proc current_incr {} {
+    set name [lindex [regexp -inline {(\S+\.incr\.aof) seq \d+ type i} [aof_manifest]] 1]
+    return [file join [aof_dir] $name]
+}
+
 proc wait_for_rewrite_done {} {
     wait_for_condition 500 20 {
         [s aof_rewrite_in_progress] == 0 && [s aof_rewrite_scheduled] == 0
@@ -89,9 +95,11 @@ start_server {tags {aof} overrides {appendonly yes}} {
         r set k v
         set incr [read_file_bytes [file join [aof_dir] appendonly.aof.1.incr.aof]]
         assert_match "*\*3\r\n\$3\r\nset\r\n\$1\r\nk\r\n\$1\r\nv\r\n" $incr
+        # A new AOF counts from zero, as in Redis: its empty base is not
+        # counted until a rewrite or a restart.
         set size [s aof_current_size]
-        set files [expr {[file size [file join [aof_dir] appendonly.aof.1.base.rdb]] + [string length $incr]}]
-        assert_equal $files $size
+        assert_equal [string length $incr] $size
+        assert_equal 0 [s aof_base_size]
         assert_equal 0 [s aof_buffer_length]
         # Reads and failed writes add nothing.
         r get k
@@ -295,12 +303,74 @@ start_server {tags {aof} overrides {enable-debug-command yes}} {
 }
 
 start_server {tags {aof} overrides {appendonly yes}} {
+    test {A key that expired in the base is there for the incr file's commands} {
+        r set k v px 1500
+        r bgrewriteaof
+        wait_for_rewrite_done
+        r persist k
+        after 1600
+        restart_server
+        assert_equal v [r get k]
+        assert_equal -1 [r ttl k]
+    }
+
+    test {DEBUG LOADAOF works after a failed DEBUG RELOAD} {
+        file delete -force [file join [srv 0 dir] dump.rdb]
+        catch {r debug reload nosave}
+        assert_equal OK [r debug loadaof]
+        assert_equal v [r get k]
+    }
+
+    test {Rewrites number their files on from the manifest, even started with the AOF off} {
+        r bgrewriteaof
+        wait_for_rewrite_done
+        set seq [lindex [regexp -inline {base\.rdb seq (\d+)} [aof_manifest]] 1]
+        r config set appendonly no
+        r config rewrite
+        r save
+        restart_server
+        assert_equal 0 [s aof_enabled]
+        r config set appendonly yes
+        wait_for_rewrite_done
+        set next [expr {$seq + 1}]
+        assert_match "file appendonly.aof.$next.base.rdb seq $next type b\n*" [aof_manifest]
+        wait_for_condition 100 20 {
+            [llength [aof_files]] == 3
+        } else {
+            fail "old files left: [aof_files]"
+        }
+        assert_equal v [r get k]
+    }
+
+    test {A rewrite stopped by CONFIG SET appendonly no is not a failure} {
+        r debug populate 200000
+        set fd [raw_open]
+        raw_write $fd "[mbulk bgrewriteaof][mbulk config set appendonly no]"
+        set reply [raw_read_until $fd "*\r\n*\r\n"]
+        raw_close_all
+        assert_match "+Background append only file rewriting started\r\n+OK\r\n" $reply
+        after 200
+        assert_equal ok [s aof_last_bgrewrite_status]
+        assert_equal 0 [s aof_rewrites_consecutive_failures]
+        assert_equal 0 [s aof_rewrite_scheduled]
+        r flushall
+        r config set appendonly yes
+        wait_for_rewrite_done
+    }
+
     test {Expired keys reach the AOF as DEL, and a replay keeps them gone} {
         r set gone v px 50
         after 120
         assert_equal {} [r get gone]
-        set incr [read_file_bytes [file join [aof_dir] appendonly.aof.1.incr.aof]]
+        set incr [read_file_bytes [current_incr]]
         assert_match "*\$3\r\nDEL\r\n\$4\r\ngone\r\n*" $incr
+        # Found by a command, the deletion goes out on its own, not inside
+        # a MULTI/EXEC with the command's own writes.
+        r set gone2 v px 50
+        after 120
+        r set gone2 new
+        set incr [read_file_bytes [current_incr]]
+        assert_match "*\$3\r\nDEL\r\n\$5\r\ngone2\r\n\*3\r\n\$3\r\nset\r\n\$5\r\ngone2\r\n*" $incr
         restart_server
         assert_equal 0 [r exists gone]
     }
