@@ -85,10 +85,27 @@ impl Server {
             Err(e) => return Err(e),
         };
         let total_bytes = file.metadata().map(|m| m.len()).unwrap_or(0);
+        self.begin_load(at_startup, merge, total_bytes, None);
+        self.start_rdb_reader(file, total_bytes, 0);
+        Ok(true)
+    }
+
+    /// Starts an empty load that AOF files are then fed to.
+    pub fn begin_loading(&mut self, at_startup: bool, total_bytes: u64, aof: Box<crate::aof::load::AofLoad>) {
+        self.begin_load(at_startup, false, total_bytes, Some(aof));
+    }
+
+    fn begin_load(
+        &mut self,
+        at_startup: bool,
+        merge: bool,
+        total_bytes: u64,
+        aof: Option<Box<crate::aof::load::AofLoad>>,
+    ) {
         self.load_stats.failed = false;
         self.loading = Some(Box::new(Loading {
             rx: None,
-            aof: None,
+            aof,
             start: Instant::now(),
             start_unix: self.now_ms / 1000,
             total_bytes,
@@ -98,27 +115,6 @@ impl Server {
             keys_expired: 0,
             empty_keys: 0,
             merge,
-            at_startup,
-        }));
-        self.start_rdb_reader(file, total_bytes, 0);
-        Ok(true)
-    }
-
-    /// Starts an empty load that AOF files are then fed to.
-    pub fn begin_loading(&mut self, at_startup: bool, total_bytes: u64, aof: Box<crate::aof::load::AofLoad>) {
-        self.load_stats.failed = false;
-        self.loading = Some(Box::new(Loading {
-            rx: None,
-            aof: Some(aof),
-            start: Instant::now(),
-            start_unix: self.now_ms / 1000,
-            total_bytes,
-            loaded_bytes: Arc::new(AtomicU64::new(0)),
-            rdb_used_mem: 0,
-            keys_loaded: 0,
-            keys_expired: 0,
-            empty_keys: 0,
-            merge: false,
             at_startup,
         }));
     }

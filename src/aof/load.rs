@@ -141,14 +141,7 @@ impl Server {
         if !fs::metadata(&old).is_ok_and(|m| m.is_file()) {
             return Ok(None);
         }
-        let dir = self.aof_dir();
-        fs::create_dir_all(&dir).map_err(|e| {
-            format!(
-                "Can't open or create append-only dir {}: {}",
-                dir.display(),
-                strerror(&e)
-            )
-        })?;
+        let dir = self.create_aof_dir()?;
         let name = self.cfg.appendfilename.clone();
         let mut m = Manifest {
             base_seq: 1,

@@ -175,6 +175,19 @@ impl Server {
         PathBuf::from(&self.cfg.appenddirname)
     }
 
+    /// The AOF directory, created if missing.
+    pub fn create_aof_dir(&self) -> Result<PathBuf, String> {
+        let dir = self.aof_dir();
+        fs::create_dir_all(&dir).map_err(|e| {
+            format!(
+                "Can't open or create append-only dir {}: {}",
+                dir.display(),
+                strerror(&e)
+            )
+        })?;
+        Ok(dir)
+    }
+
     fn manifest_name(&self) -> String {
         format!("{}.manifest", self.cfg.appendfilename)
     }
@@ -362,14 +375,7 @@ impl Server {
     /// directory, a base for a new AOF, and opens the last incremental
     /// file (or a new one) for appending.
     pub fn aof_open_on_startup(&mut self) -> Result<(), String> {
-        let dir = self.aof_dir();
-        fs::create_dir_all(&dir).map_err(|e| {
-            format!(
-                "Can't open or create append-only dir {}: {}",
-                dir.display(),
-                strerror(&e)
-            )
-        })?;
+        let dir = self.create_aof_dir()?;
         let prefix = self.cfg.appendfilename.clone();
         let fresh = self.aof.manifest.base.is_none() && self.aof.manifest.incr.is_empty();
         if fresh {
@@ -469,14 +475,7 @@ impl Server {
         if self.aof.state != AofState::Off {
             return Ok(());
         }
-        let dir = self.aof_dir();
-        fs::create_dir_all(&dir).map_err(|e| {
-            format!(
-                "Can't open or create append-only dir {}: {}",
-                dir.display(),
-                strerror(&e)
-            )
-        })?;
+        self.create_aof_dir()?;
         self.aof.state = AofState::WaitRewrite;
         if self.persist.rdb_save_running() {
             // A save runs: the rewrite waits for it (aof_rewrite_scheduled).
@@ -528,15 +527,10 @@ impl Server {
         if self.persist.bgsave.is_some() {
             return Err("Background save already in progress".into());
         }
-        let dir = self.aof_dir();
-        if let Err(e) = fs::create_dir_all(&dir) {
-            let msg = format!(
-                "Can't open or create append-only dir {}: {}",
-                dir.display(),
-                strerror(&e)
-            );
-            return self.aof_rewrite_not_started(msg);
-        }
+        let dir = match self.create_aof_dir() {
+            Ok(d) => d,
+            Err(e) => return self.aof_rewrite_not_started(e),
+        };
         self.aof_flush(true);
         if !self.aof.buf.is_empty() {
             // Writes the file refused are in the dataset the base would
