@@ -58,6 +58,9 @@ impl Ctx<'_> {
     /// Propagate this command as `args` (in the selected db) instead of as
     /// it was called, if it changes the dataset.
     pub fn propagate_as<A: AsRef<[u8]>>(&mut self, args: &[A]) {
+        if !self.srv.propagating() {
+            return;
+        }
         self.prop = PropagateAs::Rewritten(OwnedArgv::from_slices(args.iter().map(AsRef::as_ref)));
     }
 
@@ -74,10 +77,17 @@ impl Ctx<'_> {
 }
 
 impl Server {
+    /// Whether anything consumes propagated ops: without an AOF (or
+    /// replicas) no op is built at all, so writes pay nothing for it.
+    #[inline]
+    pub fn propagating(&self) -> bool {
+        self.aof.state != crate::aof::AofState::Off && self.loading.is_none()
+    }
+
     /// Queues an op of the running execution unit; outside of one (active
     /// expiry, cron) it goes out at once.
     pub fn also_propagate<A: AsRef<[u8]>>(&mut self, db: usize, args: &[A], target: u8) {
-        if self.loading.is_some() {
+        if !self.propagating() {
             // Replaying a file or loading a snapshot writes nothing back.
             return;
         }
@@ -92,7 +102,7 @@ impl Server {
     /// ahead of the ops of the command that found it expired, and outside
     /// any MULTI/EXEC block (Redis 7.0's propagateDeletion).
     pub fn propagate_deletion(&mut self, db: usize, key: &[u8], lazy: bool) {
-        if self.loading.is_some() {
+        if !self.propagating() {
             return;
         }
         let del: &[u8] = if lazy { b"UNLINK" } else { b"DEL" };
@@ -101,7 +111,7 @@ impl Server {
 
     /// Called by `call` after the handler: the op of the command itself.
     pub fn propagate_command(&mut self, db: usize, argv: &crate::resp::Argv, how: PropagateAs, changed: bool) {
-        if !changed || self.loading.is_some() {
+        if !changed || !self.propagating() {
             return;
         }
         let argv = match how {
