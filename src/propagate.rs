@@ -64,7 +64,13 @@ impl Ctx<'_> {
     /// Propagate this command even if it changed nothing (Redis's
     /// forceCommandPropagation).
     pub fn force_propagation(&mut self) {
-        self.force_prop = true;
+        self.force_prop = ALL;
+    }
+
+    /// The same, to replicas only (PUBLISH: Redis's
+    /// forceCommandPropagation(c, PROPAGATE_REPL)).
+    pub fn force_propagation_to_replicas(&mut self) {
+        self.force_prop |= REPL;
     }
 
     /// Don't propagate this command itself (Redis's preventCommandPropagation).
@@ -88,9 +94,10 @@ impl Server {
         }
     }
 
-    /// Called by `call` after the handler: the op of the command itself.
-    pub fn propagate_command(&mut self, db: usize, argv: &crate::resp::Argv, how: PropagateAs, changed: bool) {
-        if !changed || self.loading.is_some() {
+    /// Called by `call` after the handler: the op of the command itself,
+    /// to `targets` (none when it changed nothing and was not forced).
+    pub fn propagate_command(&mut self, db: usize, argv: &crate::resp::Argv, how: PropagateAs, targets: u8) {
+        if targets == 0 || self.loading.is_some() {
             return;
         }
         let argv = match how {
@@ -100,7 +107,7 @@ impl Server {
         };
         // A script's commands go where `redis.set_repl` says (Redis masks
         // the call flags of scriptCall, so only the command's own op).
-        let target = self.scripting.run.as_ref().map_or(ALL, |r| r.repl);
+        let target = self.scripting.run.as_ref().map_or(ALL, |r| r.repl) & targets;
         if target == 0 {
             return;
         }
@@ -136,6 +143,9 @@ impl Server {
     fn propagate_now(&mut self, db: usize, argv: &OwnedArgv, target: u8) {
         if target & AOF != 0 {
             self.aof_feed(db, argv);
+        }
+        if crate::replication::goes_to_replicas(target) {
+            self.repl_propagate(db, argv);
         }
     }
 }
