@@ -140,6 +140,17 @@ fn redis_replica_syncs_follows_and_resyncs_partially() {
         .unwrap();
     assert!(list.contains("flags=S"), "{list}");
 
+    // PUBLISH reaches the replica's subscribers (propagated to replicas
+    // only, as Redis does).
+    let mut sub_con = rs.redis();
+    let mut sub = sub_con.as_pubsub();
+    sub.subscribe("news").unwrap();
+    sub.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
+    let _: i64 = redis::cmd("PUBLISH").arg("news").arg("hello").query(&mut fkc).unwrap();
+    let msg = sub.get_message().expect("a message published on fastkey");
+    assert_eq!(msg.get_payload::<String>().unwrap(), "hello");
+    drop(sub);
+
     // Kill the link: the replica reconnects and continues from the backlog.
     let partial_before = stat(&fk, "sync_partial_ok");
     let killed: i64 = redis::cmd("CLIENT")
@@ -174,7 +185,7 @@ fn replica_waiting_for_a_running_bgsave_syncs_after_it() {
     // Enough data that the BGSAVE is still running when the replica comes.
     let _: () = redis::cmd("DEBUG")
         .arg("POPULATE")
-        .arg(200_000)
+        .arg(1_000_000)
         .query(&mut fkc)
         .unwrap();
     let _: () = redis::cmd("BGSAVE").query(&mut fkc).unwrap();
@@ -188,5 +199,10 @@ fn replica_waiting_for_a_running_bgsave_syncs_after_it() {
         rs.info_field("replication", "master_link_status").as_deref() == Some("up")
     });
     assert!(up, "the replica did not sync:\n{}", fk.output());
+    assert!(
+        fk.output().contains("Waiting for next BGSAVE for SYNC"),
+        "the replica did not wait for the running BGSAVE:\n{}",
+        fk.output()
+    );
     assert_in_sync(&mut fkc, &mut rsc, "after a sync that waited for a BGSAVE");
 }
