@@ -26,6 +26,8 @@ use std::collections::{BTreeSet, HashMap, HashSet, VecDeque};
 pub enum TimeoutReply {
     /// `*-1` / `_`.
     NullArray,
+    /// WAIT: the number of replicas that acknowledged `offset`.
+    Acked { offset: i64, numreplicas: i64 },
 }
 
 /// A parked command.
@@ -302,6 +304,10 @@ impl Server {
         match reply {
             Some(Unblocked::Timeout) => match b.on_timeout {
                 TimeoutReply::NullArray => c.st.reply.null_array(),
+                TimeoutReply::Acked { offset, .. } => {
+                    let n = self.replicas_acked(offset);
+                    c.st.reply.int(n);
+                }
             },
             Some(Unblocked::Gone(msg)) => {
                 c.st.reply.error_line(msg.as_bytes());

@@ -99,6 +99,11 @@ pub struct ClientState {
     pub monitor: bool,
     /// When the output first went over the soft limit (ms), or 0.
     pub obuf_soft_limit_since: i64,
+    /// REPLCONF options and, for a replica, its sync state.
+    pub repl: Option<Box<crate::replication::ReplClient>>,
+    /// The stream offset right after this client's last propagated write
+    /// (what WAIT waits for).
+    pub woff: i64,
 }
 
 impl ClientState {
@@ -139,6 +144,8 @@ impl ClientState {
             postponed: false,
             monitor: false,
             obuf_soft_limit_since: 0,
+            repl: None,
+            woff: 0,
         }
     }
 }
@@ -243,9 +250,18 @@ impl Client {
     /// limit held for longer than its seconds. Output up to the 16 KB Redis
     /// keeps in its static buffer is not counted.
     pub fn output_limit_reached(&mut self, limits: &[crate::config::Cobl; 3], now_ms: i64) -> bool {
-        let class = if self.st.subs.active() { 2 } else { 0 };
+        let class = if self.st.is_replica() {
+            1
+        } else if self.st.subs.active() {
+            2
+        } else {
+            0
+        };
         let l = &limits[class];
-        let used = (self.st.reply.buf.len() - self.sent).saturating_sub(IOBUF_LEN) as u64;
+        // A syncing replica's stream waits in `pending`: it counts too, as
+        // in Redis, where it is the output buffer.
+        let pending = self.st.repl.as_ref().map_or(0, |r| r.pending.len());
+        let used = (self.st.reply.buf.len() - self.sent + pending).saturating_sub(IOBUF_LEN) as u64;
         if l.hard > 0 && used >= l.hard {
             return true;
         }

@@ -482,9 +482,9 @@ impl Server {
              instantaneous_input_repl_kbps:0.00\r\n\
              instantaneous_output_repl_kbps:0.00\r\n\
              rejected_connections:{}\r\n\
-             sync_full:0\r\n\
-             sync_partial_ok:0\r\n\
-             sync_partial_err:0\r\n\
+             sync_full:{}\r\n\
+             sync_partial_ok:{}\r\n\
+             sync_partial_err:{}\r\n\
              expired_keys:{}\r\n\
              expired_stale_perc:{:.2}\r\n\
              expired_time_cap_reached_count:{}\r\n\
@@ -528,6 +528,9 @@ impl Server {
             kbps(INST_NET_INPUT),
             kbps(INST_NET_OUTPUT),
             s.rejected_conn,
+            self.repl.sync_full,
+            self.repl.sync_partial_ok,
+            self.repl.sync_partial_err,
             s.expired_keys,
             s.expired_stale_perc * 100.0,
             s.expired_time_cap_reached_count,
@@ -550,22 +553,65 @@ impl Server {
         );
     }
 
+    /// The master form of Redis 7.0's replication section.
     fn info_replication(&self, out: &mut String) {
         let _ = write!(
             out,
-            "# Replication\r\n\
-             role:master\r\n\
-             connected_slaves:0\r\n\
-             master_failover_state:no-failover\r\n\
+            "# Replication\r\nrole:master\r\nconnected_slaves:{}\r\n",
+            self.repl.replicas.len()
+        );
+        if self.cfg.min_replicas_to_write > 0 && self.cfg.min_replicas_max_lag > 0 {
+            let now = self.now_ms / 1000;
+            let good = self
+                .replicas_iter()
+                .filter_map(|st| st.repl.as_deref())
+                .filter(|r| {
+                    r.state == Some(crate::replication::ReplState::Online)
+                        && now - r.ack_time <= i64::from(self.cfg.min_replicas_max_lag)
+                })
+                .count();
+            let _ = write!(out, "min_slaves_good_slaves:{good}\r\n");
+        }
+        let now = self.now_ms / 1000;
+        for (i, st) in self.replicas_iter().enumerate() {
+            let Some(r) = st.repl.as_deref() else { continue };
+            let Some(state) = r.state else { continue };
+            let ip = r
+                .ip_address
+                .clone()
+                .unwrap_or_else(|| crate::replication::peer_ip(&st.addr).to_string());
+            let lag = if state == crate::replication::ReplState::Online {
+                now - r.ack_time
+            } else {
+                0
+            };
+            let _ = write!(
+                out,
+                "slave{i}:ip={ip},port={},state={},offset={},lag={lag}\r\n",
+                r.listening_port,
+                state.name(),
+                r.ack_off
+            );
+        }
+        let b = self.repl.backlog.as_ref();
+        let _ = write!(
+            out,
+            "master_failover_state:no-failover\r\n\
              master_replid:{}\r\n\
-             master_replid2:0000000000000000000000000000000000000000\r\n\
-             master_repl_offset:0\r\n\
+             master_replid2:{}\r\n\
+             master_repl_offset:{}\r\n\
              second_repl_offset:-1\r\n\
-             repl_backlog_active:0\r\n\
+             repl_backlog_active:{}\r\n\
              repl_backlog_size:{}\r\n\
-             repl_backlog_first_byte_offset:0\r\n\
-             repl_backlog_histlen:0\r\n",
-            self.replid, self.cfg.repl_backlog_size
+             repl_backlog_first_byte_offset:{}\r\n\
+             repl_backlog_histlen:{}\r\n",
+            self.replid,
+            self.repl.replid2,
+            self.repl.offset,
+            u8::from(b.is_some()),
+            self.cfg.repl_backlog_size,
+            b.map_or(0, |b| b.offset),
+            b.map_or(0, |b| b.histlen()),
         );
     }
 

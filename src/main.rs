@@ -32,6 +32,7 @@ mod propagate;
 mod pubsub;
 mod rdb;
 mod reactor;
+mod replication;
 mod reply;
 mod resp;
 mod sbytes;

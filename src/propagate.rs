@@ -67,7 +67,13 @@ impl Ctx<'_> {
     /// Propagate this command even if it changed nothing (Redis's
     /// forceCommandPropagation).
     pub fn force_propagation(&mut self) {
-        self.force_prop = true;
+        self.force_prop = ALL;
+    }
+
+    /// The same, to replicas only (PUBLISH: Redis's
+    /// forceCommandPropagation(c, PROPAGATE_REPL)).
+    pub fn force_propagation_to_replicas(&mut self) {
+        self.force_prop |= REPL;
     }
 
     /// Don't propagate this command itself (Redis's preventCommandPropagation).
@@ -77,11 +83,14 @@ impl Ctx<'_> {
 }
 
 impl Server {
-    /// Whether anything consumes propagated ops: without an AOF (or
-    /// replicas) no op is built at all, so writes pay nothing for it.
+    /// Whether anything consumes propagated ops: without an AOF, replicas
+    /// or a backlog, no op is built at all, so writes pay nothing for it.
     #[inline]
     pub fn propagating(&self) -> bool {
-        self.aof.state != crate::aof::AofState::Off && self.loading.is_none()
+        self.loading.is_none()
+            && (self.aof.state != crate::aof::AofState::Off
+                || self.repl.backlog.is_some()
+                || !self.repl.replicas.is_empty())
     }
 
     /// Queues an op of the running execution unit; outside of one (active
@@ -109,9 +118,10 @@ impl Server {
         self.propagate_now(db, &OwnedArgv::from_slices([del, key].into_iter()), ALL);
     }
 
-    /// Called by `call` after the handler: the op of the command itself.
-    pub fn propagate_command(&mut self, db: usize, argv: &crate::resp::Argv, how: PropagateAs, changed: bool) {
-        if !changed || !self.propagating() {
+    /// Called by `call` after the handler: the op of the command itself,
+    /// to `targets` (none when it changed nothing and was not forced).
+    pub fn propagate_command(&mut self, db: usize, argv: &crate::resp::Argv, how: PropagateAs, targets: u8) {
+        if targets == 0 || !self.propagating() {
             return;
         }
         let argv = match how {
@@ -121,7 +131,7 @@ impl Server {
         };
         // A script's commands go where `redis.set_repl` says (Redis masks
         // the call flags of scriptCall, so only the command's own op).
-        let target = self.scripting.run.as_ref().map_or(ALL, |r| r.repl);
+        let target = self.scripting.run.as_ref().map_or(ALL, |r| r.repl) & targets;
         if target == 0 {
             return;
         }
@@ -157,6 +167,9 @@ impl Server {
     fn propagate_now(&mut self, db: usize, argv: &OwnedArgv, target: u8) {
         if target & AOF != 0 {
             self.aof_feed(db, argv);
+        }
+        if crate::replication::goes_to_replicas(target) {
+            self.repl_propagate(db, argv);
         }
     }
 }

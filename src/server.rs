@@ -252,6 +252,8 @@ pub struct Server {
     pub prop: crate::propagate::Propagation,
     /// The append-only file.
     pub aof: crate::aof::Aof,
+    /// Replication, master side.
+    pub repl: crate::replication::Master,
 }
 
 impl Server {
@@ -337,6 +339,7 @@ impl Server {
             scripting: crate::scripting::Scripting::new(),
             prop: Default::default(),
             aof: Default::default(),
+            repl: Default::default(),
             cfg,
         })
     }
@@ -461,6 +464,9 @@ impl Server {
                 timeout = Duration::ZERO;
             }
             if let Some(t) = self.snapshot_poll_timeout() {
+                timeout = timeout.min(t);
+            }
+            if let Some(t) = self.bulk_poll_timeout() {
                 timeout = timeout.min(t);
             }
             if let Some(at) = self
@@ -658,6 +664,14 @@ impl Server {
         }
         self.pubsub_forget_client(key, &c.st.subs);
         self.unwatch_all(key, &mut c.st.watched);
+        if c.st.is_replica() {
+            info!(
+                "Connection with replica {} lost.",
+                crate::replication::replica_name(&c.st)
+            );
+            self.forget_replica(key);
+        }
+        self.repl.waiting.retain(|&k| k != key);
     }
 
     fn client_readable(&mut self, key: usize) {
@@ -783,7 +797,18 @@ impl Server {
         let reply_start = st.reply.buf.len();
         let subscription = argv.len() > 0 && is_subscription_command(argv.get(0));
         self.pushed_len = 0;
+        let replica = st.is_replica();
         self.dispatch(st, argv);
+        if replica && st.reply.buf.len() > reply_start {
+            // A reply would land inside the replication stream (Redis
+            // 7.0 closes such a replica too).
+            st.reply.buf.truncate(reply_start);
+            warn!(
+                "Replica {} generated a reply to command; closing it",
+                crate::replication::replica_name(st)
+            );
+            st.close_asap = true;
+        }
         // Judged after the command, as Redis checks the flags when a reply
         // is added: CLIENT REPLY ON and RESET clear them and are answered.
         // Pushes (pub/sub messages, subscription confirmations) are always
@@ -968,6 +993,7 @@ impl Server {
         let reply_start = st.reply.buf.len();
         let started = Instant::now();
         let dirty_before = self.dirty;
+        let offset_before = self.repl.offset;
         self.prop.depth += 1;
         let mut ctx = Ctx {
             srv: self,
@@ -977,12 +1003,18 @@ impl Server {
             id,
             failed: false,
             prop: Default::default(),
-            force_prop: false,
+            force_prop: 0,
         };
         handler(&mut ctx);
         let (failed, prop, force) = (ctx.failed, ctx.prop, ctx.force_prop);
         let elapsed = started.elapsed();
-        self.propagate_command(st.db, &argv, prop, force || self.dirty > dirty_before);
+        // A write goes everywhere; a forced op only where it was forced to.
+        let targets = if self.dirty > dirty_before {
+            crate::propagate::ALL
+        } else {
+            force
+        };
+        self.propagate_command(st.db, &argv, prop, targets);
         self.prop.depth -= 1;
         let counted = !self.reprocessing && !self.aof.replaying;
         // While this client still counts as the running one, so that a
@@ -1027,6 +1059,9 @@ impl Server {
         st.last_interaction_ms = self.now_ms;
         if self.prop.depth == 0 {
             self.propagate_pending();
+            if self.repl.offset != offset_before {
+                st.woff = self.repl.offset;
+            }
         }
     }
 
@@ -1163,6 +1198,7 @@ impl Server {
         if self.loading.is_some() {
             self.loading_step();
         }
+        self.replication_before_sleep();
         self.flush_pending_writes();
     }
 
@@ -1304,6 +1340,7 @@ impl Server {
         self.databases_cron();
         self.save_cron();
         self.aof_cron();
+        self.replication_cron();
         self.tracking_limit_table();
         self.cronloops += 1;
     }
@@ -1339,7 +1376,13 @@ impl Server {
             let idle_ms = now - c.st.last_interaction_ms;
             // Blocked clients wait as long as their command says, and
             // subscribers wait for messages: neither is idle.
-            if maxidle_ms > 0 && idle_ms > maxidle_ms && c.st.blocked.is_none() && !c.st.subs.active() {
+            // Replicas only talk when they ACK; repl-timeout covers them.
+            if maxidle_ms > 0
+                && idle_ms > maxidle_ms
+                && c.st.blocked.is_none()
+                && !c.st.subs.active()
+                && !c.st.is_replica()
+            {
                 idle.push(key);
             } else if idle_ms > 2000 {
                 c.release_idle_buffers();

@@ -524,6 +524,10 @@ impl Server {
             for db in &mut self.dbs {
                 db.capture = None;
             }
+            if !bg.is_aof() {
+                // Replicas waiting for this file will not get it.
+                self.repl_bgsave_done(false);
+            }
         }
     }
 
@@ -536,6 +540,7 @@ impl Server {
             if !self.persist.killed.is_some_and(|(k, aof)| k == id && aof) {
                 warn!("Background saving terminated by signal 10");
             }
+            self.repl_start_waiting_sync();
             return;
         }
         let Some(bg) = self.persist.bgsave.take() else { return };
@@ -545,6 +550,7 @@ impl Server {
         let elapsed = bg.start.elapsed().as_secs() as i64;
         if let Target::AofBase { path, .. } = &bg.target {
             self.aof_rewrite_done(path, &bg.tmp, res, elapsed);
+            self.repl_start_waiting_sync();
             return;
         }
         self.persist.last_bgsave_time_sec = elapsed;
@@ -562,6 +568,10 @@ impl Server {
                 self.persist.last_bgsave_ok = false;
             }
         }
+        let ok = self.persist.last_bgsave_ok;
+        self.repl_bgsave_done(ok);
+        // Replicas that could not use this snapshot get their own.
+        self.repl_start_waiting_sync();
     }
 
     /// The save part of serverCron: scheduled BGSAVEs and save points.

@@ -209,6 +209,8 @@ pub fn client_line(srv: &Server, st: &ClientState, now_ms: i64) -> String {
     }
     if st.monitor {
         flags.insert(0, 'O');
+    } else if st.is_replica() {
+        flags.insert(0, 'S');
     }
     if st.unix_socket {
         flags.push('U');
@@ -272,8 +274,18 @@ fn for_each_client(ctx: &Ctx, mut f: impl FnMut(&ClientState)) {
     }
 }
 
-/// The client types CLIENT LIST/KILL TYPE accept; all connections here are
-/// normal ones (no replicas or subscribers yet).
+/// A client's type for CLIENT LIST/KILL TYPE (getClientType).
+pub fn client_type(st: &ClientState) -> &'static str {
+    if st.is_replica() && !st.monitor {
+        "replica"
+    } else if st.subs.active() {
+        "pubsub"
+    } else {
+        "normal"
+    }
+}
+
+/// The client types CLIENT LIST/KILL TYPE accept.
 fn parse_client_type(ctx: &mut Ctx, i: usize) -> Option<&'static str> {
     let t = ctx.argv.get(i).to_ascii_lowercase();
     let ty = match t.as_slice() {
@@ -314,7 +326,7 @@ fn client_list(ctx: &mut Ctx) {
     let now = ctx.srv.now_ms;
     let mut out = String::new();
     for_each_client(ctx, |st| {
-        if type_filter.is_some_and(|t| t != "normal") {
+        if type_filter.is_some_and(|t| t != client_type(st)) {
             return;
         }
         if ids.as_ref().is_some_and(|v| !v.contains(&st.id)) {
@@ -397,7 +409,7 @@ fn client_kill(ctx: &mut Ctx) {
             && id.is_none_or(|v| v == st.id)
             && addr.as_deref().is_none_or(|a| a == st.addr.as_bytes())
             && laddr.as_deref().is_none_or(|a| a == st.laddr.as_bytes())
-            && ty.is_none_or(|t| t == "normal")
+            && ty.is_none_or(|t| t == client_type(st))
     };
     let me = ctx.c.key;
     let mut victims = Vec::new();

@@ -20,6 +20,7 @@ pub mod keyspace;
 pub mod lists;
 pub mod persistence;
 pub mod pubsub;
+pub mod replication;
 pub mod scripting;
 pub mod server;
 pub mod sets;
@@ -458,6 +459,7 @@ pub static FAMILIES: &[&[Command]] = &[
     bitmaps::COMMANDS,
     hyperloglog::COMMANDS,
     persistence::COMMANDS,
+    replication::COMMANDS,
     geo::COMMANDS,
     sort::COMMANDS,
     streams::COMMANDS,
@@ -578,8 +580,9 @@ pub struct Ctx<'a> {
     pub failed: bool,
     /// How the command is propagated if it changes the dataset.
     pub prop: crate::propagate::PropagateAs,
-    /// Propagate even if the dataset did not change.
-    pub force_prop: bool,
+    /// Propagate to these targets even if the dataset did not change
+    /// (0: only if it did).
+    pub force_prop: u8,
 }
 
 // The table's vocabulary covers all of Redis 7; families not built yet

@@ -155,12 +155,14 @@ fn unsubscribe_generic(ctx: &mut Ctx, kind: Kind) {
 /// PUBLISH channel message
 fn publish(ctx: &mut Ctx) {
     let n = ctx.srv.publish(Kind::Channel, ctx.argv.get(1), ctx.argv.get(2));
+    ctx.force_propagation_to_replicas();
     ctx.c.reply.int(n as i64);
 }
 
 /// SPUBLISH shardchannel message
 fn spublish(ctx: &mut Ctx) {
     let n = ctx.srv.publish(Kind::Shard, ctx.argv.get(1), ctx.argv.get(2));
+    ctx.force_propagation_to_replicas();
     ctx.c.reply.int(n as i64);
 }
 

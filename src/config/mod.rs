@@ -3511,8 +3511,8 @@ mod tests {
 
     #[test]
     fn unimplemented_list() {
-        let c = load_text("port 7000\nrepl-timeout 60\nmaxmemory 1gb\n").unwrap();
-        assert_eq!(c.unimplemented_in_use(), vec!["repl-timeout", "maxmemory"]);
+        let c = load_text("port 7000\nrepl-diskless-sync-delay 5\nmaxmemory 1gb\n").unwrap();
+        assert_eq!(c.unimplemented_in_use(), vec!["repl-diskless-sync-delay", "maxmemory"]);
         assert_eq!(c.unimplemented_non_default(), vec!["maxmemory"]);
         assert!(c.is_explicit(P::Port));
         assert!(Config::default().unimplemented_in_use().is_empty());

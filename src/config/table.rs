@@ -215,8 +215,8 @@ params! {
     ClusterAnnounceBusPort cluster_announce_bus_port: i32 = "cluster-announce-bus-port", None, M, N, int(0, 65535, 0);
     ClusterAnnouncePort cluster_announce_port: i32 = "cluster-announce-port", None, M, N, int(0, 65535, 0);
     ClusterAnnounceTlsPort cluster_announce_tls_port: i32 = "cluster-announce-tls-port", None, M, N, int(0, 65535, 0);
-    ReplTimeout repl_timeout: i32 = "repl-timeout", None, M, N, int(1, INT_MAX, 60);
-    ReplPingReplicaPeriod repl_ping_replica_period: i32 = "repl-ping-replica-period", Some("repl-ping-slave-period"), M, N, int(1, INT_MAX, 10);
+    ReplTimeout repl_timeout: i32 = "repl-timeout", None, M, Y, int(1, INT_MAX, 60);
+    ReplPingReplicaPeriod repl_ping_replica_period: i32 = "repl-ping-replica-period", Some("repl-ping-slave-period"), M, Y, int(1, INT_MAX, 10);
     ListCompressDepth list_compress_depth: i32 = "list-compress-depth", None, M, N, int(0, INT_MAX, 0);
     RdbKeySaveDelay rdb_key_save_delay: i32 = "rdb-key-save-delay", None, HIDDEN, N, int(INT_MIN, INT_MAX, 0);
     KeyLoadDelay key_load_delay: i32 = "key-load-delay", None, HIDDEN, N, int(INT_MIN, INT_MAX, 0);
@@ -248,7 +248,7 @@ params! {
     LatencyMonitorThreshold latency_monitor_threshold: i64 = "latency-monitor-threshold", None, M, Y, int(0, LONG_MAX, 0);
     ProtoMaxBulkLen proto_max_bulk_len: i64 = "proto-max-bulk-len", None, M, Y, mem(1024 * 1024, LONG_MAX, 512 * 1024 * 1024);
     StreamNodeMaxEntries stream_node_max_entries: i64 = "stream-node-max-entries", None, M, Y, int(0, LONG_MAX, 100);
-    ReplBacklogSize repl_backlog_size: i64 = "repl-backlog-size", None, M, N, mem(1, LONG_MAX, 1024 * 1024);
+    ReplBacklogSize repl_backlog_size: i64 = "repl-backlog-size", None, M, Y, mem(1, LONG_MAX, 1024 * 1024);
 
     // ---- unsigned long long ----
     Maxmemory maxmemory: u64 = "maxmemory", None, M, N, memu(0, ULLONG_MAX, 0);

@@ -1,0 +1,198 @@
+//! Replication commands, master side (replication.c): REPLCONF, SYNC,
+//! PSYNC, ROLE, WAIT. The machinery is in `crate::replication`.
+
+use super::{acl, flags::*, Command, Ctx, Group};
+use crate::blocking::TimeoutReply;
+use crate::object::Type;
+use crate::replication::ReplState;
+
+/// Redis's NET_HOST_STR_LEN: the longest ip-address a replica may announce.
+const NET_HOST_STR_LEN: usize = 256;
+
+pub static COMMANDS: &[Command] = &[
+    Command::new("replconf", -1, Group::Server, replconf)
+        .flags(ADMIN | NOSCRIPT | LOADING | STALE | ALLOW_BUSY)
+        .acl(acl::DANGEROUS)
+        .doc("3.0.0", "O(1)", "An internal command for configuring the replication stream")
+        .syscmd(),
+    Command::new("sync", 1, Group::Server, sync)
+        .flags(ADMIN | NOSCRIPT | NO_ASYNC_LOADING | NO_MULTI)
+        .acl(acl::DANGEROUS)
+        .doc("1.0.0", "", "Internal command used for replication"),
+    Command::new("psync", -3, Group::Server, psync)
+        .flags(ADMIN | NOSCRIPT | NO_ASYNC_LOADING | NO_MULTI)
+        .acl(acl::DANGEROUS)
+        .doc("2.8.0", "", "Internal command used for replication")
+        .args("replicationid:string offset:integer"),
+    Command::new("role", 1, Group::Server, role)
+        .flags(NOSCRIPT | LOADING | STALE | FAST)
+        .acl(acl::ADMIN | acl::DANGEROUS)
+        .doc(
+            "2.8.12",
+            "O(1)",
+            "Return the role of the instance in the context of replication",
+        ),
+    Command::new("wait", 3, Group::Generic, wait)
+        .flags(NOSCRIPT)
+        .acl(acl::CONNECTION)
+        .doc(
+            "3.0.0",
+            "O(1)",
+            "Wait for the synchronous replication of all the write commands sent in the context of the current connection",
+        )
+        .args("numreplicas:integer timeout:integer")
+        .tips(&["request_policy:all_shards", "response_policy:agg_min"]),
+];
+
+/// REPLCONF <option> <value> [<option> <value> ...]
+fn replconf(ctx: &mut Ctx) {
+    if ctx.argv.len().is_multiple_of(2) {
+        // Every option needs its value.
+        return ctx.syntax_error();
+    }
+    let mut j = 1;
+    while j < ctx.argv.len() {
+        let opt = ctx.argv.get(j).to_ascii_lowercase();
+        let val = ctx.argv.get(j + 1);
+        match opt.as_slice() {
+            b"listening-port" => {
+                let Some(port) = ctx.int_arg(j + 1) else { return };
+                ctx.c.repl_mut().listening_port = port;
+            }
+            b"ip-address" => {
+                if val.len() >= NET_HOST_STR_LEN {
+                    let msg = format!(
+                        "ERR REPLCONF ip-address provided by replica instance is too long: {} bytes",
+                        val.len()
+                    );
+                    return ctx.error(&msg);
+                }
+                ctx.c.repl_mut().ip_address = Some(String::from_utf8_lossy(val).into_owned());
+            }
+            b"capa" => {
+                // Capabilities this master does not know are ignored.
+                if val.eq_ignore_ascii_case(b"eof") {
+                    ctx.c.repl_mut().capa_eof = true;
+                } else if val.eq_ignore_ascii_case(b"psync2") {
+                    ctx.c.repl_mut().capa_psync2 = true;
+                }
+            }
+            b"ack" => return replconf_ack(ctx, j),
+            // Only a replica answers GETACK; a master ignores it, silently.
+            b"getack" => return,
+            b"rdb-only" => {
+                // Accepted for compatibility; a full sync always streams.
+                match crate::util::string2ll(val) {
+                    Some(0 | 1) => {}
+                    Some(_) => return ctx.error("ERR value is out of range, value must between 0 and 1"),
+                    None => return ctx.error("ERR value is not an integer or out of range"),
+                }
+            }
+            _ => {
+                let msg = format!("ERR Unrecognized REPLCONF option: {}", super::arg_text(ctx.argv.get(j)));
+                return ctx.error(&msg);
+            }
+        }
+        j += 2;
+    }
+    ctx.c.reply.ok();
+}
+
+/// REPLCONF ACK <offset> [FACK <offset>]: never answered (the reply would
+/// go into the stream).
+fn replconf_ack(ctx: &mut Ctx, j: usize) {
+    if !ctx.c.is_replica() {
+        return;
+    }
+    let Some(offset) = crate::util::string2ll(ctx.argv.get(j + 1)) else {
+        return;
+    };
+    ctx.srv.repl_ack(ctx.c, offset);
+}
+
+/// SYNC: the pre-PSYNC protocol (no +FULLRESYNC line).
+fn sync(ctx: &mut Ctx) {
+    if sync_refused(ctx) {
+        return;
+    }
+    ctx.srv.repl_sync(ctx.c, None);
+}
+
+/// PSYNC <replid> <offset>
+fn psync(ctx: &mut Ctx) {
+    if ctx.c.is_replica() {
+        return;
+    }
+    if ctx.argv.len() > 3 && ctx.argv.get(3).eq_ignore_ascii_case(b"failover") {
+        return ctx.error("ERR PSYNC FAILOVER can't be sent to a master.");
+    }
+    if sync_refused(ctx) {
+        return;
+    }
+    let Some(offset) = ctx.int_arg(2) else { return };
+    let replid = ctx.argv.get(1).to_vec();
+    ctx.srv.repl_sync(ctx.c, Some((&replid, offset)));
+}
+
+/// The checks of syncCommand before any sync starts. True when refused.
+fn sync_refused(ctx: &mut Ctx) -> bool {
+    if ctx.c.is_replica() {
+        // Already one: ignored.
+        return true;
+    }
+    if !ctx.c.reply.buf.is_empty() {
+        // The stream must start on a fresh output buffer.
+        ctx.error("ERR SYNC and PSYNC are invalid with pending output");
+        return true;
+    }
+    false
+}
+
+/// ROLE, master form: master, offset, [ip, port, ack offset] per online
+/// replica.
+fn role(ctx: &mut Ctx) {
+    let rows: Vec<(String, i64, i64)> = ctx
+        .srv
+        .replicas_iter()
+        .filter_map(|st| {
+            let r = st.repl.as_deref()?;
+            if r.state != Some(ReplState::Online) {
+                return None;
+            }
+            let ip = r
+                .ip_address
+                .clone()
+                .unwrap_or_else(|| crate::replication::peer_ip(&st.addr).to_string());
+            Some((ip, r.listening_port, r.ack_off))
+        })
+        .collect();
+    let r = &mut ctx.c.reply;
+    r.array_len(3);
+    r.bulk(b"master");
+    r.int(ctx.srv.repl.offset);
+    r.array_len(rows.len());
+    for (ip, port, off) in rows {
+        r.array_len(3);
+        r.bulk(ip.as_bytes());
+        r.bulk_int(port);
+        r.bulk_int(off);
+    }
+}
+
+/// WAIT numreplicas timeout
+fn wait(ctx: &mut Ctx) {
+    let Some(numreplicas) = ctx.int_arg(1) else { return };
+    let Some(deadline) = crate::blocking::parse_timeout_ms(ctx, 2) else {
+        return;
+    };
+    let offset = ctx.c.woff;
+    let acked = ctx.srv.replicas_acked(offset);
+    if acked >= numreplicas || !ctx.can_block() {
+        return ctx.c.reply.int(acked);
+    }
+    ctx.block_on_keys(&[], Type::String, deadline, TimeoutReply::Acked { offset, numreplicas });
+    let key = ctx.c.key;
+    ctx.srv.repl.waiting.push(key);
+    // Replicas ACK once a second on their own; ask now.
+    ctx.srv.repl.get_ack = true;
+}

@@ -1,0 +1,623 @@
+//! The primary side of replication (the master half of Redis's
+//! replication.c): replica clients, the replication stream and its offset,
+//! the backlog for partial resyncs, full syncs from a snapshot, REPLCONF
+//! ACKs and WAIT.
+//!
+//! A replica is a client that sent SYNC or PSYNC. A full sync is a BGSAVE
+//! (`snapshot::Target::Rdb`, as Redis's disk-based sync writes
+//! `dbfilename`): `+FULLRESYNC <replid> <offset>` goes out when the snapshot
+//! starts, because the snapshot is the dataset at exactly that offset; the
+//! stream produced meanwhile is kept in `ReplClient::pending`; when the file
+//! is complete it is sent as `$<len>\r\n<bytes>` a bounded chunk at a time
+//! from `before_sleep` (`pump_bulk`), then `pending`, and the replica is
+//! online: from then on the stream goes straight to its output buffer.
+
+use crate::client::ClientState;
+use crate::propagate;
+use crate::resp::OwnedArgv;
+use crate::server::Server;
+use log::{info, warn};
+use std::collections::VecDeque;
+use std::fs::File;
+use std::io::Read;
+
+/// Redis's CONFIG_REPL_BACKLOG_MIN_SIZE.
+const BACKLOG_MIN_SIZE: usize = 16 * 1024;
+/// Bytes of the RDB file read into a replica's output per step; the next
+/// chunk is read once the output is below `BULK_HIGH_WATER`.
+const BULK_CHUNK: usize = 64 * 1024;
+const BULK_HIGH_WATER: usize = 256 * 1024;
+
+/// Redis's SLAVE_STATE_*: where a replica is in its sync.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum ReplState {
+    /// Waiting for a snapshot it can use to start (one for something
+    /// else runs).
+    WaitBgsaveStart,
+    /// Got +FULLRESYNC; the snapshot is being written.
+    WaitBgsaveEnd,
+    /// The file is being sent.
+    SendBulk,
+    Online,
+}
+
+impl ReplState {
+    /// INFO's `state=` (replstateToString).
+    pub fn name(self) -> &'static str {
+        match self {
+            ReplState::WaitBgsaveStart | ReplState::WaitBgsaveEnd => "wait_bgsave",
+            ReplState::SendBulk => "send_bulk",
+            ReplState::Online => "online",
+        }
+    }
+}
+
+/// Replication data of a client: what REPLCONF told us, and the sync
+/// state once it is a replica (`state` set by SYNC/PSYNC).
+#[derive(Default)]
+pub struct ReplClient {
+    pub state: Option<ReplState>,
+    pub listening_port: i64,
+    pub ip_address: Option<String>,
+    pub capa_eof: bool,
+    pub capa_psync2: bool,
+    /// Sent SYNC, not PSYNC: no +FULLRESYNC line and no ACKs expected.
+    pub pre_psync: bool,
+    pub ack_off: i64,
+    /// Unix seconds of the last ACK (INFO's lag).
+    pub ack_time: i64,
+    /// The offset the full sync's snapshot stands for.
+    pub initial_offset: i64,
+    /// The stream produced while the snapshot is written and sent.
+    pub pending: Vec<u8>,
+    /// The file being sent and the bytes of it left.
+    bulk: Option<(File, u64)>,
+}
+
+impl ClientState {
+    /// The client is a replica (Redis's CLIENT_SLAVE).
+    pub fn is_replica(&self) -> bool {
+        self.repl.as_ref().is_some_and(|r| r.state.is_some())
+    }
+
+    pub fn repl_mut(&mut self) -> &mut ReplClient {
+        self.repl.get_or_insert_with(Default::default)
+    }
+}
+
+/// The circular backlog of the last `repl-backlog-size` bytes of the stream.
+#[derive(Default)]
+pub struct Backlog {
+    buf: VecDeque<u8>,
+    /// Offset of the first byte in `buf` (Redis's repl_backlog->offset).
+    pub offset: i64,
+}
+
+impl Backlog {
+    pub fn histlen(&self) -> i64 {
+        self.buf.len() as i64
+    }
+
+    fn append(&mut self, bytes: &[u8], size: usize) {
+        self.buf.extend(bytes);
+        let size = size.max(BACKLOG_MIN_SIZE);
+        if self.buf.len() > size {
+            let drop = self.buf.len() - size;
+            self.buf.drain(..drop);
+            self.offset = self.offset.saturating_add(drop as i64);
+        }
+    }
+
+    /// The bytes from stream offset `from` to the end, if held.
+    fn since(&self, from: i64) -> Option<Vec<u8>> {
+        let skip = from.checked_sub(self.offset)?;
+        if skip < 0 || skip > self.histlen() {
+            return None;
+        }
+        Some(self.buf.range(skip as usize..).copied().collect())
+    }
+}
+
+/// Server-wide master state.
+pub struct Master {
+    pub replid2: String,
+    /// Bytes sent into the stream so far (master_repl_offset).
+    pub offset: i64,
+    pub backlog: Option<Backlog>,
+    /// The db the stream last selected; -1 forces a SELECT (slaveseldb).
+    pub seldb: i64,
+    /// Replica clients (slab keys) in the order they became replicas.
+    pub replicas: Vec<usize>,
+    /// WAIT clients (slab keys).
+    pub waiting: Vec<usize>,
+    /// A WAIT blocked: ask replicas for an ACK before sleeping.
+    pub get_ack: bool,
+    /// Replicas the stream could not reach (they were running a command):
+    /// their stream has a hole, so they are closed.
+    broken: Vec<usize>,
+    pub sync_full: u64,
+    pub sync_partial_ok: u64,
+    pub sync_partial_err: u64,
+}
+
+impl Default for Master {
+    fn default() -> Self {
+        Master {
+            replid2: "0".repeat(40),
+            offset: 0,
+            backlog: None,
+            seldb: -1,
+            replicas: Vec::new(),
+            waiting: Vec::new(),
+            get_ack: false,
+            broken: Vec::new(),
+            sync_full: 0,
+            sync_partial_ok: 0,
+            sync_partial_err: 0,
+        }
+    }
+}
+
+/// `ip:port` of a replica for log lines (replicationGetSlaveName).
+pub fn replica_name(st: &ClientState) -> String {
+    let r = st.repl.as_deref();
+    let ip = r
+        .and_then(|r| r.ip_address.clone())
+        .unwrap_or_else(|| peer_ip(&st.addr).to_string());
+    match r.map_or(0, |r| r.listening_port) {
+        0 => format!("{ip}:<unknown-replica-port>"),
+        p => format!("{ip}:{p}"),
+    }
+}
+
+/// The ip of an `ip:port` peer address (IPv6 included).
+pub fn peer_ip(addr: &str) -> &str {
+    addr.rsplit_once(':').map_or(addr, |(ip, _)| ip)
+}
+
+impl Server {
+    /// Redis's replicationFeedSlaves: appends a command to the stream (a
+    /// SELECT first when `db` is not the one the stream is in; `None` for
+    /// PING and GETACK, which apply to no db).
+    pub fn repl_feed(&mut self, db: Option<usize>, argv: &OwnedArgv) {
+        if self.repl.backlog.is_none() && self.repl.replicas.is_empty() {
+            return;
+        }
+        let mut bytes = Vec::new();
+        if let Some(db) = db {
+            if self.repl.seldb != db as i64 {
+                let n = db.to_string();
+                crate::aof::cat_command(&mut bytes, [&b"SELECT"[..], n.as_bytes()].into_iter());
+                self.repl.seldb = db as i64;
+            }
+        }
+        let v = argv.view();
+        crate::aof::cat_command(&mut bytes, v.iter().collect::<Vec<_>>().into_iter());
+        self.repl_feed_bytes(&bytes);
+    }
+
+    fn repl_feed_bytes(&mut self, bytes: &[u8]) {
+        self.repl.offset = self.repl.offset.saturating_add(bytes.len() as i64);
+        let size = usize::try_from(self.cfg.repl_backlog_size).unwrap_or(usize::MAX);
+        if let Some(b) = &mut self.repl.backlog {
+            b.append(bytes, size);
+        }
+        let limits = self.cfg.client_output_buffer_limit;
+        let now = self.now_ms;
+        for i in 0..self.repl.replicas.len() {
+            let key = self.repl.replicas[i];
+            let Some(Some(c)) = self.clients.get_mut(key) else {
+                self.repl.broken.push(key);
+                continue;
+            };
+            let Some(r) = c.st.repl.as_deref_mut() else { continue };
+            match r.state {
+                // Its stream starts at the offset of the snapshot it gets.
+                Some(ReplState::WaitBgsaveStart) | None => continue,
+                Some(ReplState::WaitBgsaveEnd | ReplState::SendBulk) => r.pending.extend_from_slice(bytes),
+                Some(ReplState::Online) => c.st.reply.raw(bytes),
+            }
+            if !c.pending_write {
+                c.pending_write = true;
+                self.pending_writes.push(key);
+            }
+            if c.output_limit_reached(&limits, now) {
+                self.close_for_output_limit(key);
+            }
+        }
+    }
+
+    /// The op of a finished execution unit going to replicas.
+    pub fn repl_propagate(&mut self, db: usize, argv: &OwnedArgv) {
+        self.repl_feed(Some(db), argv);
+    }
+
+    /// SYNC / PSYNC from `c` (syncCommand). Replies, or leaves the reply
+    /// to when the snapshot starts.
+    pub fn repl_sync(&mut self, c: &mut ClientState, psync: Option<(&[u8], i64)>) {
+        info!("Replica {} asks for synchronization", replica_name(c));
+        if let Some((replid, offset)) = psync {
+            if self.try_partial_resync(c, replid, offset) {
+                self.repl.sync_partial_ok += 1;
+                return;
+            }
+            if replid != b"?" {
+                self.repl.sync_partial_err += 1;
+            }
+        } else {
+            c.repl_mut().pre_psync = true;
+        }
+        self.repl.sync_full += 1;
+        c.repl_mut().state = Some(ReplState::WaitBgsaveStart);
+        self.repl.replicas.push(c.key);
+        if self.repl.backlog.is_none() && self.repl.replicas.len() == 1 {
+            // A backlog made from scratch starts a new history: a new id,
+            // and no old one to accept PSYNCs for.
+            self.replid = crate::server::random_hex(40);
+            self.repl.replid2 = "0".repeat(40);
+            self.repl.backlog = Some(Backlog {
+                buf: VecDeque::new(),
+                offset: self.repl.offset.saturating_add(1),
+            });
+            info!(
+                "Replication backlog created, my new replication IDs are '{}' and '{}'",
+                self.replid, self.repl.replid2
+            );
+        }
+        if self.persist.rdb_save_running() {
+            // A snapshot for another replica registers the stream since its
+            // start: share it (the same offset, a copy of that stream).
+            let other = self.repl.replicas.iter().find_map(|&k| {
+                let r = self.clients.get(k)?.as_ref()?.st.repl.as_deref()?;
+                (r.state == Some(ReplState::WaitBgsaveEnd)).then(|| (r.initial_offset, r.pending.clone()))
+            });
+            match other {
+                Some((offset, pending)) => {
+                    c.repl_mut().pending = pending;
+                    self.setup_full_resync(c, offset);
+                    info!("Waiting for end of BGSAVE for SYNC");
+                }
+                None => info!("Can't attach the replica to the current BGSAVE. Waiting for next BGSAVE for SYNC"),
+            }
+        } else if self.persist.bgsave.is_some() {
+            info!("No BGSAVE in progress, but another BG operation is active. BGSAVE for replication delayed");
+        } else {
+            self.start_bgsave_for_replication(Some(c));
+        }
+    }
+
+    /// Redis's masterTryPartialResynchronization.
+    fn try_partial_resync(&mut self, c: &mut ClientState, replid: &[u8], offset: i64) -> bool {
+        let ours = replid.eq_ignore_ascii_case(self.replid.as_bytes());
+        if !ours {
+            if replid != b"?" {
+                info!(
+                    "Partial resynchronization not accepted: Replication ID mismatch (Replica asked for '{}', my replication IDs are '{}' and '{}')",
+                    String::from_utf8_lossy(replid),
+                    self.replid,
+                    self.repl.replid2
+                );
+            } else {
+                info!("Full resync requested by replica {}", replica_name(c));
+            }
+            return false;
+        }
+        let Some(data) = self.repl.backlog.as_ref().and_then(|b| b.since(offset)) else {
+            info!(
+                "Unable to partial resync with replica {} for lack of backlog (Replica request was: {offset}).",
+                replica_name(c)
+            );
+            return false;
+        };
+        let now = self.now_ms / 1000;
+        let r = c.repl_mut();
+        r.state = Some(ReplState::Online);
+        r.ack_time = now;
+        let line = if r.capa_psync2 {
+            format!("+CONTINUE {}\r\n", self.replid)
+        } else {
+            "+CONTINUE\r\n".to_string()
+        };
+        c.reply.raw(line.as_bytes());
+        c.reply.raw(&data);
+        self.repl.replicas.push(c.key);
+        info!(
+            "Partial resynchronization request from {} accepted. Sending {} bytes of backlog starting from offset {offset}.",
+            replica_name(c),
+            data.len()
+        );
+        true
+    }
+
+    /// Starts the BGSAVE for the replicas waiting for one and sends them
+    /// +FULLRESYNC (startBgsaveForReplication). `running` is the client
+    /// whose command starts it (out of its slab slot).
+    fn start_bgsave_for_replication(&mut self, mut running: Option<&mut ClientState>) {
+        info!("Starting BGSAVE for SYNC with target: disk");
+        let res = self.rdb_bgsave();
+        let offset = self.repl.offset;
+        for key in self.repl.replicas.clone() {
+            let slot_client = match running.as_deref_mut() {
+                Some(c) if c.key == key => None,
+                _ => Some(key),
+            };
+            let with = |srv: &mut Server, st: &mut ClientState| {
+                if st.repl.as_ref().and_then(|r| r.state) != Some(ReplState::WaitBgsaveStart) {
+                    return;
+                }
+                if let Err(e) = &res {
+                    warn!("BGSAVE for replication failed: {e}");
+                    st.reply
+                        .error_line(b"ERR BGSAVE failed, maybe there is no disk space available?");
+                    st.close_after_reply = true;
+                    srv.forget_replica(st.key);
+                    return;
+                }
+                srv.setup_full_resync(st, offset);
+            };
+            match slot_client {
+                None => {
+                    if let Some(c) = running.as_deref_mut() {
+                        with(self, c);
+                    }
+                }
+                Some(k) => {
+                    if let Some(Some(mut c)) = self.clients.get_mut(k).map(Option::take) {
+                        with(self, &mut c.st);
+                        self.put_back(k, c);
+                    }
+                }
+            }
+        }
+    }
+
+    /// replicationSetupSlaveForFullResync: the replica gets +FULLRESYNC and
+    /// collects the stream from `offset` on.
+    fn setup_full_resync(&mut self, c: &mut ClientState, offset: i64) {
+        let r = c.repl_mut();
+        r.initial_offset = offset;
+        r.state = Some(ReplState::WaitBgsaveEnd);
+        let pre_psync = r.pre_psync;
+        // The replica's db after loading the file is 0: make the stream
+        // select its db again.
+        self.repl.seldb = -1;
+        if !pre_psync {
+            c.reply
+                .raw(format!("+FULLRESYNC {} {offset}\r\n", self.replid).as_bytes());
+        }
+    }
+
+    /// A snapshot finished (or was killed: `ok` false): replicas waiting
+    /// for it get the file or are closed (updateSlavesWaitingBgsave).
+    pub fn repl_bgsave_done(&mut self, ok: bool) {
+        for key in self.repl.replicas.clone() {
+            let Some(Some(c)) = self.clients.get_mut(key) else {
+                continue;
+            };
+            let Some(r) = c.st.repl.as_deref_mut() else { continue };
+            if r.state != Some(ReplState::WaitBgsaveEnd) {
+                continue;
+            }
+            let file = if ok {
+                File::open(&self.cfg.dbfilename).and_then(|f| Ok((f.metadata()?.len(), f)))
+            } else {
+                Err(std::io::Error::other("the snapshot failed"))
+            };
+            match file {
+                Ok((len, f)) => {
+                    r.state = Some(ReplState::SendBulk);
+                    r.bulk = Some((f, len));
+                    c.st.reply.raw(format!("${len}\r\n").as_bytes());
+                    if !c.pending_write {
+                        c.pending_write = true;
+                        self.pending_writes.push(key);
+                    }
+                }
+                Err(e) => {
+                    warn!("SYNC failed. BGSAVE child returned an error: {e}");
+                    c.st.close_asap = true;
+                    self.pending_writes.push(key);
+                }
+            }
+        }
+    }
+
+    /// Starts a snapshot for replicas waiting for one, when none runs.
+    pub fn repl_start_waiting_sync(&mut self) {
+        if self.persist.bgsave.is_some() || self.loading.is_some() {
+            return;
+        }
+        let waiting = self.repl.replicas.iter().any(|&k| {
+            self.clients
+                .get(k)
+                .and_then(|c| c.as_ref())
+                .is_some_and(|c| c.st.repl.as_ref().and_then(|r| r.state) == Some(ReplState::WaitBgsaveStart))
+        });
+        if waiting {
+            self.start_bgsave_for_replication(None);
+        }
+    }
+
+    /// Moves file bytes into the output of replicas receiving the RDB, a
+    /// chunk at a time while their output is small (sendBulkToSlave); at
+    /// the end, the stream collected meanwhile follows and the replica is
+    /// online.
+    pub fn pump_bulk(&mut self) {
+        for key in self.repl.replicas.clone() {
+            let Some(Some(c)) = self.clients.get_mut(key) else {
+                continue;
+            };
+            let Some(r) = c.st.repl.as_deref_mut() else { continue };
+            let Some((file, left)) = &mut r.bulk else { continue };
+            let mut failed = false;
+            while *left > 0 && c.st.reply.buf.len() - c.sent < BULK_HIGH_WATER {
+                let want = BULK_CHUNK.min(usize::try_from(*left).unwrap_or(BULK_CHUNK));
+                let at = c.st.reply.buf.len();
+                c.st.reply.buf.resize(at + want, 0);
+                match file.read(&mut c.st.reply.buf[at..]) {
+                    Ok(n) if n > 0 => {
+                        c.st.reply.buf.truncate(at + n);
+                        *left -= n as u64;
+                    }
+                    res => {
+                        c.st.reply.buf.truncate(at);
+                        warn!("Read error sending DB to replica: {res:?}");
+                        failed = true;
+                        break;
+                    }
+                }
+            }
+            if failed {
+                c.st.close_asap = true;
+            } else if *left == 0 {
+                r.bulk = None;
+                r.state = Some(ReplState::Online);
+                r.ack_time = self.now_ms / 1000;
+                let pending = std::mem::take(&mut r.pending);
+                c.st.reply.raw(&pending);
+                info!("Synchronization with replica {} succeeded", replica_name(&c.st));
+            }
+            if !c.pending_write {
+                c.pending_write = true;
+                self.pending_writes.push(key);
+            }
+        }
+    }
+
+    /// The loop must not sleep while a replica can take more of its file.
+    pub fn bulk_poll_timeout(&self) -> Option<std::time::Duration> {
+        self.repl
+            .replicas
+            .iter()
+            .any(|&k| {
+                self.clients
+                    .get(k)
+                    .and_then(|c| c.as_ref())
+                    .is_some_and(|c| c.st.repl.as_ref().is_some_and(|r| r.bulk.is_some()) && !c.has_pending_output())
+            })
+            .then_some(std::time::Duration::ZERO)
+    }
+
+    /// A replica client is going away (freeClient).
+    pub fn forget_replica(&mut self, key: usize) {
+        self.repl.replicas.retain(|&k| k != key);
+    }
+
+    /// REPLCONF ACK from a replica.
+    pub fn repl_ack(&mut self, c: &mut ClientState, offset: i64) {
+        let now = self.now_ms / 1000;
+        let r = c.repl_mut();
+        r.ack_off = r.ack_off.max(offset);
+        r.ack_time = now;
+    }
+
+    /// Online replicas that acknowledged `offset` (replicationCountAcksByOffset).
+    pub fn replicas_acked(&self, offset: i64) -> i64 {
+        self.replicas_iter()
+            .filter(|st| {
+                st.repl
+                    .as_ref()
+                    .is_some_and(|r| r.state == Some(ReplState::Online) && r.ack_off >= offset)
+            })
+            .count() as i64
+    }
+
+    /// Replica clients in their slots (a running one is skipped).
+    pub fn replicas_iter(&self) -> impl Iterator<Item = &ClientState> + '_ {
+        self.repl
+            .replicas
+            .iter()
+            .filter_map(|&k| self.clients.get(k).and_then(|c| c.as_ref()).map(|c| &c.st))
+    }
+
+    /// From before_sleep: WAITs that are satisfied, the GETACK a new WAIT
+    /// asked for, the file of syncing replicas, replicas the stream missed.
+    pub fn replication_before_sleep(&mut self) {
+        if !self.repl.waiting.is_empty() {
+            self.process_clients_waiting_replicas();
+        }
+        if std::mem::take(&mut self.repl.get_ack) && self.pause.is_none() {
+            let argv = OwnedArgv::from_slices([&b"REPLCONF"[..], b"GETACK", b"*"].into_iter());
+            self.repl_feed(None, &argv);
+        }
+        self.pump_bulk();
+        for key in std::mem::take(&mut self.repl.broken) {
+            warn!("Closing a replica whose replication stream could not be written");
+            if let Some(Some(c)) = self.clients.get_mut(key) {
+                c.st.close_asap = true;
+                self.pending_writes.push(key);
+            } else {
+                self.forget_replica(key);
+            }
+        }
+    }
+
+    /// Unblocks WAIT clients whose replicas acknowledged enough.
+    /// The list is rebuilt with the clients still waiting: those that
+    /// timed out or were unblocked otherwise drop out here.
+    fn process_clients_waiting_replicas(&mut self) {
+        let mut still = Vec::new();
+        for key in std::mem::take(&mut self.repl.waiting) {
+            let Some(Some(mut c)) = self.clients.get_mut(key).map(Option::take) else {
+                continue;
+            };
+            if let Some(crate::blocking::TimeoutReply::Acked { offset, numreplicas }) =
+                c.st.blocked.as_ref().map(|b| b.on_timeout)
+            {
+                let acked = self.replicas_acked(offset);
+                if acked >= numreplicas {
+                    c.st.reply.int(acked);
+                    self.unblock(&mut c, None);
+                } else if !still.contains(&key) {
+                    still.push(key);
+                }
+            }
+            self.put_back(key, c);
+        }
+        self.repl.waiting = still;
+    }
+
+    /// Once a second from cron (replicationCron): PINGs into the stream,
+    /// newlines to replicas waiting for their file so the link stays
+    /// alive, timed out replicas closed, queued syncs started.
+    pub fn replication_cron(&mut self) {
+        let hz = self.hz.clamp(1, 500) as u64;
+        let period = self.cfg.repl_ping_replica_period.max(1) as u64;
+        if self.cronloops.is_multiple_of(period * hz) && !self.repl.replicas.is_empty() && self.pause.is_none() {
+            let ping = OwnedArgv::from_slices([&b"PING"[..]].into_iter());
+            self.repl_feed(None, &ping);
+        }
+        if !self.cronloops.is_multiple_of(hz) {
+            return;
+        }
+        let now = self.now_ms / 1000;
+        let timeout = i64::from(self.cfg.repl_timeout);
+        for key in self.repl.replicas.clone() {
+            let Some(Some(c)) = self.clients.get_mut(key) else {
+                continue;
+            };
+            let Some(r) = c.st.repl.as_deref() else { continue };
+            match r.state {
+                Some(ReplState::WaitBgsaveStart | ReplState::WaitBgsaveEnd) => c.st.reply.raw(b"\n"),
+                Some(ReplState::Online) if !r.pre_psync && now - r.ack_time > timeout => {
+                    warn!(
+                        "Disconnecting timedout replica (streaming sync): {}",
+                        replica_name(&c.st)
+                    );
+                    c.st.close_asap = true;
+                }
+                _ => continue,
+            }
+            if !c.pending_write {
+                c.pending_write = true;
+                self.pending_writes.push(key);
+            }
+        }
+        self.repl_start_waiting_sync();
+    }
+}
+
+/// The targets `propagate_now` sends to replicas.
+pub fn goes_to_replicas(target: u8) -> bool {
+    target & propagate::REPL != 0
+}

@@ -1,0 +1,208 @@
+//! Replication with a real Redis replica: redis-server 7 started with
+//! `--replicaof` fastkey syncs (full resync from fastkey's snapshot), then
+//! follows a mixed write load, WAIT sees its ACKs, and after its link is
+//! killed it resumes with a partial resync from the backlog.
+
+mod common;
+
+use common::{redis_server_available, wait_until, Server, ServerOpts};
+use redis::{Commands, Connection};
+use std::time::Duration;
+
+/// Data of every type, with TTLs, in two databases.
+fn fill(con: &mut Connection) {
+    let _: () = con.set("str", "hello").unwrap();
+    let _: () = con.set("int", 12345).unwrap();
+    let _: () = con.set("long", "abc".repeat(2000)).unwrap();
+    let _: () = con.set_ex("ttl", "v", 5000).unwrap();
+    let big: Vec<String> = (0..2000).map(|i| format!("element-{i}")).collect();
+    let _: () = con.rpush("list", &big).unwrap();
+    let _: () = con.sadd("intset", &[1, 2, 3, -5]).unwrap();
+    let _: () = con.sadd("set", &big).unwrap();
+    let pairs: Vec<(f64, String)> = (0..300).map(|i| (i as f64 / 3.0, format!("m{i}"))).collect();
+    let _: () = con.zadd_multiple("zset", &pairs).unwrap();
+    let fields: Vec<(String, String)> = (0..600).map(|i| (format!("f{i}"), format!("v{i}"))).collect();
+    let _: () = con.hset_multiple("hash", &fields).unwrap();
+    let _: () = con.hset_multiple("smallhash", &[("a", "1")]).unwrap();
+    let _: () = redis::cmd("XADD")
+        .arg("stream")
+        .arg("1-1")
+        .arg("f")
+        .arg("v")
+        .query(con)
+        .unwrap();
+    let _: () = redis::cmd("PFADD").arg("hll").arg("a").arg("b").query(con).unwrap();
+    let _: () = redis::cmd("SELECT").arg(3).query(con).unwrap();
+    let _: () = con.set("in3", "three").unwrap();
+    let _: () = redis::cmd("SELECT").arg(0).query(con).unwrap();
+}
+
+/// Writes of many kinds, including the ones propagated in a rewritten form
+/// (relative TTLs, SPOP, INCRBYFLOAT, scripts, transactions).
+fn write_load(con: &mut Connection, round: u32) {
+    for i in 0..200 {
+        let k = format!("k{round}:{i}");
+        let _: () = con.set_ex(&k, i, 1000).unwrap();
+        let _: i64 = con.incr("counter", 1).unwrap();
+        let _: () = con.lpush("list", i).unwrap();
+        let _: Option<String> = con.lpop("list", None).unwrap();
+        let _: () = con.hset("hash", format!("h{i}"), round).unwrap();
+        let _: () = con.zadd("zset", format!("z{i}"), i).unwrap();
+        let _: () = con.sadd("pool", format!("p{i}")).unwrap();
+        if i % 3 == 0 {
+            let _: Option<String> = redis::cmd("SPOP").arg("pool").query(con).unwrap();
+        }
+        let _: () = con.expire("str", 10_000).unwrap();
+        if i % 10 == 0 {
+            let _: () = con.del(format!("k{round}:{}", i / 2)).unwrap();
+            let _: f64 = redis::cmd("INCRBYFLOAT").arg("float").arg("1.5").query(con).unwrap();
+        }
+    }
+    let (a, b): (i64, i64) = redis::pipe().atomic().incr("tx", 1).incr("tx", 2).query(con).unwrap();
+    assert_eq!(b, a + 2);
+    let _: () = redis::cmd("EVAL")
+        .arg("redis.call('SET', KEYS[1], ARGV[1]); return redis.call('INCR', KEYS[2])")
+        .arg(2)
+        .arg("scripted")
+        .arg("scount")
+        .arg(round)
+        .query(con)
+        .unwrap();
+    let _: () = redis::cmd("SELECT").arg(7).query(con).unwrap();
+    let _: () = con.set(format!("db7:{round}"), round).unwrap();
+    let _: () = con.rpush("db7list", round).unwrap();
+    let _: () = redis::cmd("SELECT").arg(0).query(con).unwrap();
+}
+
+fn digest(con: &mut Connection) -> String {
+    redis::cmd("DEBUG").arg("DIGEST").query(con).unwrap()
+}
+
+fn stat(srv: &Server, field: &str) -> i64 {
+    srv.info_field("stats", field)
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(-1)
+}
+
+/// Waits until the replica's dataset is the primary's.
+fn assert_in_sync(fk: &mut Connection, rs: &mut Connection, what: &str) {
+    let mut last = (String::new(), String::new());
+    let same = wait_until(Duration::from_secs(20), || {
+        last = (digest(fk), digest(rs));
+        last.0 == last.1
+    });
+    assert!(
+        same,
+        "{what}: DEBUG DIGEST differs: fastkey {} replica {}",
+        last.0, last.1
+    );
+}
+
+#[test]
+fn redis_replica_syncs_follows_and_resyncs_partially() {
+    let Some(redis_bin) = redis_server_available() else {
+        eprintln!("skipped: redis-server is not installed");
+        return;
+    };
+    let fk = Server::start(&[]);
+    let mut fkc = fk.redis();
+    fill(&mut fkc);
+
+    let port = fk.port.to_string();
+    let rs = ServerOpts::new(&["--replicaof", "127.0.0.1", &port])
+        .bin(&redis_bin)
+        .start();
+    let mut rsc = rs.redis();
+    let up = wait_until(Duration::from_secs(20), || {
+        rs.info_field("replication", "master_link_status").as_deref() == Some("up")
+    });
+    assert!(up, "the replica did not sync:\n{}\n{}", rs.output(), fk.output());
+    assert_eq!(stat(&fk, "sync_full"), 1);
+    assert_in_sync(&mut fkc, &mut rsc, "after the full sync");
+
+    write_load(&mut fkc, 1);
+    let acked: i64 = redis::cmd("WAIT").arg(1).arg(5000).query(&mut fkc).unwrap();
+    assert_eq!(acked, 1, "WAIT 1 5000");
+    assert_in_sync(&mut fkc, &mut rsc, "after the write load");
+    let role: redis::Value = redis::cmd("ROLE").query(&mut fkc).unwrap();
+    let role = format!("{role:?}");
+    assert!(role.contains("master") && role.contains(&rs.port.to_string()), "{role}");
+    let line = fk.info_field("replication", "slave0").unwrap_or_default();
+    assert!(
+        line.starts_with(&format!("ip=127.0.0.1,port={},state=online,offset=", rs.port)),
+        "{line}"
+    );
+    let list: String = redis::cmd("CLIENT")
+        .arg("LIST")
+        .arg("TYPE")
+        .arg("replica")
+        .query(&mut fkc)
+        .unwrap();
+    assert!(list.contains("flags=S"), "{list}");
+
+    // PUBLISH reaches the replica's subscribers (propagated to replicas
+    // only, as Redis does).
+    let mut sub_con = rs.redis();
+    let mut sub = sub_con.as_pubsub();
+    sub.subscribe("news").unwrap();
+    sub.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
+    let _: i64 = redis::cmd("PUBLISH").arg("news").arg("hello").query(&mut fkc).unwrap();
+    let msg = sub.get_message().expect("a message published on fastkey");
+    assert_eq!(msg.get_payload::<String>().unwrap(), "hello");
+    drop(sub);
+
+    // Kill the link: the replica reconnects and continues from the backlog.
+    let partial_before = stat(&fk, "sync_partial_ok");
+    let killed: i64 = redis::cmd("CLIENT")
+        .arg("KILL")
+        .arg("TYPE")
+        .arg("slave")
+        .query(&mut fkc)
+        .unwrap();
+    assert_eq!(killed, 1);
+    write_load(&mut fkc, 2);
+    let resumed = wait_until(Duration::from_secs(20), || {
+        stat(&fk, "sync_partial_ok") == partial_before + 1
+            && rs.info_field("replication", "master_link_status").as_deref() == Some("up")
+    });
+    assert!(resumed, "no partial resync:\n{}", fk.output());
+    assert_eq!(stat(&fk, "sync_full"), 1, "a full resync happened again");
+    assert_eq!(stat(&fk, "sync_partial_err"), 0);
+    write_load(&mut fkc, 3);
+    let acked: i64 = redis::cmd("WAIT").arg(1).arg(5000).query(&mut fkc).unwrap();
+    assert_eq!(acked, 1, "WAIT after the partial resync");
+    assert_in_sync(&mut fkc, &mut rsc, "after the partial resync");
+}
+
+#[test]
+fn replica_waiting_for_a_running_bgsave_syncs_after_it() {
+    let Some(redis_bin) = redis_server_available() else {
+        eprintln!("skipped: redis-server is not installed");
+        return;
+    };
+    let fk = Server::start(&[]);
+    let mut fkc = fk.redis();
+    // Enough data that the BGSAVE is still running when the replica comes.
+    let _: () = redis::cmd("DEBUG")
+        .arg("POPULATE")
+        .arg(1_000_000)
+        .query(&mut fkc)
+        .unwrap();
+    let _: () = redis::cmd("BGSAVE").query(&mut fkc).unwrap();
+    let port = fk.port.to_string();
+    let rs = ServerOpts::new(&["--replicaof", "127.0.0.1", &port])
+        .bin(&redis_bin)
+        .start();
+    let mut rsc = rs.redis();
+    let _: () = fkc.set("during", "sync").unwrap();
+    let up = wait_until(Duration::from_secs(30), || {
+        rs.info_field("replication", "master_link_status").as_deref() == Some("up")
+    });
+    assert!(up, "the replica did not sync:\n{}", fk.output());
+    assert!(
+        fk.output().contains("Waiting for next BGSAVE for SYNC"),
+        "the replica did not wait for the running BGSAVE:\n{}",
+        fk.output()
+    );
+    assert_in_sync(&mut fkc, &mut rsc, "after a sync that waited for a BGSAVE");
+}
