@@ -168,7 +168,13 @@ start_server {tags {aof external:skip} overrides {appendonly yes aof-use-rdb-pre
         set extra [extra_state]
         r bgrewriteaof
         wait_for_aof_rewrite
-        # Nothing written since: the base alone carries the dataset.
+        # Nothing written since: the base alone carries the dataset. (The
+        # old incr files are deleted in the background: wait for them.)
+        wait_for_condition 100 20 {
+            [llength [aof_files *.incr.*]] == 1
+        } else {
+            fail "incr files: [aof_files *.incr.*]"
+        }
         foreach f [aof_files *.incr.*] {
             assert_equal 0 [file size $f] $f
         }
