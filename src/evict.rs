@@ -1,7 +1,12 @@
 //! Access bookkeeping for eviction (Redis's evict.c): each value's 24-bit
 //! `lru` field holds either the LRU clock of its last access (seconds), or,
 //! under an LFU policy, a 16-bit last-decrement time in minutes and an
-//! 8-bit logarithmic access counter.
+//! 8-bit logarithmic access counter. With `maxmemory` set, keys are
+//! evicted before commands run (performEvictions).
+
+use crate::sbytes::SBytes;
+use crate::server::Server;
+use std::time::{Duration, Instant};
 
 /// Counter given to new values under LFU, so they are not evicted at once.
 pub const LFU_INIT_VAL: u32 = 5;
@@ -116,6 +121,276 @@ pub fn lfu_touch(lru: u32, log_factor: i32, decay_minutes: i32, now_ms: i64, r: 
     (minutes(now_ms) << 8) | counter
 }
 
+/// Candidates kept between eviction rounds (Redis's EVPOOL_SIZE).
+pub const EVPOOL_SIZE: usize = 16;
+
+/// The error for commands refused while over `maxmemory` with nothing left
+/// to evict.
+pub const OOM_ERROR: &str = "OOM command not allowed when used memory > 'maxmemory'.";
+
+/// Keys evicted between memory re-reads and time-limit checks: reading
+/// jemalloc's counters costs an epoch advance, so not once per key.
+const EVICT_CHECK_EVERY: u64 = 16;
+
+/// Commands between memory re-reads within one loop turn (a pipeline).
+const MEM_READ_EVERY: u32 = 16;
+
+/// What `maxmemory-policy` evicts, parsed from its name.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+enum Kind {
+    NoEviction,
+    Lru,
+    Lfu,
+    Ttl,
+    Random,
+}
+
+fn parse_policy(name: &str) -> (Kind, bool) {
+    let volatile = name.starts_with("volatile-");
+    let kind = match name.rsplit('-').next() {
+        Some("lru") => Kind::Lru,
+        Some("lfu") => Kind::Lfu,
+        Some("ttl") => Kind::Ttl,
+        Some("random") => Kind::Random,
+        _ => Kind::NoEviction,
+    };
+    (kind, volatile)
+}
+
+/// The outcome of `perform_evictions` (Redis's EVICT_OK/RUNNING/FAIL).
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum Outcome {
+    /// Under the limit (or evicting is not safe now).
+    Ok,
+    /// Still over, but the time limit stopped us: the loop goes on
+    /// evicting between turns and commands are not refused meanwhile.
+    Running,
+    /// Over the limit with nothing left to evict.
+    Fail,
+}
+
+struct Candidate {
+    score: u64,
+    db: usize,
+    key: SBytes,
+}
+
+/// Eviction state kept in `Server`.
+#[derive(Default)]
+pub struct Evictor {
+    /// Ascending by score: the best candidate is last.
+    pool: Vec<Candidate>,
+    /// Used memory as last read from the allocator.
+    used: u64,
+    /// Commands since the last read; `MEM_READ_EVERY` forces a fresh one.
+    since_read: u32,
+    /// Set at each loop turn so the first command reads fresh figures.
+    stale: bool,
+    /// Round-robin db for the random policies.
+    next_db: usize,
+    /// The time limit stopped the last round: continue before sleeping.
+    pub pending: bool,
+    /// Whether the last command started out of memory (Redis's
+    /// pre_command_oom_state), for the script OOM rules.
+    pub oom: bool,
+}
+
+impl Evictor {
+    /// Called once per loop turn: the next check re-reads the allocator.
+    pub fn mark_stale(&mut self) {
+        self.stale = true;
+    }
+}
+
+/// Redis's evictionTimeLimitUs: 50 us per tenacity point up to 10, then
+/// 15% more per point; 100 means no limit.
+fn time_limit(tenacity: i32) -> Option<Duration> {
+    match tenacity {
+        t if t <= 10 => Some(Duration::from_micros(50 * t.max(0) as u64)),
+        t if t < 100 => Some(Duration::from_micros((500.0 * 1.15f64.powi(t - 10)) as u64)),
+        _ => None,
+    }
+}
+
+/// Adds a candidate to the pool, keeping it sorted and at most
+/// `EVPOOL_SIZE` long; a full pool drops its worst (lowest score) entry
+/// (Redis's evictionPoolPopulate).
+fn pool_insert(pool: &mut Vec<Candidate>, c: Candidate) {
+    if pool.iter().any(|e| e.db == c.db && e.key == c.key) {
+        return;
+    }
+    if pool.len() == EVPOOL_SIZE {
+        if pool.first().is_some_and(|w| c.score <= w.score) {
+            return;
+        }
+        pool.remove(0);
+    }
+    let at = pool.partition_point(|e| e.score < c.score);
+    pool.insert(at, c);
+}
+
+impl Server {
+    /// Memory counted against `maxmemory`: the allocator's figure minus the
+    /// AOF buffer (Redis's freeMemoryGetNotCountedMemory).
+    pub fn mem_not_counted_for_evict(&self) -> u64 {
+        self.aof.buf.capacity() as u64
+    }
+
+    /// Used memory, re-read from jemalloc at most once per loop turn and
+    /// per `MEM_READ_EVERY` commands (the read needs an epoch advance).
+    fn evict_used_memory(&mut self, force: bool) -> u64 {
+        let e = &mut self.evict;
+        e.since_read += 1;
+        if force || e.stale || e.since_read >= MEM_READ_EVERY {
+            e.stale = false;
+            e.since_read = 0;
+            e.used = crate::info::mem_stats_allocated();
+        }
+        self.evict.used.saturating_sub(self.mem_not_counted_for_evict())
+    }
+
+    /// Whether eviction may run now (Redis's isSafeToPerformEvictions): not
+    /// while a file loads, a script is past its busy threshold, or clients
+    /// are paused.
+    fn safe_to_evict(&self) -> bool {
+        self.loading.is_none() && !self.scripting.busy() && self.pause.is_none()
+    }
+
+    /// Redis's performEvictions: evicts keys per `maxmemory-policy` until
+    /// used memory is under `maxmemory`, within the tenacity time limit.
+    pub fn perform_evictions(&mut self) -> Outcome {
+        self.evict.pending = false;
+        if !self.safe_to_evict() {
+            return Outcome::Ok;
+        }
+        let limit = self.cfg.maxmemory;
+        if self.evict_used_memory(false) <= limit {
+            return Outcome::Ok;
+        }
+        let (kind, volatile) = parse_policy(&self.cfg.maxmemory_policy);
+        if kind == Kind::NoEviction {
+            return Outcome::Fail;
+        }
+        let deadline = time_limit(self.cfg.maxmemory_eviction_tenacity);
+        let start = Instant::now();
+        let mut evicted = 0u64;
+        loop {
+            let Some((db, key)) = self.pick_victim(kind, volatile) else {
+                // Nothing left: memory may still be on its way out.
+                return if self.evict_used_memory(true) <= limit {
+                    Outcome::Ok
+                } else {
+                    Outcome::Fail
+                };
+            };
+            self.evict_key(db, &key);
+            evicted += 1;
+            if evicted.is_multiple_of(EVICT_CHECK_EVERY) {
+                if self.evict_used_memory(true) <= limit {
+                    return Outcome::Ok;
+                }
+                if deadline.is_some_and(|d| start.elapsed() > d) {
+                    self.evict.pending = true;
+                    return Outcome::Running;
+                }
+            }
+        }
+    }
+
+    /// Deletes one victim: stats, the `evicted` event, the modified-key
+    /// signal and a DEL/UNLINK for the AOF, as Redis's performEvictions.
+    fn evict_key(&mut self, db: usize, key: &[u8]) {
+        let Some((_, o)) = self.dbs[db].remove(key) else {
+            return;
+        };
+        let lazy = self.cfg.lazyfree_lazy_eviction;
+        self.free_value(o.v, lazy);
+        self.stats.evicted_keys += 1;
+        self.signal_modified_key(db, key);
+        self.notify_keyspace_event(crate::config::notify::EVICTED, "evicted", key, db);
+        self.propagate_deletion(db, key, lazy);
+    }
+
+    /// The next key to evict, if any key qualifies.
+    fn pick_victim(&mut self, kind: Kind, volatile: bool) -> Option<(usize, SBytes)> {
+        if kind == Kind::Random {
+            return self.random_victim(volatile);
+        }
+        loop {
+            let mut sampled = 0;
+            for db in 0..self.dbs.len() {
+                sampled += self.pool_populate(db, kind, volatile);
+            }
+            if sampled == 0 && self.evict.pool.is_empty() {
+                return None;
+            }
+            // Best first; entries whose key went meanwhile are skipped.
+            while let Some(c) = self.evict.pool.pop() {
+                let d = &self.dbs[c.db];
+                let alive = if volatile {
+                    d.expires().contains_key(&c.key)
+                } else {
+                    d.contains_key(&c.key)
+                };
+                if alive {
+                    return Some((c.db, c.key));
+                }
+            }
+            if sampled == 0 {
+                return None;
+            }
+        }
+    }
+
+    /// Samples `maxmemory-samples` keys of `db` into the pool; returns how
+    /// many were sampled.
+    fn pool_populate(&mut self, db: usize, kind: Kind, volatile: bool) -> usize {
+        let n = self.cfg.maxmemory_samples.max(1) as usize;
+        let (clock, now) = (self.lru_clock, self.now_ms);
+        let decay = self.cfg.lfu_decay_time;
+        let mut found: Vec<(SBytes, u32, i64)> = Vec::with_capacity(n);
+        let d = &self.dbs[db];
+        let got = if volatile {
+            d.expires().sample(n, &mut self.rng, |k, &when| {
+                let lru = d.get(k).map_or(0, |o| o.lru);
+                found.push((k.clone(), lru, when));
+            })
+        } else {
+            d.dict()
+                .sample(n, &mut self.rng, |k, o| found.push((k.clone(), o.lru, 0)))
+        };
+        for (key, lru, when) in found {
+            let score = match kind {
+                Kind::Lru => lru_idle_ms(lru, clock),
+                Kind::Lfu => 255 - lfu_decayed(lru, decay, now) as u64,
+                // Sooner expiry, higher score.
+                _ => u64::MAX - when.max(0) as u64,
+            };
+            pool_insert(&mut self.evict.pool, Candidate { score, db, key });
+        }
+        got
+    }
+
+    /// allkeys-random/volatile-random: a random key of the next non-empty
+    /// db, round robin.
+    fn random_victim(&mut self, volatile: bool) -> Option<(usize, SBytes)> {
+        let n = self.dbs.len();
+        for _ in 0..n {
+            self.evict.next_db = (self.evict.next_db + 1) % n;
+            let d = &self.dbs[self.evict.next_db];
+            let key = if volatile {
+                d.expires().random_entry(&mut self.rng).map(|(k, _)| k.clone())
+            } else {
+                d.dict().random_entry(&mut self.rng).map(|(k, _)| k.clone())
+            };
+            if let Some(k) = key {
+                return Some((self.evict.next_db, k));
+            }
+        }
+        None
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -130,6 +405,38 @@ mod tests {
         // Three minutes later with decay 1: three periods off.
         assert_eq!(lfu_decayed(lru, 1, t0 + 3 * 60_000), LFU_INIT_VAL - 2);
         assert_eq!(lfu_decayed(lru, 0, t0 + 3 * 60_000), LFU_INIT_VAL + 1);
+    }
+
+    fn cand(score: u64, key: &[u8]) -> Candidate {
+        Candidate {
+            score,
+            db: 0,
+            key: SBytes::from(key),
+        }
+    }
+
+    #[test]
+    fn pool_keeps_the_best_sorted() {
+        let mut pool = Vec::new();
+        for i in 0..40u64 {
+            pool_insert(&mut pool, cand((i * 7) % 40, format!("k{i}").as_bytes()));
+        }
+        assert_eq!(pool.len(), EVPOOL_SIZE);
+        let scores: Vec<u64> = pool.iter().map(|c| c.score).collect();
+        assert_eq!(scores, (24..40).collect::<Vec<_>>());
+        // A duplicate key is not added twice.
+        pool_insert(&mut pool, cand(100, b"k0"));
+        pool_insert(&mut pool, cand(100, b"k0"));
+        assert_eq!(pool.iter().filter(|c| c.key == SBytes::from(&b"k0"[..])).count(), 1);
+    }
+
+    #[test]
+    fn policies_and_time_limits() {
+        assert_eq!(parse_policy("volatile-ttl"), (Kind::Ttl, true));
+        assert_eq!(parse_policy("allkeys-lfu"), (Kind::Lfu, false));
+        assert_eq!(parse_policy("noeviction"), (Kind::NoEviction, false));
+        assert_eq!(time_limit(10), Some(Duration::from_micros(500)));
+        assert_eq!(time_limit(100), None);
     }
 
     #[test]

@@ -248,6 +248,8 @@ pub struct Server {
     pub supervisor: Option<crate::supervise::Supervisor>,
     /// Lua: the EVAL script cache, function libraries, the running script.
     pub scripting: crate::scripting::Scripting,
+    /// maxmemory eviction: pool, cached memory figure, OOM state.
+    pub evict: crate::evict::Evictor,
     /// Ops of the running command on their way to the AOF.
     pub prop: crate::propagate::Propagation,
     /// The append-only file.
@@ -335,6 +337,7 @@ impl Server {
             lazyfree_pending: 0,
             lazyfreed: 0,
             scripting: crate::scripting::Scripting::new(),
+            evict: crate::evict::Evictor::default(),
             prop: Default::default(),
             aof: Default::default(),
             cfg,
@@ -457,7 +460,7 @@ impl Server {
                 return code;
             }
             let mut timeout = self.next_cron.saturating_duration_since(Instant::now());
-            if self.loading.is_some() {
+            if self.loading.is_some() || self.evict.pending {
                 timeout = Duration::ZERO;
             }
             if let Some(t) = self.snapshot_poll_timeout() {
@@ -849,8 +852,14 @@ impl Server {
             self.reject(st, id, "ERR Replica can't interact with the keyspace");
             return;
         }
+        // As Redis's processCommand: evict first, refuse after (the one
+        // check the no-limit path pays).
+        if self.cfg.maxmemory > 0 && self.maxmemory_refuses(st, id) {
+            self.reject(st, id, crate::evict::OOM_ERROR);
+            return;
+        }
         if (self.rdb_denies_writes() || self.aof.error().is_some())
-            && (cmd.has(flags::WRITE) || cmd.name == "ping" || self.exec_would_write(st, id))
+            && (cmd.has(flags::WRITE) || cmd.name == "ping" || self.exec_queue_has(st, id, flags::WRITE))
         {
             let msg = match self.aof_denies_writes() {
                 Some(m) if !self.rdb_denies_writes() => m,
@@ -893,14 +902,32 @@ impl Server {
         self.call(st, id, argv);
     }
 
-    /// An EXEC whose queue holds a write command counts as a write.
-    fn exec_would_write(&self, st: &ClientState, id: CmdId) -> bool {
+    /// An EXEC whose queue holds a command with `flag` counts as having it
+    /// (a write, a DENYOOM command).
+    fn exec_queue_has(&self, st: &ClientState, id: CmdId, flag: u64) -> bool {
         self.table.cmds[id as usize].name == "exec"
-            && st.multi.as_ref().is_some_and(|m| {
-                m.queue
-                    .iter()
-                    .any(|(q, _)| self.table.cmds[*q as usize].has(flags::WRITE))
-            })
+            && st
+                .multi
+                .as_ref()
+                .is_some_and(|m| m.queue.iter().any(|(q, _)| self.table.cmds[*q as usize].has(flag)))
+    }
+
+    /// Evicts down to `maxmemory`; true if the command must get -OOM: it
+    /// may grow memory (DENYOOM, an EXEC queueing one, or anything queued
+    /// in MULTI except EXEC/DISCARD/QUIT/RESET) and nothing could be evicted.
+    /// Not while a script is busy: its caller already passed the check.
+    fn maxmemory_refuses(&mut self, st: &ClientState, id: CmdId) -> bool {
+        if self.scripting.busy() {
+            return false;
+        }
+        let oom = self.perform_evictions() == crate::evict::Outcome::Fail;
+        self.evict.oom = oom;
+        if !oom {
+            return false;
+        }
+        let cmd = self.table.cmds[id as usize];
+        let queued = st.multi.is_some() && !matches!(cmd.name, "exec" | "discard" | "quit" | "reset");
+        queued || cmd.has(flags::DENYOOM) || self.exec_queue_has(st, id, flags::DENYOOM)
     }
 
     fn reject_unknown(&mut self, st: &mut ClientState, argv: &Argv) {
@@ -1162,6 +1189,14 @@ impl Server {
         self.snapshot_step();
         if self.loading.is_some() {
             self.loading_step();
+        }
+        if self.cfg.maxmemory > 0 {
+            self.evict.mark_stale();
+            // A round cut short by the time limit goes on here, as
+            // Redis's evictionTimeProc.
+            if self.evict.pending {
+                self.perform_evictions();
+            }
         }
         self.flush_pending_writes();
     }

@@ -3511,9 +3511,9 @@ mod tests {
 
     #[test]
     fn unimplemented_list() {
-        let c = load_text("port 7000\nrepl-timeout 60\nmaxmemory 1gb\n").unwrap();
-        assert_eq!(c.unimplemented_in_use(), vec!["repl-timeout", "maxmemory"]);
-        assert_eq!(c.unimplemented_non_default(), vec!["maxmemory"]);
+        let c = load_text("port 7000\nrepl-timeout 60\nmaxmemory-clients 1gb\n").unwrap();
+        assert_eq!(c.unimplemented_in_use(), vec!["repl-timeout", "maxmemory-clients"]);
+        assert_eq!(c.unimplemented_non_default(), vec!["maxmemory-clients"]);
         assert!(c.is_explicit(P::Port));
         assert!(Config::default().unimplemented_in_use().is_empty());
     }
