@@ -128,12 +128,20 @@ pub const EVPOOL_SIZE: usize = 16;
 /// to evict.
 pub const OOM_ERROR: &str = "OOM command not allowed when used memory > 'maxmemory'.";
 
-/// Keys evicted between memory re-reads and time-limit checks: reading
-/// jemalloc's counters costs an epoch advance, so not once per key.
+/// Keys evicted between reads of jemalloc's global figure (which costs an
+/// epoch advance) and time-limit checks.
 const EVICT_CHECK_EVERY: u64 = 16;
 
-/// Commands between memory re-reads within one loop turn (a pipeline).
-const MEM_READ_EVERY: u32 = 16;
+/// Bytes this thread has allocated minus freed, from jemalloc's per-thread
+/// counters: two loads, cheap enough for every command.
+fn thread_net_allocated() -> i64 {
+    use tikv_jemalloc_ctl::thread::{allocatedp, deallocatedp, ThreadLocal};
+    type Counters = Option<(ThreadLocal<u64>, ThreadLocal<u64>)>;
+    thread_local! {
+        static COUNTERS: Counters = allocatedp::read().ok().zip(deallocatedp::read().ok());
+    }
+    COUNTERS.with(|c| c.map_or(0, |(a, d)| a.get() as i64 - d.get() as i64))
+}
 
 /// What `maxmemory-policy` evicts, parsed from its name.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
@@ -180,12 +188,12 @@ struct Candidate {
 pub struct Evictor {
     /// Ascending by score: the best candidate is last.
     pool: Vec<Candidate>,
-    /// Used memory as last read from the allocator.
-    used: u64,
-    /// Commands since the last read; `MEM_READ_EVERY` forces a fresh one.
-    since_read: u32,
-    /// Set at each loop turn so the first command reads fresh figures.
-    stale: bool,
+    /// jemalloc's `stats::allocated` at the last sync...
+    synced: u64,
+    /// ...and this thread's net allocation then: used memory is estimated
+    /// as `synced` plus what the loop thread allocated since (Redis reads a
+    /// counter too). Frees on the pool show up at the next sync.
+    thread_at_sync: i64,
     /// Round-robin db for the random policies.
     next_db: usize,
     /// The time limit stopped the last round: continue before sleeping.
@@ -196,9 +204,15 @@ pub struct Evictor {
 }
 
 impl Evictor {
-    /// Called once per loop turn: the next check re-reads the allocator.
-    pub fn mark_stale(&mut self) {
-        self.stale = true;
+    /// Re-reads the global figure (from the cron, and while evicting).
+    pub fn sync(&mut self) {
+        self.synced = crate::info::mem_stats_allocated();
+        self.thread_at_sync = thread_net_allocated();
+    }
+
+    fn estimate(&self) -> u64 {
+        let delta = thread_net_allocated() - self.thread_at_sync;
+        (self.synced as i64 + delta).max(0) as u64
     }
 }
 
@@ -236,17 +250,13 @@ impl Server {
         self.aof.buf.capacity() as u64
     }
 
-    /// Used memory, re-read from jemalloc at most once per loop turn and
-    /// per `MEM_READ_EVERY` commands (the read needs an epoch advance).
-    fn evict_used_memory(&mut self, force: bool) -> u64 {
-        let e = &mut self.evict;
-        e.since_read += 1;
-        if force || e.stale || e.since_read >= MEM_READ_EVERY {
-            e.stale = false;
-            e.since_read = 0;
-            e.used = crate::info::mem_stats_allocated();
+    /// Used memory counted for eviction: the estimate, or a fresh global
+    /// reading when `sync`.
+    fn evict_used_memory(&mut self, sync: bool) -> u64 {
+        if sync {
+            self.evict.sync();
         }
-        self.evict.used.saturating_sub(self.mem_not_counted_for_evict())
+        self.evict.estimate().saturating_sub(self.mem_not_counted_for_evict())
     }
 
     /// Whether eviction may run now (Redis's isSafeToPerformEvictions): not
@@ -285,14 +295,15 @@ impl Server {
             };
             self.evict_key(db, &key);
             evicted += 1;
-            if evicted.is_multiple_of(EVICT_CHECK_EVERY) {
-                if self.evict_used_memory(true) <= limit {
-                    return Outcome::Ok;
-                }
-                if deadline.is_some_and(|d| start.elapsed() > d) {
-                    self.evict.pending = true;
-                    return Outcome::Running;
-                }
+            // Lazily freed values leave on the pool: only the global
+            // figure, read now and then, sees them go.
+            let sync = evicted.is_multiple_of(EVICT_CHECK_EVERY);
+            if self.evict_used_memory(sync) <= limit {
+                return Outcome::Ok;
+            }
+            if sync && deadline.is_some_and(|d| start.elapsed() > d) {
+                self.evict.pending = true;
+                return Outcome::Running;
             }
         }
     }

@@ -1191,7 +1191,6 @@ impl Server {
             self.loading_step();
         }
         if self.cfg.maxmemory > 0 {
-            self.evict.mark_stale();
             // A round cut short by the time limit goes on here, as
             // Redis's evictionTimeProc.
             if self.evict.pending {
@@ -1317,6 +1316,10 @@ impl Server {
         }
         self.update_time();
         self.lru_clock = lru_clock_at(self.now_ms);
+        if self.cfg.maxmemory > 0 {
+            // Frees on the pool reach the eviction estimate from here.
+            self.evict.sync();
+        }
         if self.run_with_period(100) {
             let now_ms = self.now_ms;
             let vals = [
