@@ -854,7 +854,7 @@ impl Server {
         }
         // As Redis's processCommand: evict first, refuse after (the one
         // check the no-limit path pays).
-        if self.cfg.maxmemory > 0 && self.maxmemory_refuses(st, id) {
+        if self.cfg.maxmemory > 0 && self.maxmemory_refuses(st, id, &argv) {
             self.reject(st, id, crate::evict::OOM_ERROR);
             return;
         }
@@ -916,7 +916,7 @@ impl Server {
     /// may grow memory (DENYOOM, an EXEC queueing one, or anything queued
     /// in MULTI except EXEC/DISCARD/QUIT/RESET) and nothing could be evicted.
     /// Not while a script is busy: its caller already passed the check.
-    fn maxmemory_refuses(&mut self, st: &ClientState, id: CmdId) -> bool {
+    fn maxmemory_refuses(&mut self, st: &ClientState, id: CmdId, argv: &Argv) -> bool {
         if self.scripting.busy() {
             return false;
         }
@@ -927,7 +927,31 @@ impl Server {
         }
         let cmd = self.table.cmds[id as usize];
         let queued = st.multi.is_some() && !matches!(cmd.name, "exec" | "discard" | "quit" | "reset");
-        queued || cmd.has(flags::DENYOOM) || self.exec_queue_has(st, id, flags::DENYOOM)
+        queued
+            || cmd.has(flags::DENYOOM)
+            || self.exec_queue_has(st, id, flags::DENYOOM)
+            || self.script_denies_oom(cmd.name, argv)
+    }
+
+    /// EVAL/EVALSHA of a script with a shebang count as DENYOOM unless it
+    /// declares allow-oom or no-writes (Redis's evalGetCommandFlags).
+    fn script_denies_oom(&self, name: &str, argv: &Argv) -> bool {
+        use crate::scripting::sflags;
+        if argv.len() < 2 {
+            return false;
+        }
+        let script_flags = match name {
+            "eval" | "eval_ro" => crate::scripting::parse_shebang(argv.get(1)).map_or(sflags::EVAL_COMPAT, |f| f.0),
+            "evalsha" | "evalsha_ro" => {
+                let sha = String::from_utf8_lossy(argv.get(1)).to_lowercase();
+                self.scripting
+                    .scripts
+                    .get(&sha)
+                    .map_or(sflags::EVAL_COMPAT, |s| s.flags)
+            }
+            _ => return false,
+        };
+        script_flags & (sflags::EVAL_COMPAT | sflags::ALLOW_OOM | sflags::NO_WRITES) == 0
     }
 
     fn reject_unknown(&mut self, st: &mut ClientState, argv: &Argv) {

@@ -129,6 +129,22 @@ start_server {tags {maxmemory}} {
         r config set maxmemory 0
     }
 
+    test {scripts under OOM follow Redis's rules} {
+        limit_above_used [expr {1024*1024}] noeviction
+        fill s 1
+        # Far over the limit, not just at its edge.
+        r config set maxmemory 1
+        # The first DENYOOM call of a script is refused...
+        assert_error {OOM command not allowed*} {r eval {return redis.call('set','x','y')} 0}
+        # ...reads are not; a script with flags needs allow-oom or no-writes.
+        assert_equal $::val [r eval {return redis.call('get','s:0')} 0]
+        assert_error {OOM command not allowed*} {r eval "#!lua\nreturn 1" 0}
+        assert_equal 1 [r eval "#!lua flags=no-writes\nreturn 1" 0]
+        assert_equal OK [r eval "#!lua flags=allow-oom\nreturn redis.call('set','x','y')" 0]
+        r flushall
+        r config set maxmemory 0
+    }
+
     test {volatile-lru with no volatile keys behaves as noeviction} {
         limit_above_used [expr {1024*1024}] volatile-lru
         set before [s evicted_keys]
