@@ -90,6 +90,13 @@ pub fn mem_stats() -> MemStats {
     }
 }
 
+/// Only `stats::allocated` (Redis's used_memory), for the eviction check.
+pub fn mem_stats_allocated() -> u64 {
+    use tikv_jemalloc_ctl::{epoch, stats};
+    let _ = epoch::advance();
+    stats::allocated::read().unwrap_or(0) as u64
+}
+
 /// Resident set size from /proc (0 where unavailable).
 pub fn rss_bytes() -> u64 {
     let Ok(s) = std::fs::read_to_string("/proc/self/statm") else {
@@ -304,7 +311,7 @@ impl Server {
              rss_overhead_bytes:{}\r\n\
              mem_fragmentation_ratio:{:.2}\r\n\
              mem_fragmentation_bytes:{}\r\n\
-             mem_not_counted_for_evict:0\r\n\
+             mem_not_counted_for_evict:{}\r\n\
              mem_replication_backlog:0\r\n\
              mem_total_replication_buffers:0\r\n\
              mem_clients_slaves:0\r\n\
@@ -342,6 +349,7 @@ impl Server {
             m.rss as i64 - m.resident as i64,
             ratio(m.rss, used),
             m.rss as i64 - used as i64,
+            self.mem_not_counted_for_evict(),
             self.client_buffers_bytes(),
             self.aof.buf.capacity(),
             self.lazyfree_pending,

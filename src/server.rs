@@ -248,6 +248,8 @@ pub struct Server {
     pub supervisor: Option<crate::supervise::Supervisor>,
     /// Lua: the EVAL script cache, function libraries, the running script.
     pub scripting: crate::scripting::Scripting,
+    /// maxmemory eviction: pool, cached memory figure, OOM state.
+    pub evict: crate::evict::Evictor,
     /// Ops of the running command on their way to the AOF.
     pub prop: crate::propagate::Propagation,
     /// The append-only file.
@@ -337,6 +339,7 @@ impl Server {
             lazyfree_pending: 0,
             lazyfreed: 0,
             scripting: crate::scripting::Scripting::new(),
+            evict: crate::evict::Evictor::default(),
             prop: Default::default(),
             aof: Default::default(),
             repl: Default::default(),
@@ -460,7 +463,7 @@ impl Server {
                 return code;
             }
             let mut timeout = self.next_cron.saturating_duration_since(Instant::now());
-            if self.loading.is_some() {
+            if self.loading.is_some() || self.evict.pending {
                 timeout = Duration::ZERO;
             }
             if let Some(t) = self.snapshot_poll_timeout() {
@@ -874,8 +877,14 @@ impl Server {
             self.reject(st, id, "ERR Replica can't interact with the keyspace");
             return;
         }
+        // As Redis's processCommand: evict first, refuse after (the one
+        // check the no-limit path pays).
+        if self.cfg.maxmemory > 0 && self.maxmemory_refuses(st, id, &argv) {
+            self.reject(st, id, crate::evict::OOM_ERROR);
+            return;
+        }
         if (self.rdb_denies_writes() || self.aof.error().is_some())
-            && (cmd.has(flags::WRITE) || cmd.name == "ping" || self.exec_would_write(st, id))
+            && (cmd.has(flags::WRITE) || cmd.name == "ping" || self.exec_queue_has(st, id, flags::WRITE))
         {
             let msg = match self.aof_denies_writes() {
                 Some(m) if !self.rdb_denies_writes() => m,
@@ -918,14 +927,56 @@ impl Server {
         self.call(st, id, argv);
     }
 
-    /// An EXEC whose queue holds a write command counts as a write.
-    fn exec_would_write(&self, st: &ClientState, id: CmdId) -> bool {
+    /// An EXEC whose queue holds a command with `flag` counts as having it
+    /// (a write, a DENYOOM command).
+    fn exec_queue_has(&self, st: &ClientState, id: CmdId, flag: u64) -> bool {
         self.table.cmds[id as usize].name == "exec"
-            && st.multi.as_ref().is_some_and(|m| {
-                m.queue
-                    .iter()
-                    .any(|(q, _)| self.table.cmds[*q as usize].has(flags::WRITE))
-            })
+            && st
+                .multi
+                .as_ref()
+                .is_some_and(|m| m.queue.iter().any(|(q, _)| self.table.cmds[*q as usize].has(flag)))
+    }
+
+    /// Evicts down to `maxmemory`; true if the command must get -OOM: it
+    /// may grow memory (DENYOOM, an EXEC queueing one, or anything queued
+    /// in MULTI except EXEC/DISCARD/QUIT/RESET) and nothing could be evicted.
+    /// Not while a script is busy: its caller already passed the check.
+    fn maxmemory_refuses(&mut self, st: &ClientState, id: CmdId, argv: &Argv) -> bool {
+        if self.scripting.busy() {
+            return false;
+        }
+        let oom = self.perform_evictions() == crate::evict::Outcome::Fail;
+        self.evict.oom = oom;
+        if !oom {
+            return false;
+        }
+        let cmd = self.table.cmds[id as usize];
+        let queued = st.multi.is_some() && !matches!(cmd.name, "exec" | "discard" | "quit" | "reset");
+        queued
+            || cmd.has(flags::DENYOOM)
+            || self.exec_queue_has(st, id, flags::DENYOOM)
+            || self.script_denies_oom(cmd.name, argv)
+    }
+
+    /// EVAL/EVALSHA of a script with a shebang count as DENYOOM unless it
+    /// declares allow-oom or no-writes (Redis's evalGetCommandFlags).
+    fn script_denies_oom(&self, name: &str, argv: &Argv) -> bool {
+        use crate::scripting::sflags;
+        if argv.len() < 2 {
+            return false;
+        }
+        let script_flags = match name {
+            "eval" | "eval_ro" => crate::scripting::parse_shebang(argv.get(1)).map_or(sflags::EVAL_COMPAT, |f| f.0),
+            "evalsha" | "evalsha_ro" => {
+                let sha = String::from_utf8_lossy(argv.get(1)).to_lowercase();
+                self.scripting
+                    .scripts
+                    .get(&sha)
+                    .map_or(sflags::EVAL_COMPAT, |s| s.flags)
+            }
+            _ => return false,
+        };
+        script_flags & (sflags::EVAL_COMPAT | sflags::ALLOW_OOM | sflags::NO_WRITES) == 0
     }
 
     fn reject_unknown(&mut self, st: &mut ClientState, argv: &Argv) {
@@ -1199,6 +1250,13 @@ impl Server {
             self.loading_step();
         }
         self.replication_before_sleep();
+        if self.cfg.maxmemory > 0 {
+            // A round cut short by the time limit goes on here, as
+            // Redis's evictionTimeProc.
+            if self.evict.pending {
+                self.perform_evictions();
+            }
+        }
         self.flush_pending_writes();
     }
 
@@ -1318,6 +1376,10 @@ impl Server {
         }
         self.update_time();
         self.lru_clock = lru_clock_at(self.now_ms);
+        if self.cfg.maxmemory > 0 {
+            // Frees on the pool reach the eviction estimate from here.
+            self.evict.sync();
+        }
         if self.run_with_period(100) {
             let now_ms = self.now_ms;
             let vals = [

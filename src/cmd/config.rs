@@ -150,6 +150,8 @@ impl Server {
                 }
             }
             P::MaxmemoryPolicy => self.policy = crate::evict::Policy::from_name(&self.cfg.maxmemory_policy),
+            // The estimate starts from a fresh reading, not a stale one.
+            P::Maxmemory => self.evict.sync(),
             P::Dir => {
                 if let Err(e) = std::env::set_current_dir(&self.cfg.dir) {
                     return Err(("dir", e.to_string()));

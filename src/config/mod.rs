@@ -3511,9 +3511,18 @@ mod tests {
 
     #[test]
     fn unimplemented_list() {
-        let c = load_text("port 7000\nrepl-diskless-sync-delay 5\nmaxmemory 1gb\n").unwrap();
-        assert_eq!(c.unimplemented_in_use(), vec!["repl-diskless-sync-delay", "maxmemory"]);
-        assert_eq!(c.unimplemented_non_default(), vec!["maxmemory"]);
+        let c = load_text(
+            "port 7000
+repl-diskless-sync-delay 5
+maxmemory-clients 1gb
+",
+        )
+        .unwrap();
+        assert_eq!(
+            c.unimplemented_in_use(),
+            vec!["repl-diskless-sync-delay", "maxmemory-clients"]
+        );
+        assert_eq!(c.unimplemented_non_default(), vec!["maxmemory-clients"]);
         assert!(c.is_explicit(P::Port));
         assert!(Config::default().unimplemented_in_use().is_empty());
     }

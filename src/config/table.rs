@@ -93,7 +93,7 @@ params! {
     StopWritesOnBgsaveError stop_writes_on_bgsave_error: bool = "stop-writes-on-bgsave-error", None, M, Y, boolean(true);
     SetProcTitle set_proc_title: bool = "set-proc-title", None, IMMUTABLE, N, boolean(true);
     DynamicHz dynamic_hz: bool = "dynamic-hz", None, M, N, boolean(true);
-    LazyfreeLazyEviction lazyfree_lazy_eviction: bool = "lazyfree-lazy-eviction", None, M, N, boolean(false);
+    LazyfreeLazyEviction lazyfree_lazy_eviction: bool = "lazyfree-lazy-eviction", None, M, Y, boolean(false);
     LazyfreeLazyExpire lazyfree_lazy_expire: bool = "lazyfree-lazy-expire", None, M, Y, boolean(false);
     LazyfreeLazyServerDel lazyfree_lazy_server_del: bool = "lazyfree-lazy-server-del", None, M, Y, boolean(false);
     LazyfreeLazyUserDel lazyfree_lazy_user_del: bool = "lazyfree-lazy-user-del", None, M, Y, boolean(false);
@@ -175,7 +175,7 @@ params! {
     SyslogFacility syslog_facility: Choice = "syslog-facility", None, IMMUTABLE, N, choice(SYSLOG_FACILITY, "local0");
     ReplDisklessLoad repl_diskless_load: Choice = "repl-diskless-load", None, DENY_LOADING, N, choice(REPL_DISKLESS_LOAD, "disabled");
     Loglevel loglevel: Choice = "loglevel", None, M, Y, choice(LOGLEVEL, "notice");
-    MaxmemoryPolicy maxmemory_policy: Choice = "maxmemory-policy", None, M, N, choice(MAXMEMORY_POLICY, "noeviction");
+    MaxmemoryPolicy maxmemory_policy: Choice = "maxmemory-policy", None, M, Y, choice(MAXMEMORY_POLICY, "noeviction");
     Appendfsync appendfsync: Choice = "appendfsync", None, M, Y, choice(APPENDFSYNC, "everysec");
     OomScoreAdj oom_score_adj: Choice = "oom-score-adj", None, M, N, choice(OOM_SCORE_ADJ, "no");
     AclPubsubDefault acl_pubsub_default: Choice = "acl-pubsub-default", None, M, N, choice(ACL_PUBSUB_DEFAULT, "resetchannels");
@@ -206,8 +206,8 @@ params! {
     LfuDecayTime lfu_decay_time: i32 = "lfu-decay-time", None, M, Y, int(0, INT_MAX, 1);
     ReplicaPriority replica_priority: i32 = "replica-priority", Some("slave-priority"), M, N, int(0, INT_MAX, 100);
     ReplDisklessSyncDelay repl_diskless_sync_delay: i32 = "repl-diskless-sync-delay", None, M, N, int(0, INT_MAX, 5);
-    MaxmemorySamples maxmemory_samples: i32 = "maxmemory-samples", None, M, N, int(1, INT_MAX, 5);
-    MaxmemoryEvictionTenacity maxmemory_eviction_tenacity: i32 = "maxmemory-eviction-tenacity", None, M, N, int(0, 100, 10);
+    MaxmemorySamples maxmemory_samples: i32 = "maxmemory-samples", None, M, Y, int(1, INT_MAX, 5);
+    MaxmemoryEvictionTenacity maxmemory_eviction_tenacity: i32 = "maxmemory-eviction-tenacity", None, M, Y, int(0, 100, 10);
     Timeout timeout: i32 = "timeout", None, M, Y, int(0, INT_MAX, 0);
     ReplicaAnnouncePort replica_announce_port: i32 = "replica-announce-port", Some("slave-announce-port"), M, N, int(0, 65535, 0);
     TcpBacklog tcp_backlog: i32 = "tcp-backlog", None, IMMUTABLE, Y, int(0, INT_MAX, 511);
@@ -251,7 +251,7 @@ params! {
     ReplBacklogSize repl_backlog_size: i64 = "repl-backlog-size", None, M, Y, mem(1, LONG_MAX, 1024 * 1024);
 
     // ---- unsigned long long ----
-    Maxmemory maxmemory: u64 = "maxmemory", None, M, N, memu(0, ULLONG_MAX, 0);
+    Maxmemory maxmemory: u64 = "maxmemory", None, M, Y, memu(0, ULLONG_MAX, 0);
     ClusterLinkSendbufLimit cluster_link_sendbuf_limit: u64 = "cluster-link-sendbuf-limit", None, M, N, memu(0, ULLONG_MAX, 0);
 
     // ---- size_t / ssize_t ----

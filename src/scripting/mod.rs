@@ -683,9 +683,10 @@ pub struct RunSpec<'a> {
 }
 
 impl Server {
-    /// Whether used memory is over `maxmemory` (script OOM rules).
+    /// Whether the calling command found memory over `maxmemory` with
+    /// nothing to evict (Redis's pre_command_oom_state; script OOM rules).
     fn over_maxmemory(&self) -> bool {
-        self.cfg.maxmemory > 0 && crate::info::mem_stats().allocated > self.cfg.maxmemory
+        self.cfg.maxmemory > 0 && self.evict.oom
     }
 
     /// Runs a script for the client of `ctx` and replies with its result
@@ -700,7 +701,8 @@ impl Server {
         let srv = &mut *ctx.srv;
         let oom = srv.over_maxmemory();
         if spec.flags & sflags::EVAL_COMPAT == 0 {
-            if spec.flags & sflags::ALLOW_OOM == 0 && oom {
+            // no-writes implies allow-oom (Redis's scriptPrepareForRun).
+            if spec.flags & (sflags::ALLOW_OOM | sflags::NO_WRITES) == 0 && oom {
                 return ctx.error(
                     "OOM allow-oom flag is not set on the script, can not run it when used memory > 'maxmemory'",
                 );
