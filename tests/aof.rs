@@ -5,7 +5,7 @@
 
 mod common;
 
-use common::{redis_server_available, server_bin, which, Server, ServerOpts, TempDir};
+use common::{digest, redis_server_available, server_bin, which, Server, ServerOpts, TempDir};
 use redis::{Commands, Connection};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
@@ -32,10 +32,6 @@ fn aof_args(dir: &str, fsync: &str) -> Vec<String> {
 fn start_aof(dir: &str, fsync: &str) -> Server {
     let args = aof_args(dir, fsync);
     Server::start(&args.iter().map(String::as_str).collect::<Vec<_>>())
-}
-
-fn digest(con: &mut Connection) -> String {
-    redis::cmd("DEBUG").arg("DIGEST").query(con).unwrap()
 }
 
 /// The incremental file the manifest names last (the one being written).

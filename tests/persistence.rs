@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::{redis_server_available, Server, ServerOpts, TempDir};
+use common::{digest, redis_server_available, Server, ServerOpts, TempDir};
 use redis::{Commands, Connection, Value};
 use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
@@ -89,11 +89,6 @@ fn assert_same(got: &Contents, want: &Contents) {
             .map(|k| format!("{k:?} unexpected")),
     );
     assert!(diffs.is_empty(), "{}", diffs.join("\n"));
-}
-
-/// DEBUG DIGEST: Redis's fingerprint of the whole dataset.
-fn digest(con: &mut Connection) -> String {
-    redis::cmd("DEBUG").arg("DIGEST").query(con).unwrap()
 }
 
 fn save(con: &mut Connection) {

@@ -5,7 +5,7 @@
 
 mod common;
 
-use common::{redis_server_available, wait_until, Server, ServerOpts};
+use common::{digest, redis_server_available, wait_until, Server, ServerOpts};
 use redis::{Commands, Connection};
 use std::time::Duration;
 
@@ -72,10 +72,6 @@ fn write_load(con: &mut Connection, round: u32) {
     let _: () = con.set(format!("db7:{round}"), round).unwrap();
     let _: () = con.rpush("db7list", round).unwrap();
     let _: () = redis::cmd("SELECT").arg(0).query(con).unwrap();
-}
-
-fn digest(con: &mut Connection) -> String {
-    redis::cmd("DEBUG").arg("DIGEST").query(con).unwrap()
 }
 
 fn stat(srv: &Server, field: &str) -> i64 {

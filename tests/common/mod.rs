@@ -911,3 +911,9 @@ impl Rng {
         }
     }
 }
+
+/// DEBUG DIGEST: Redis's fingerprint of the whole dataset, to compare two
+/// servers (or one before and after a reload).
+pub fn digest(con: &mut redis::Connection) -> String {
+    redis::cmd("DEBUG").arg("DIGEST").query(con).unwrap()
+}
