@@ -138,6 +138,9 @@ pub struct Master {
     pub sync_full: u64,
     pub sync_partial_ok: u64,
     pub sync_partial_err: u64,
+    /// `dbfilename` was last written to feed replicas (Redis's
+    /// RDBGeneratedByReplication), for `rdb-del-sync-files`.
+    rdb_for_replication: bool,
 }
 
 impl Default for Master {
@@ -154,6 +157,7 @@ impl Default for Master {
             sync_full: 0,
             sync_partial_ok: 0,
             sync_partial_err: 0,
+            rdb_for_replication: false,
         }
     }
 }
@@ -335,6 +339,9 @@ impl Server {
     fn start_bgsave_for_replication(&mut self, mut running: Option<&mut ClientState>) {
         info!("Starting BGSAVE for SYNC with target: disk");
         let res = self.rdb_bgsave();
+        if res.is_ok() {
+            self.repl.rdb_for_replication = true;
+        }
         let offset = self.repl.offset;
         for key in self.repl.replicas.clone() {
             let slot_client = match running.as_deref_mut() {
@@ -590,6 +597,7 @@ impl Server {
         if !self.cronloops.is_multiple_of(hz) {
             return;
         }
+        self.remove_rdb_used_to_sync_replicas();
         let now = self.now_ms / 1000;
         let timeout = i64::from(self.cfg.repl_timeout);
         for key in self.repl.replicas.clone() {
@@ -614,6 +622,43 @@ impl Server {
             }
         }
         self.repl_start_waiting_sync();
+    }
+}
+
+impl Server {
+    /// `rdb-del-sync-files`: without save points or an AOF, the file
+    /// written only to feed replicas is deleted once no replica still
+    /// needs it (removeRDBUsedToSyncReplicas).
+    fn remove_rdb_used_to_sync_replicas(&mut self) {
+        if !self.cfg.rdb_del_sync_files {
+            self.repl.rdb_for_replication = false;
+            return;
+        }
+        let persistence_off = self.cfg.save.is_empty() && self.aof.state == crate::aof::AofState::Off;
+        if !persistence_off || !self.repl.rdb_for_replication {
+            return;
+        }
+        let still_needed = self.repl.replicas.iter().any(|&key| {
+            let state = self
+                .clients
+                .get(key)
+                .and_then(|c| c.as_ref())
+                .and_then(|c| c.st.repl.as_deref())
+                .and_then(|r| r.state);
+            matches!(
+                state,
+                Some(ReplState::WaitBgsaveStart | ReplState::WaitBgsaveEnd | ReplState::SendBulk)
+            )
+        });
+        let path = std::path::PathBuf::from(&self.cfg.dbfilename);
+        if still_needed || std::fs::symlink_metadata(&path).is_err() {
+            return;
+        }
+        self.repl.rdb_for_replication = false;
+        info!("Removing the RDB file used to feed replicas in a persistence-less instance");
+        self.bio.pool().execute(move || {
+            let _ = std::fs::remove_file(path);
+        });
     }
 }
 

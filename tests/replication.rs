@@ -202,3 +202,31 @@ fn replica_waiting_for_a_running_bgsave_syncs_after_it() {
     );
     assert_in_sync(&mut fkc, &mut rsc, "after a sync that waited for a BGSAVE");
 }
+
+/// `rdb-del-sync-files yes` without persistence: the dump written for the
+/// full sync is deleted once the replica has it; with it off, it stays.
+#[test]
+fn rdb_del_sync_files_removes_the_sync_dump() {
+    let Some(redis_bin) = redis_server_available() else {
+        eprintln!("skipped: redis-server is not installed");
+        return;
+    };
+    for delete in [true, false] {
+        let flag = if delete { "yes" } else { "no" };
+        let fk = Server::start(&["--rdb-del-sync-files", flag]);
+        let mut fkc = fk.redis();
+        let _: () = fkc.set("k", "v").unwrap();
+        let port = fk.port.to_string();
+        let rs = ServerOpts::new(&["--replicaof", "127.0.0.1", &port])
+            .bin(&redis_bin)
+            .start();
+        let up = wait_until(Duration::from_secs(20), || {
+            rs.info_field("replication", "master_link_status").as_deref() == Some("up")
+        });
+        assert!(up, "the replica did not sync:\n{}", fk.output());
+        let dump = fk.dir.join("dump.rdb");
+        let gone = wait_until(Duration::from_secs(3), || !dump.exists());
+        assert_eq!(gone, delete, "rdb-del-sync-files {flag}: dump.rdb removed = {gone}");
+        assert_eq!(rs.redis().get::<_, String>("k").unwrap(), "v");
+    }
+}

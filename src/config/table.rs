@@ -88,7 +88,7 @@ params! {
     AlwaysShowLogo always_show_logo: bool = "always-show-logo", None, IMMUTABLE, Y, boolean(false);
     ProtectedMode protected_mode: bool = "protected-mode", None, M, Y, boolean(true);
     Rdbcompression rdbcompression: bool = "rdbcompression", None, M, Y, boolean(true);
-    RdbDelSyncFiles rdb_del_sync_files: bool = "rdb-del-sync-files", None, M, N, boolean(false);
+    RdbDelSyncFiles rdb_del_sync_files: bool = "rdb-del-sync-files", None, M, Y, boolean(false);
     Activerehashing activerehashing: bool = "activerehashing", None, M, Y, boolean(true);
     StopWritesOnBgsaveError stop_writes_on_bgsave_error: bool = "stop-writes-on-bgsave-error", None, M, Y, boolean(true);
     SetProcTitle set_proc_title: bool = "set-proc-title", None, IMMUTABLE, N, boolean(true);
