@@ -31,7 +31,9 @@ fn aof_args(dir: &str, fsync: &str) -> Vec<String> {
 
 fn start_aof(dir: &str, fsync: &str) -> Server {
     let args = aof_args(dir, fsync);
-    Server::start(&args.iter().map(String::as_str).collect::<Vec<_>>())
+    let srv = Server::start(&args.iter().map(String::as_str).collect::<Vec<_>>());
+    srv.wait_loaded();
+    srv
 }
 
 /// The incremental file the manifest names last (the one being written).
@@ -398,6 +400,7 @@ fn an_aof_directory_moves_between_redis_and_fastkey() {
     // fastkey loads it, appends to it, and redis-server loads it back.
     let want = {
         let mut fk = Server::start(&argv);
+        fk.wait_loaded();
         let mut c = fk.redis();
         assert_eq!(digest(&mut c), want, "fastkey loaded redis-server's AOF");
         let _: () = c.set("from-fastkey", "1").unwrap();
@@ -407,6 +410,7 @@ fn an_aof_directory_moves_between_redis_and_fastkey() {
         d
     };
     let rs = ServerOpts::new(&argv).bin(&redis_bin).start();
+    rs.wait_loaded();
     let mut c = rs.redis();
     assert_eq!(digest(&mut c), want, "redis-server loaded fastkey's AOF");
 }

@@ -112,6 +112,7 @@ fn fastkey_dump_loads_in_redis_and_redis_dump_loads_in_fastkey() {
     // redis-server reads fastkey's file from fastkey's directory.
     let fk_dir = fk.dir.path().to_string_lossy().into_owned();
     let rs = ServerOpts::new(&["--dir", &fk_dir]).bin(&redis_bin).start();
+    rs.wait_loaded();
     let mut rsc = rs.redis();
     assert_same(&contents(&mut rsc), &expected);
     assert_eq!(
@@ -135,6 +136,7 @@ fn fastkey_dump_loads_in_redis_and_redis_dump_loads_in_fastkey() {
     // (redis-server saved into the directory it was given: fastkey's.)
     drop(rsc);
     let fk2 = Server::start(&["--dir", &fk_dir]);
+    fk2.wait_loaded();
     let mut fk2c = fk2.redis();
     assert_same(&contents(&mut fk2c), &expected);
     let mut rsc = rs.redis();
@@ -160,6 +162,7 @@ fn saved_data_survives_a_kill() {
     let expected_keys = 15;
     fk.kill();
     let fk2 = Server::start(&["--dir", &dir]);
+    fk2.wait_loaded();
     let mut c = fk2.redis();
     let got = contents(&mut c);
     assert_eq!(got.len(), expected_keys);
@@ -387,6 +390,7 @@ fn command_form_aof_base_moves_between_fastkey_and_redis() {
     drop(c);
     shutdown(fk);
     let rs = ServerOpts::new(&args).bin(&redis_bin).start();
+    rs.wait_loaded();
     let mut c = rs.redis();
     assert_eq!(
         digest(&mut c),
@@ -411,6 +415,7 @@ fn command_form_aof_base_moves_between_fastkey_and_redis() {
     drop(c);
     shutdown(rs);
     let fk = Server::start(&args);
+    fk.wait_loaded();
     let mut c = fk.redis();
     assert_eq!(
         digest(&mut c),

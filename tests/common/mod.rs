@@ -408,6 +408,16 @@ impl Server {
         con
     }
 
+    /// Waits for a start-up load to end: the harness counts a `-LOADING`
+    /// reply as up, and DEBUG (DIGEST) runs during a load, on half the
+    /// dataset.
+    pub fn wait_loaded(&self) {
+        let done = wait_until(Duration::from_secs(30), || {
+            self.info_field("persistence", "loading").as_deref() == Some("0")
+        });
+        assert!(done, "still loading:\n{}", self.output());
+    }
+
     /// A field of INFO, e.g. `info_field("memory", "used_memory_rss")`.
     pub fn info_field(&self, section: &str, field: &str) -> Option<String> {
         let mut c = self.raw();
