@@ -47,6 +47,13 @@ fn last_incr(dir: &Path) -> PathBuf {
     aofdir.join(line.split_whitespace().nth(1).unwrap())
 }
 
+/// Appends raw bytes to an AOF file, as a crash or a hand edit leaves it.
+fn append_to(path: &Path, bytes: &[u8]) {
+    use std::io::Write;
+    let mut f = std::fs::OpenOptions::new().append(true).open(path).unwrap();
+    f.write_all(bytes).unwrap();
+}
+
 /// Runs fastkey-server expected to refuse to start: (exit code, log).
 fn start_expecting_failure(dir: &str, extra: &[&str]) -> (Option<i32>, String) {
     let port = common::free_port().to_string();
@@ -159,9 +166,7 @@ fn a_torn_tail_is_cut_with_aof_load_truncated_and_refused_without() {
     let incr = last_incr(data.path());
     let good_len = std::fs::metadata(&incr).unwrap().len();
     // A command cut off in the middle, as a crash during write() leaves it.
-    let mut bytes = std::fs::read(&incr).unwrap();
-    bytes.extend_from_slice(b"*3\r\n$3\r\nSET\r\n$1\r\nx\r\n$5\r\nhel");
-    std::fs::write(&incr, &bytes).unwrap();
+    append_to(&incr, b"*3\r\n$3\r\nSET\r\n$1\r\nx\r\n$5\r\nhel");
 
     let (status, log) = start_expecting_failure(&dir, &["--aof-load-truncated", "no"]);
     assert_eq!(status, Some(1), "{log}");
@@ -206,9 +211,10 @@ fn an_unfinished_multi_block_is_reverted() {
         fk.kill();
     }
     let incr = last_incr(data.path());
-    let mut bytes = std::fs::read(&incr).unwrap();
-    bytes.extend_from_slice(b"*1\r\n$5\r\nMULTI\r\n*3\r\n$3\r\nSET\r\n$1\r\nk\r\n$5\r\nafter\r\n");
-    std::fs::write(&incr, &bytes).unwrap();
+    append_to(
+        &incr,
+        b"*1\r\n$5\r\nMULTI\r\n*3\r\n$3\r\nSET\r\n$1\r\nk\r\n$5\r\nafter\r\n",
+    );
     let fk = start_aof(&dir, "everysec");
     assert_eq!(fk.redis().get::<_, String>("k").unwrap(), "before");
     let log = std::fs::read_to_string(data.join("log")).unwrap();
@@ -228,9 +234,10 @@ fn a_blocking_command_in_the_aof_does_not_block_the_loader() {
         fk.kill();
     }
     let incr = last_incr(data.path());
-    let mut bytes = std::fs::read(&incr).unwrap();
-    bytes.extend_from_slice(b"*3\r\n$5\r\nBLPOP\r\n$1\r\nq\r\n$1\r\n1\r\n*3\r\n$5\r\nLPUSH\r\n$1\r\nq\r\n$1\r\nx\r\n");
-    std::fs::write(&incr, &bytes).unwrap();
+    append_to(
+        &incr,
+        b"*3\r\n$5\r\nBLPOP\r\n$1\r\nq\r\n$1\r\n1\r\n*3\r\n$5\r\nLPUSH\r\n$1\r\nq\r\n$1\r\nx\r\n",
+    );
     let fk = start_aof(&dir, "everysec");
     let mut c = fk.redis();
     assert_eq!(c.lrange::<_, Vec<String>>("q", 0, -1).unwrap(), vec!["x"]);

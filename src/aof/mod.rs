@@ -226,10 +226,13 @@ impl Server {
     /// (flushAppendOnlyFile). Runs before replies are written, so a reply
     /// never leaves before its write reached the kernel.
     pub fn aof_flush(&mut self, force: bool) {
-        let everysec = self.cfg.appendfsync.as_str() == "everysec";
         if self.aof.buf.is_empty() {
             // Data written earlier still owes its once-a-second fsync.
-            if everysec && self.aof.unsynced && self.now_ms - self.aof.last_fsync_ms >= 1000 {
+            // (Checked every loop turn: the cheap tests come first.)
+            if self.aof.unsynced
+                && self.now_ms - self.aof.last_fsync_ms >= 1000
+                && self.cfg.appendfsync.as_str() == "everysec"
+            {
                 self.aof_background_fsync();
             }
             return;
