@@ -99,6 +99,8 @@ pub struct ClientState {
     pub monitor: bool,
     /// When the output first went over the soft limit (ms), or 0.
     pub obuf_soft_limit_since: i64,
+    /// This is our master's connection (Redis's CLIENT_MASTER).
+    pub master: bool,
     /// REPLCONF options and, for a replica, its sync state.
     pub repl: Option<Box<crate::replication::ReplClient>>,
     /// The stream offset right after this client's last propagated write
@@ -144,6 +146,7 @@ impl ClientState {
             postponed: false,
             monitor: false,
             obuf_soft_limit_since: 0,
+            master: false,
             repl: None,
             woff: 0,
         }

@@ -392,6 +392,11 @@ impl Server {
             return false;
         }
         let now = self.cmd_time_ms;
+        if self.has_master() {
+            if let Some(expired) = self.replica_expiry(db, key, now) {
+                return expired;
+            }
+        }
         if !self.dbs[db].is_expired_at(key, now) {
             return false;
         }
@@ -529,6 +534,10 @@ impl Server {
     /// sleeping): samples keys with a TTL and deletes expired ones, within
     /// a time budget, repeating in a db while many sampled keys had expired.
     pub fn active_expire_cycle(&mut self, fast: bool) {
+        if self.has_master() {
+            // A replica's keys expire when its master's DELs arrive.
+            return;
+        }
         let effort = self.cfg.active_expire_effort.saturating_sub(1) as u64; // 0..9
         let keys_per_loop = 20 + 20 / 4 * effort;
         let fast_duration = Duration::from_micros(1000 + 1000 / 4 * effort);

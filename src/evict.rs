@@ -263,7 +263,10 @@ impl Server {
     /// while a file loads, a script is past its busy threshold, or clients
     /// are paused.
     fn safe_to_evict(&self) -> bool {
-        self.loading.is_none() && !self.scripting.busy() && self.pause.is_none()
+        self.loading.is_none()
+            && !self.scripting.busy()
+            && self.pause.is_none()
+            && !(self.has_master() && self.cfg.replica_ignore_maxmemory)
     }
 
     /// Redis's performEvictions: evicts keys per `maxmemory-policy` until

@@ -561,13 +561,69 @@ impl Server {
         );
     }
 
-    /// The master form of Redis 7.0's replication section.
-    fn info_replication(&self, out: &mut String) {
+    /// The fields of a replica about its master link.
+    fn info_replica_link(&self, out: &mut String, host: &str, port: u16) {
+        let now = self.now_ms / 1000;
+        let link = &self.link;
+        let last_io = link
+            .master_key
+            .and_then(|k| self.clients.get(k))
+            .and_then(|c| c.as_ref())
+            .map_or(-1, |c| now - c.st.last_interaction_ms / 1000);
+        let (applied, read) = link.offsets();
+        let progress = link.transfer_progress();
         let _ = write!(
             out,
-            "# Replication\r\nrole:master\r\nconnected_slaves:{}\r\n",
-            self.repl.replicas.len()
+            "master_host:{host}\r\n\
+             master_port:{port}\r\n\
+             master_link_status:{}\r\n\
+             master_last_io_seconds_ago:{last_io}\r\n\
+             master_sync_in_progress:{}\r\n\
+             slave_read_repl_offset:{read}\r\n\
+             slave_repl_offset:{applied}\r\n",
+            if self.master_link_up() { "up" } else { "down" },
+            u8::from(progress.is_some()),
         );
+        if let Some((total, got)) = progress {
+            let perc = if total != 0 {
+                got as f64 / total as f64 * 100.0
+            } else {
+                0.0
+            };
+            let _ = write!(
+                out,
+                "master_sync_total_bytes:{total}\r\n\
+                 master_sync_read_bytes:{got}\r\n\
+                 master_sync_left_bytes:{}\r\n\
+                 master_sync_perc:{perc:.2}\r\n\
+                 master_sync_last_io_seconds_ago:{}\r\n",
+                total - got,
+                now - link.last_io_ms / 1000,
+            );
+        }
+        if !self.master_link_up() {
+            let since = if link.down_since > 0 { now - link.down_since } else { -1 };
+            let _ = write!(out, "master_link_down_since_seconds:{since}\r\n");
+        }
+        let _ = write!(
+            out,
+            "slave_priority:{}\r\nslave_read_only:{}\r\nreplica_announced:{}\r\n",
+            self.cfg.replica_priority,
+            u8::from(self.cfg.replica_read_only),
+            u8::from(self.cfg.replica_announced),
+        );
+    }
+
+    /// The master form of Redis 7.0's replication section.
+    fn info_replication(&self, out: &mut String) {
+        match &self.cfg.replicaof {
+            Some((host, port)) => {
+                out.push_str("# Replication\r\nrole:slave\r\n");
+                self.info_replica_link(out, host, *port);
+            }
+            None => out.push_str("# Replication\r\nrole:master\r\n"),
+        }
+        let _ = write!(out, "connected_slaves:{}\r\n", self.repl.replicas.len());
         if self.cfg.min_replicas_to_write > 0 && self.cfg.min_replicas_max_lag > 0 {
             let now = self.now_ms / 1000;
             let good = self
@@ -608,7 +664,7 @@ impl Server {
              master_replid:{}\r\n\
              master_replid2:{}\r\n\
              master_repl_offset:{}\r\n\
-             second_repl_offset:-1\r\n\
+             second_repl_offset:{}\r\n\
              repl_backlog_active:{}\r\n\
              repl_backlog_size:{}\r\n\
              repl_backlog_first_byte_offset:{}\r\n\
@@ -616,6 +672,7 @@ impl Server {
             self.replid,
             self.repl.replid2,
             self.repl.offset,
+            self.repl.second_offset,
             u8::from(b.is_some()),
             self.cfg.repl_backlog_size,
             b.map_or(0, |b| b.offset),

@@ -245,7 +245,8 @@ impl Server {
                 // A primary drops keys that expired while the file sat on
                 // disk, as Redis does; not from an AOF base, whose later
                 // commands expect the keyspace exactly as it was.
-                if l.aof.is_none() && expire.is_some_and(|t| t < self.now_ms) {
+                // A replica keeps them: its master sends the DELs.
+                if l.aof.is_none() && self.cfg.replicaof.is_none() && expire.is_some_and(|t| t < self.now_ms) {
                     l.keys_expired += 1;
                     return Ok(());
                 }
@@ -320,6 +321,13 @@ impl Server {
     /// The end of a load: the dataset is ready, or the start-up fails.
     pub fn finish_loading(&mut self, res: Result<(), String>) {
         let Some(l) = self.loading.take() else { return };
+        if self.link.state == crate::replica::LinkState::Loading {
+            match &res {
+                Ok(()) => {}
+                Err(e) => warn!("{e}"),
+            }
+            return self.replica_load_done(res.is_ok());
+        }
         match res {
             Ok(()) => {
                 let secs = l.start.elapsed().as_secs_f64();

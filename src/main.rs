@@ -32,6 +32,7 @@ mod propagate;
 mod pubsub;
 mod rdb;
 mod reactor;
+mod replica;
 mod replication;
 mod reply;
 mod resp;
@@ -241,7 +242,7 @@ fn main() -> ExitCode {
     } else {
         warn!("Configuration loaded");
     }
-    logging::set_role(b'M');
+    logging::set_role(if cfg.replicaof.is_some() { b'S' } else { b'M' });
     let code = run(cfg, cl.config_file.is_some() || cl.from_stdin);
     logging::flush();
     ExitCode::from(code as u8)

@@ -89,8 +89,7 @@ impl Server {
     pub fn propagating(&self) -> bool {
         self.loading.is_none()
             && (self.aof.state != crate::aof::AofState::Off
-                || self.repl.backlog.is_some()
-                || !self.repl.replicas.is_empty())
+                || (!self.has_master() && (self.repl.backlog.is_some() || !self.repl.replicas.is_empty())))
     }
 
     /// Queues an op of the running execution unit; outside of one (active

@@ -121,6 +121,8 @@ impl Backlog {
 /// Server-wide master state.
 pub struct Master {
     pub replid2: String,
+    /// The last offset + 1 `replid2` is valid for (second_replid_offset).
+    pub second_offset: i64,
     /// Bytes sent into the stream so far (master_repl_offset).
     pub offset: i64,
     pub backlog: Option<Backlog>,
@@ -143,10 +145,21 @@ pub struct Master {
     rdb_for_replication: bool,
 }
 
+impl Master {
+    /// An empty backlog starting after the current offset.
+    pub fn create_backlog(&mut self) {
+        self.backlog = Some(Backlog {
+            buf: VecDeque::new(),
+            offset: self.offset.saturating_add(1),
+        });
+    }
+}
+
 impl Default for Master {
     fn default() -> Self {
         Master {
             replid2: "0".repeat(40),
+            second_offset: -1,
             offset: 0,
             backlog: None,
             seldb: -1,
@@ -184,7 +197,9 @@ impl Server {
     /// SELECT first when `db` is not the one the stream is in; `None` for
     /// PING and GETACK, which apply to no db).
     pub fn repl_feed(&mut self, db: Option<usize>, argv: &OwnedArgv) {
-        if self.repl.backlog.is_none() && self.repl.replicas.is_empty() {
+        // A replica's replicas get its master's stream as it is (see
+        // `master_applied`), nothing of its own.
+        if self.has_master() || (self.repl.backlog.is_none() && self.repl.replicas.is_empty()) {
             return;
         }
         let mut bytes = Vec::new();
@@ -200,7 +215,7 @@ impl Server {
         self.repl_feed_bytes(&bytes);
     }
 
-    fn repl_feed_bytes(&mut self, bytes: &[u8]) {
+    pub fn repl_feed_bytes(&mut self, bytes: &[u8]) {
         self.repl.offset = self.repl.offset.saturating_add(bytes.len() as i64);
         let size = usize::try_from(self.cfg.repl_backlog_size).unwrap_or(usize::MAX);
         if let Some(b) = &mut self.repl.backlog {
@@ -259,10 +274,8 @@ impl Server {
             // and no old one to accept PSYNCs for.
             self.replid = crate::server::random_hex(40);
             self.repl.replid2 = "0".repeat(40);
-            self.repl.backlog = Some(Backlog {
-                buf: VecDeque::new(),
-                offset: self.repl.offset.saturating_add(1),
-            });
+            self.repl.second_offset = -1;
+            self.repl.create_backlog();
             info!(
                 "Replication backlog created, my new replication IDs are '{}' and '{}'",
                 self.replid, self.repl.replid2
@@ -293,8 +306,12 @@ impl Server {
     /// Redis's masterTryPartialResynchronization.
     fn try_partial_resync(&mut self, c: &mut ClientState, replid: &[u8], offset: i64) -> bool {
         let ours = replid.eq_ignore_ascii_case(self.replid.as_bytes());
-        if !ours {
-            if replid != b"?" {
+        // The id we had before a promotion serves up to where it ended.
+        let previous = replid.eq_ignore_ascii_case(self.repl.replid2.as_bytes());
+        if !ours && (!previous || offset > self.repl.second_offset) {
+            if replid == b"?" {
+                info!("Full resync requested by replica {}", replica_name(c));
+            } else if !previous {
                 info!(
                     "Partial resynchronization not accepted: Replication ID mismatch (Replica asked for '{}', my replication IDs are '{}' and '{}')",
                     String::from_utf8_lossy(replid),
@@ -302,7 +319,10 @@ impl Server {
                     self.repl.replid2
                 );
             } else {
-                info!("Full resync requested by replica {}", replica_name(c));
+                info!(
+                    "Partial resynchronization not accepted: Requested offset for second ID was {offset}, but I can reply up to {}",
+                    self.repl.second_offset
+                );
             }
             return false;
         }

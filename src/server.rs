@@ -77,6 +77,8 @@ pub struct Stats {
     pub keyspace_misses: u64,
     pub net_input_bytes: u64,
     pub net_output_bytes: u64,
+    /// Bytes of the replication stream read from our master.
+    pub net_repl_input_bytes: u64,
     pub total_error_replies: u64,
     pub unexpected_error_replies: u64,
     pub client_qbuf_limit_disconnections: u64,
@@ -158,7 +160,7 @@ pub struct Server {
     pub clients: Slab<Option<Box<Client>>>,
     pub stats: Stats,
     pub bio: Bio,
-    reactor: Reactor,
+    pub reactor: Reactor,
     /// Listening sockets and their poller keys.
     listeners: Vec<(usize, Listener)>,
     next_listener_key: usize,
@@ -256,6 +258,8 @@ pub struct Server {
     pub aof: crate::aof::Aof,
     /// Replication, master side.
     pub repl: crate::replication::Master,
+    /// Replication, replica side: the link with our master.
+    pub link: crate::replica::MasterLink,
 }
 
 impl Server {
@@ -343,6 +347,7 @@ impl Server {
             prop: Default::default(),
             aof: Default::default(),
             repl: Default::default(),
+            link: crate::replica::MasterLink::new(cfg.replicaof.is_some()),
             cfg,
         })
     }
@@ -510,6 +515,8 @@ impl Server {
             self.handle_signals();
         } else if (KEY_LISTENER_BASE..KEY_SIGNAL).contains(&key) {
             self.accept(key);
+        } else if key == crate::replica::KEY_MASTER_LINK {
+            self.master_link_event(readable, writable);
         } else {
             if readable {
                 self.client_readable(key);
@@ -615,6 +622,44 @@ impl Server {
         debug!("Accepted {}", self.client_addr(key));
     }
 
+    /// Turns the link with our master into a client whose commands are
+    /// applied (replicationCreateMasterClient); `leftover` is stream
+    /// already read, run at once.
+    pub fn add_master_client(&mut self, stream: std::net::TcpStream, db: usize, leftover: Vec<u8>) -> Option<usize> {
+        let peer = stream.peer_addr().ok();
+        let stream = Stream::Tcp(stream);
+        let laddr = crate::net::local_addr_string(&stream, None);
+        let key = self.clients.vacant_key();
+        let conn = match self.reactor.register(stream, key, false) {
+            Ok(c) => c,
+            Err(e) => {
+                warn!("Error registering fd event for the master client: {}", e);
+                return None;
+            }
+        };
+        let id = self.next_client_id;
+        self.next_client_id += 1;
+        let mut st = ClientState::new(id, key, self.now_ms);
+        st.authenticated = true;
+        st.master = true;
+        st.db = db;
+        st.addr = peer.map(crate::net::format_addr).unwrap_or_default();
+        st.laddr = laddr;
+        let mut c = Box::new(Client::new(conn, st));
+        c.st.fd = c.raw_fd();
+        c.qlen = leftover.len();
+        c.querybuf = leftover;
+        if c.qlen > 0 {
+            self.link.read_reploff = self.link.read_reploff.saturating_add(c.qlen as i64);
+        }
+        self.clients.insert(None);
+        self.clients_by_id.insert(id, key);
+        self.link.master_key = Some(key);
+        self.process_input(&mut c);
+        self.put_back(key, c);
+        Some(key)
+    }
+
     fn client_addr(&self, key: usize) -> String {
         match self.clients.get(key) {
             Some(Some(c)) => c.st.addr.clone(),
@@ -674,6 +719,9 @@ impl Server {
             );
             self.forget_replica(key);
         }
+        if c.st.master {
+            self.master_client_lost();
+        }
         self.repl.waiting.retain(|&k| k != key);
     }
 
@@ -685,9 +733,16 @@ impl Server {
         self.stats.reads_processed += 1;
         match c.read() {
             ReadOutcome::Data => {
-                self.stats.net_input_bytes += (c.qlen - before) as u64;
+                let n = (c.qlen - before) as u64;
                 c.st.last_interaction_ms = self.now_ms;
-                if c.qlen > self.cfg.client_query_buffer_limit as usize {
+                // The master's stream is counted apart, as in Redis 7.0.
+                if c.st.master {
+                    self.link.read_reploff = self.link.read_reploff.saturating_add(n as i64);
+                    self.stats.net_repl_input_bytes += n;
+                } else {
+                    self.stats.net_input_bytes += n;
+                }
+                if !c.st.master && c.qlen > self.cfg.client_query_buffer_limit as usize {
                     warn!(
                         "Closing client that reached max query buffer length: addr={} qbuf={} (qbuf initial bytes: {:?})",
                         c.st.addr,
@@ -750,6 +805,8 @@ impl Server {
         };
         c.st.qbuf_len = c.qlen;
         c.st.qbuf_cap = c.querybuf.len();
+        // The master's stream: where the bytes of the next command start.
+        let mut applied_from = c.parser.consumed();
         loop {
             if c.st.close_after_reply || c.st.close_asap || c.st.blocked.is_some() || c.st.postponed {
                 break;
@@ -774,6 +831,11 @@ impl Server {
                     }
                     self.process_command(st, argv);
                     parser.command_done();
+                    if st.master {
+                        let end = parser.consumed();
+                        self.master_applied(st, &querybuf[applied_from..end]);
+                        applied_from = end;
+                    }
                 }
                 Parsed::Incomplete => break,
                 Parsed::Error(e) => {
@@ -790,6 +852,11 @@ impl Server {
                 }
             }
         }
+        if c.st.master && c.parser.consumed() > applied_from {
+            // Bytes consumed without a command (empty lines) are stream too.
+            let end = c.parser.consumed();
+            self.master_applied(&mut c.st, &c.querybuf[applied_from..end]);
+        }
         c.trim_querybuf();
     }
 
@@ -802,7 +869,10 @@ impl Server {
         self.pushed_len = 0;
         let replica = st.is_replica();
         self.dispatch(st, argv);
-        if replica && st.reply.buf.len() > reply_start {
+        if st.master {
+            // Our master gets no replies (an ACK is sent on its own).
+            st.reply.buf.truncate(reply_start);
+        } else if replica && st.reply.buf.len() > reply_start {
             // A reply would land inside the replication stream (Redis
             // 7.0 closes such a replica too).
             st.reply.buf.truncate(reply_start);
@@ -879,18 +949,25 @@ impl Server {
         }
         // As Redis's processCommand: evict first, refuse after (the one
         // check the no-limit path pays).
-        if self.cfg.maxmemory > 0 && self.maxmemory_refuses(st, id, &argv) {
+        if self.cfg.maxmemory > 0 && !st.master && self.maxmemory_refuses(st, id, &argv) {
             self.reject(st, id, crate::evict::OOM_ERROR);
             return;
         }
-        if (self.rdb_denies_writes() || self.aof.error().is_some())
-            && (cmd.has(flags::WRITE) || cmd.name == "ping" || self.exec_queue_has(st, id, flags::WRITE))
-        {
+        let is_write = cmd.has(flags::WRITE) || self.exec_queue_has(st, id, flags::WRITE);
+        if (self.rdb_denies_writes() || self.aof.error().is_some()) && !st.master && (is_write || cmd.name == "ping") {
             let msg = match self.aof_denies_writes() {
                 Some(m) if !self.rdb_denies_writes() => m,
                 _ => MISCONF.to_string(),
             };
             self.reject(st, id, &msg);
+            return;
+        }
+        if self.has_master()
+            && self.cfg.replica_read_only
+            && !st.master
+            && (is_write || self.script_counts_as_write(cmd.name, &argv))
+        {
+            self.reject(st, id, "READONLY You can't write against a read only replica.");
             return;
         }
         if st.reply.resp == 2 && st.subs.active() && !allowed_when_subscribed(cmd.name, self.table.parent[id as usize])
@@ -900,6 +977,19 @@ impl Server {
                 self.table.full_names[id as usize]
             );
             self.reject(st, id, &msg);
+            return;
+        }
+        if self.has_master()
+            && !st.master
+            && !self.master_link_up()
+            && !self.cfg.replica_serve_stale_data
+            && (!cmd.has(flags::STALE) || self.exec_queue_lacks(st, id, flags::STALE))
+        {
+            self.reject(
+                st,
+                id,
+                "MASTERDOWN Link with MASTER is down and replica-serve-stale-data is set to 'no'.",
+            );
             return;
         }
         if self.loading.is_some() && !cmd.has(flags::LOADING) {
@@ -937,6 +1027,16 @@ impl Server {
                 .is_some_and(|m| m.queue.iter().any(|(q, _)| self.table.cmds[*q as usize].has(flag)))
     }
 
+    /// An EXEC whose queue holds a command without `flag` (Redis's
+    /// cmd_inv_flags).
+    fn exec_queue_lacks(&self, st: &ClientState, id: CmdId, flag: u64) -> bool {
+        self.table.cmds[id as usize].name == "exec"
+            && st
+                .multi
+                .as_ref()
+                .is_some_and(|m| m.queue.iter().any(|(q, _)| !self.table.cmds[*q as usize].has(flag)))
+    }
+
     /// Evicts down to `maxmemory`; true if the command must get -OOM: it
     /// may grow memory (DENYOOM, an EXEC queueing one, or anything queued
     /// in MULTI except EXEC/DISCARD/QUIT/RESET) and nothing could be evicted.
@@ -962,21 +1062,39 @@ impl Server {
     /// declares allow-oom or no-writes (Redis's evalGetCommandFlags).
     fn script_denies_oom(&self, name: &str, argv: &Argv) -> bool {
         use crate::scripting::sflags;
+        self.eval_script_flags(name, argv)
+            .is_some_and(|f| f & (sflags::EVAL_COMPAT | sflags::ALLOW_OOM | sflags::NO_WRITES) == 0)
+    }
+
+    /// An EVAL/EVALSHA of a script with a shebang that does not declare
+    /// no-writes counts as a write (Redis's scriptFlagsToCmdFlags).
+    fn script_counts_as_write(&self, name: &str, argv: &Argv) -> bool {
+        use crate::scripting::sflags;
+        self.eval_script_flags(name, argv)
+            .is_some_and(|f| f & (sflags::EVAL_COMPAT | sflags::NO_WRITES) == 0)
+    }
+
+    /// The flags of the script an EVAL/EVALSHA runs.
+    fn eval_script_flags(&self, name: &str, argv: &Argv) -> Option<u64> {
+        use crate::scripting::sflags;
         if argv.len() < 2 {
-            return false;
+            return None;
         }
-        let script_flags = match name {
-            "eval" | "eval_ro" => crate::scripting::parse_shebang(argv.get(1)).map_or(sflags::EVAL_COMPAT, |f| f.0),
+        match name {
+            "eval" | "eval_ro" => {
+                Some(crate::scripting::parse_shebang(argv.get(1)).map_or(sflags::EVAL_COMPAT, |f| f.0))
+            }
             "evalsha" | "evalsha_ro" => {
                 let sha = String::from_utf8_lossy(argv.get(1)).to_lowercase();
-                self.scripting
-                    .scripts
-                    .get(&sha)
-                    .map_or(sflags::EVAL_COMPAT, |s| s.flags)
+                Some(
+                    self.scripting
+                        .scripts
+                        .get(&sha)
+                        .map_or(sflags::EVAL_COMPAT, |s| s.flags),
+                )
             }
-            _ => return false,
-        };
-        script_flags & (sflags::EVAL_COMPAT | sflags::ALLOW_OOM | sflags::NO_WRITES) == 0
+            _ => None,
+        }
     }
 
     fn reject_unknown(&mut self, st: &mut ClientState, argv: &Argv) {
@@ -1403,6 +1521,9 @@ impl Server {
         self.save_cron();
         self.aof_cron();
         self.replication_cron();
+        if self.run_with_period(1000) {
+            self.replica_cron();
+        }
         self.tracking_limit_table();
         self.cronloops += 1;
     }
@@ -1444,6 +1565,7 @@ impl Server {
                 && c.st.blocked.is_none()
                 && !c.st.subs.active()
                 && !c.st.is_replica()
+                && !c.st.master
             {
                 idle.push(key);
             } else if idle_ms > 2000 {

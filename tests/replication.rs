@@ -5,7 +5,7 @@
 
 mod common;
 
-use common::{digest, redis_server_available, wait_until, Server, ServerOpts};
+use common::{redis_server_available, try_digest, wait_until, Server, ServerOpts};
 use redis::{Commands, Connection};
 use std::time::Duration;
 
@@ -81,15 +81,15 @@ fn stat(srv: &Server, field: &str) -> i64 {
 }
 
 /// Waits until the replica's dataset is the primary's.
-fn assert_in_sync(fk: &mut Connection, rs: &mut Connection, what: &str) {
-    let mut last = (String::new(), String::new());
+fn assert_in_sync(primary: &mut Connection, replica: &mut Connection, what: &str) {
+    let mut last = (Ok(String::new()), Ok(String::new()));
     let same = wait_until(Duration::from_secs(20), || {
-        last = (digest(fk), digest(rs));
-        last.0 == last.1
+        last = (try_digest(primary), try_digest(replica));
+        last.0.is_ok() && last.0 == last.1
     });
     assert!(
         same,
-        "{what}: DEBUG DIGEST differs: fastkey {} replica {}",
+        "{what}: DEBUG DIGEST differs: primary {:?} replica {:?}",
         last.0, last.1
     );
 }
@@ -229,4 +229,119 @@ fn rdb_del_sync_files_removes_the_sync_dump() {
         assert_eq!(gone, delete, "rdb-del-sync-files {flag}: dump.rdb removed = {gone}");
         assert_eq!(rs.redis().get::<_, String>("k").unwrap(), "v");
     }
+}
+
+fn link_up(srv: &Server) -> bool {
+    srv.info_field("replication", "master_link_status").as_deref() == Some("up")
+}
+
+/// fastkey replicating from a redis-server 7 primary, with the RDB sent in
+/// either form (`$<len>` from disk, `$EOF:<mark>` from a socket): the full
+/// sync, the stream of a mixed write load, WAIT, READONLY, and a partial
+/// resync after the primary drops the link.
+#[test]
+fn fastkey_replica_of_redis_syncs_follows_and_resyncs_partially() {
+    let Some(redis_bin) = redis_server_available() else {
+        eprintln!("skipped: redis-server is not installed");
+        return;
+    };
+    for (diskless, form) in [("yes", "with EOF to disk"), ("no", "bytes from master to disk")] {
+        let rs = ServerOpts::new(&["--repl-diskless-sync", diskless, "--repl-diskless-sync-delay", "0"])
+            .bin(&redis_bin)
+            .start();
+        let mut rsc = rs.redis();
+        fill(&mut rsc);
+        let port = rs.port.to_string();
+        let fk = Server::start(&["--replicaof", "127.0.0.1", &port]);
+        let mut fkc = fk.redis();
+        let up = wait_until(Duration::from_secs(20), || link_up(&fk));
+        assert!(up, "fastkey did not sync:\n{}\n{}", fk.output(), rs.output());
+        assert!(fk.output().contains(form), "diskless {diskless}: {}", fk.output());
+        assert_in_sync(&mut rsc, &mut fkc, "after the full sync");
+
+        write_load(&mut rsc, 1);
+        let acked: i64 = redis::cmd("WAIT").arg(1).arg(5000).query(&mut rsc).unwrap();
+        assert_eq!(acked, 1, "WAIT 1 5000 on the primary");
+        assert_in_sync(&mut rsc, &mut fkc, "after the write load");
+        let err = fkc.set::<_, _, ()>("x", 1).unwrap_err();
+        assert_eq!(err.code(), Some("READONLY"), "{err}");
+        let role: Vec<redis::Value> = redis::cmd("ROLE").query(&mut fkc).unwrap();
+        assert_eq!(
+            format!("{:?}", role[3]),
+            format!("{:?}", redis::Value::BulkString(b"connected".to_vec()))
+        );
+
+        let partial_before = stat(&rs, "sync_partial_ok");
+        let killed: i64 = redis::cmd("CLIENT")
+            .arg("KILL")
+            .arg("TYPE")
+            .arg("replica")
+            .query(&mut rsc)
+            .unwrap();
+        assert_eq!(killed, 1);
+        write_load(&mut rsc, 2);
+        let resumed = wait_until(Duration::from_secs(20), || {
+            stat(&rs, "sync_partial_ok") == partial_before + 1 && link_up(&fk)
+        });
+        assert!(resumed, "no partial resync:\n{}\n{}", rs.output(), fk.output());
+        assert_eq!(stat(&rs, "sync_full"), 1, "a full resync happened again");
+        write_load(&mut rsc, 3);
+        let acked: i64 = redis::cmd("WAIT").arg(1).arg(5000).query(&mut rsc).unwrap();
+        assert_eq!(acked, 1, "WAIT after the partial resync");
+        assert_in_sync(&mut rsc, &mut fkc, "after the partial resync");
+        assert_eq!(
+            fk.info_field("replication", "master_repl_offset"),
+            rs.info_field("replication", "master_repl_offset"),
+            "offsets"
+        );
+    }
+}
+
+/// A chain A (fastkey) -> B (fastkey) -> C (redis-server): B passes the
+/// stream on byte for byte. Then B is promoted: C continues with B's new
+/// replication id, and A, the old primary, rejoins B as a replica, both
+/// with partial resyncs (B's old id is its secondary one).
+#[test]
+fn chained_replicas_and_promotion_resync_partially() {
+    let Some(redis_bin) = redis_server_available() else {
+        eprintln!("skipped: redis-server is not installed");
+        return;
+    };
+    let a = Server::start(&[]);
+    let mut ac = a.redis();
+    fill(&mut ac);
+    let a_port = a.port.to_string();
+    let b = Server::start(&["--replicaof", "127.0.0.1", &a_port]);
+    let mut bc = b.redis();
+    assert!(wait_until(Duration::from_secs(20), || link_up(&b)), "{}", b.output());
+    let b_port = b.port.to_string();
+    let c = ServerOpts::new(&["--replicaof", "127.0.0.1", &b_port])
+        .bin(&redis_bin)
+        .start();
+    let mut cc = c.redis();
+    assert!(wait_until(Duration::from_secs(20), || link_up(&c)), "{}", c.output());
+    write_load(&mut ac, 1);
+    assert_in_sync(&mut ac, &mut bc, "A and B");
+    assert_in_sync(&mut ac, &mut cc, "A and C");
+
+    let _: () = redis::cmd("REPLICAOF").arg("NO").arg("ONE").query(&mut bc).unwrap();
+    let _: () = redis::cmd("REPLICAOF")
+        .arg("127.0.0.1")
+        .arg(b.port)
+        .query(&mut ac)
+        .unwrap();
+    write_load(&mut bc, 2);
+    let both = wait_until(Duration::from_secs(20), || {
+        link_up(&a) && link_up(&c) && stat(&b, "sync_partial_ok") == 2
+    });
+    assert!(
+        both,
+        "no partial resyncs:\n{}\n{}\n{}",
+        a.output(),
+        b.output(),
+        c.output()
+    );
+    assert_eq!(stat(&b, "sync_full"), 1, "only C's first sync is a full one");
+    assert_in_sync(&mut bc, &mut ac, "B and A");
+    assert_in_sync(&mut bc, &mut cc, "B and C");
 }

@@ -211,6 +211,8 @@ pub fn client_line(srv: &Server, st: &ClientState, now_ms: i64) -> String {
         flags.insert(0, 'O');
     } else if st.is_replica() {
         flags.insert(0, 'S');
+    } else if st.master {
+        flags.insert(0, 'M');
     }
     if st.unix_socket {
         flags.push('U');
@@ -276,7 +278,9 @@ fn for_each_client(ctx: &Ctx, mut f: impl FnMut(&ClientState)) {
 
 /// A client's type for CLIENT LIST/KILL TYPE (getClientType).
 pub fn client_type(st: &ClientState) -> &'static str {
-    if st.is_replica() && !st.monitor {
+    if st.master {
+        "master"
+    } else if st.is_replica() && !st.monitor {
         "replica"
     } else if st.subs.active() {
         "pubsub"

@@ -32,6 +32,25 @@ pub static COMMANDS: &[Command] = &[
             "O(1)",
             "Return the role of the instance in the context of replication",
         ),
+    Command::new("replicaof", 3, Group::Server, replicaof)
+        .flags(ADMIN | NOSCRIPT | STALE | NO_ASYNC_LOADING)
+        .acl(acl::DANGEROUS)
+        .doc(
+            "5.0.0",
+            "O(1)",
+            "Make the server a replica of another instance, or promote it as master.",
+        )
+        .args(REPLICAOF_ARGS),
+    Command::new("slaveof", 3, Group::Server, replicaof)
+        .flags(ADMIN | NOSCRIPT | STALE | NO_ASYNC_LOADING)
+        .acl(acl::DANGEROUS)
+        .doc(
+            "1.0.0",
+            "O(1)",
+            "Make the server a replica of another instance, or promote it as master.",
+        )
+        .deprecated("5.0.0", "`REPLICAOF`")
+        .args(REPLICAOF_ARGS),
     Command::new("wait", 3, Group::Generic, wait)
         .flags(NOSCRIPT)
         .acl(acl::CONNECTION)
@@ -43,6 +62,46 @@ pub static COMMANDS: &[Command] = &[
         .args("numreplicas:integer timeout:integer")
         .tips(&["request_policy:all_shards", "response_policy:agg_min"]),
 ];
+
+const REPLICAOF_ARGS: &str = "args=(host-port=(host:string port:integer) | no-one=(NO ONE))";
+
+/// REPLICAOF host port | NO ONE (replicaofCommand).
+fn replicaof(ctx: &mut Ctx) {
+    if ctx.srv.cfg.cluster_enabled {
+        return ctx.error("ERR REPLICAOF not allowed in cluster mode.");
+    }
+    if ctx.argv.get(1).eq_ignore_ascii_case(b"no") && ctx.argv.get(2).eq_ignore_ascii_case(b"one") {
+        if ctx.srv.has_master() {
+            ctx.srv.unset_master();
+            let who = super::client::client_line(ctx.srv, ctx.c, ctx.srv.now_ms);
+            log::info!("MASTER MODE enabled (user request from '{who}')");
+        }
+        return ctx.c.reply.ok();
+    }
+    if ctx.c.is_replica() {
+        // Our replica must not make us its own replica.
+        return ctx.error("ERR Command is not valid when client is a replica.");
+    }
+    let port = match crate::util::string2ll(ctx.argv.get(2)) {
+        Some(p @ 0..=65535) => p as u16,
+        _ => return ctx.error("ERR Invalid master port"),
+    };
+    let host = String::from_utf8_lossy(ctx.argv.get(1)).into_owned();
+    if ctx
+        .srv
+        .cfg
+        .replicaof
+        .as_ref()
+        .is_some_and(|(h, p)| h.eq_ignore_ascii_case(&host) && *p == port)
+    {
+        log::info!("REPLICAOF would result into synchronization with the master we are already connected with. No operation performed.");
+        return ctx.c.reply.raw(b"+OK Already connected to specified master\r\n");
+    }
+    ctx.srv.set_master(host.clone(), port);
+    let who = super::client::client_line(ctx.srv, ctx.c, ctx.srv.now_ms);
+    log::info!("REPLICAOF {host}:{port} enabled (user request from '{who}')");
+    ctx.c.reply.ok();
+}
 
 /// REPLCONF <option> <value> [<option> <value> ...]
 fn replconf(ctx: &mut Ctx) {
@@ -78,8 +137,14 @@ fn replconf(ctx: &mut Ctx) {
                 }
             }
             b"ack" => return replconf_ack(ctx, j),
-            // Only a replica answers GETACK; a master ignores it, silently.
-            b"getack" => return,
+            // Only a replica answers GETACK, to its master, once the
+            // command is done (the ACK is the offset before it).
+            b"getack" => {
+                if ctx.c.master {
+                    ctx.srv.link.ack_requested = true;
+                }
+                return;
+            }
             b"rdb-only" => {
                 // Accepted for compatibility; a full sync always streams.
                 match crate::util::string2ll(val) {
@@ -140,6 +205,10 @@ fn sync_refused(ctx: &mut Ctx) -> bool {
         // Already one: ignored.
         return true;
     }
+    if ctx.srv.has_master() && !ctx.srv.master_link_up() {
+        ctx.error("NOMASTERLINK Can't SYNC while not connected with my master");
+        return true;
+    }
     if !ctx.c.reply.buf.is_empty() {
         // The stream must start on a fresh output buffer.
         ctx.error("ERR SYNC and PSYNC are invalid with pending output");
@@ -151,6 +220,22 @@ fn sync_refused(ctx: &mut Ctx) -> bool {
 /// ROLE, master form: master, offset, [ip, port, ack offset] per online
 /// replica.
 fn role(ctx: &mut Ctx) {
+    if let Some((host, port)) = ctx.srv.cfg.replicaof.clone() {
+        let state = ctx.srv.link.state.role_name();
+        let offset = if ctx.srv.link.master_key.is_some() {
+            ctx.srv.link.reploff
+        } else {
+            -1
+        };
+        let r = &mut ctx.c.reply;
+        r.array_len(5);
+        r.bulk(b"slave");
+        r.bulk(host.as_bytes());
+        r.int(i64::from(port));
+        r.bulk(state.as_bytes());
+        r.int(offset);
+        return;
+    }
     let rows: Vec<(String, i64, i64)> = ctx
         .srv
         .replicas_iter()
@@ -181,6 +266,9 @@ fn role(ctx: &mut Ctx) {
 
 /// WAIT numreplicas timeout
 fn wait(ctx: &mut Ctx) {
+    if ctx.srv.has_master() {
+        return ctx.error("ERR WAIT cannot be used with replica instances. Please also note that since Redis 4.0 if a replica is configured to be writable (which is not the default) writes to replicas are just local and are not propagated.");
+    }
     let Some(numreplicas) = ctx.int_arg(1) else { return };
     let Some(deadline) = crate::blocking::parse_timeout_ms(ctx, 2) else {
         return;

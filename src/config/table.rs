@@ -108,10 +108,10 @@ params! {
     AofUseRdbPreamble aof_use_rdb_preamble: bool = "aof-use-rdb-preamble", None, M, Y, boolean(true);
     AofTimestampEnabled aof_timestamp_enabled: bool = "aof-timestamp-enabled", None, M, Y, boolean(false);
     ClusterReplicaNoFailover cluster_replica_no_failover: bool = "cluster-replica-no-failover", Some("cluster-slave-no-failover"), M, N, boolean(false);
-    ReplicaLazyFlush replica_lazy_flush: bool = "replica-lazy-flush", Some("slave-lazy-flush"), M, N, boolean(false);
-    ReplicaServeStaleData replica_serve_stale_data: bool = "replica-serve-stale-data", Some("slave-serve-stale-data"), M, N, boolean(true);
-    ReplicaReadOnly replica_read_only: bool = "replica-read-only", Some("slave-read-only"), M, N, boolean(true);
-    ReplicaIgnoreMaxmemory replica_ignore_maxmemory: bool = "replica-ignore-maxmemory", Some("slave-ignore-maxmemory"), M, N, boolean(true);
+    ReplicaLazyFlush replica_lazy_flush: bool = "replica-lazy-flush", Some("slave-lazy-flush"), M, Y, boolean(false);
+    ReplicaServeStaleData replica_serve_stale_data: bool = "replica-serve-stale-data", Some("slave-serve-stale-data"), M, Y, boolean(true);
+    ReplicaReadOnly replica_read_only: bool = "replica-read-only", Some("slave-read-only"), M, Y, boolean(true);
+    ReplicaIgnoreMaxmemory replica_ignore_maxmemory: bool = "replica-ignore-maxmemory", Some("slave-ignore-maxmemory"), M, Y, boolean(true);
     JemallocBgThread jemalloc_bg_thread: bool = "jemalloc-bg-thread", None, M, Y, boolean(true);
     Activedefrag activedefrag: bool = "activedefrag", None, M, N, boolean(false);
     SyslogEnabled syslog_enabled: bool = "syslog-enabled", None, IMMUTABLE, N, boolean(false);
@@ -124,7 +124,7 @@ params! {
     UseExitOnPanic use_exit_on_panic: bool = "use-exit-on-panic", None, HIDDEN, N, boolean(false);
     DisableThp disable_thp: bool = "disable-thp", None, IMMUTABLE, N, boolean(true);
     ClusterAllowReplicaMigration cluster_allow_replica_migration: bool = "cluster-allow-replica-migration", None, M, N, boolean(true);
-    ReplicaAnnounced replica_announced: bool = "replica-announced", None, M, N, boolean(true);
+    ReplicaAnnounced replica_announced: bool = "replica-announced", None, M, Y, boolean(true);
     LatencyTracking latency_tracking: bool = "latency-tracking", None, M, Y, boolean(true);
     AofDisableAutoGc aof_disable_auto_gc: bool = "aof-disable-auto-gc", None, M, Y, boolean(false);
     ReplicaIgnoreDiskWriteErrors replica_ignore_disk_write_errors: bool = "replica-ignore-disk-write-errors", None, M, N, boolean(false);
@@ -138,8 +138,8 @@ params! {
     Aclfile aclfile: String = "aclfile", None, IMMUTABLE, N, string(Some(""), false, None);
     Unixsocket unixsocket: Option<String> = "unixsocket", None, IMMUTABLE, Y, string(None, true, None);
     Pidfile pidfile: Option<String> = "pidfile", None, IMMUTABLE, Y, string(None, true, None);
-    ReplicaAnnounceIp replica_announce_ip: Option<String> = "replica-announce-ip", Some("slave-announce-ip"), M, N, string(None, true, None);
-    Masteruser masteruser: Option<Vec<u8>> = "masteruser", None, SENSITIVE, N, string(None, true, None);
+    ReplicaAnnounceIp replica_announce_ip: Option<String> = "replica-announce-ip", Some("slave-announce-ip"), M, Y, string(None, true, None);
+    Masteruser masteruser: Option<Vec<u8>> = "masteruser", None, SENSITIVE, Y, string(None, true, None);
     ClusterAnnounceIp cluster_announce_ip: Option<String> = "cluster-announce-ip", None, M, N, string(None, true, None);
     ClusterConfigFile cluster_config_file: String = "cluster-config-file", None, IMMUTABLE, N, string(Some("nodes.conf"), false, None);
     ClusterAnnounceHostname cluster_announce_hostname: Option<String> = "cluster-announce-hostname", None, M, N, string(None, true, Some(check_hostname));
@@ -155,7 +155,7 @@ params! {
     ProcTitleTemplate proc_title_template: String = "proc-title-template", None, M, N, string(Some(PROC_TITLE_DEFAULT), false, Some(check_proc_title_template));
     BindSourceAddr bind_source_addr: Option<String> = "bind-source-addr", None, M, N, string(None, true, None);
     Logfile logfile: String = "logfile", None, IMMUTABLE, Y, string(Some(""), false, None);
-    Masterauth masterauth: Option<Vec<u8>> = "masterauth", None, SENSITIVE, N, string(None, true, None);
+    Masterauth masterauth: Option<Vec<u8>> = "masterauth", None, SENSITIVE, Y, string(None, true, None);
     Requirepass requirepass: Option<Vec<u8>> = "requirepass", None, SENSITIVE, Y, string(None, true, None);
     TlsCertFile tls_cert_file: Option<String> = "tls-cert-file", None, M, N, string(None, true, None);
     TlsKeyFile tls_key_file: Option<String> = "tls-key-file", None, M, N, string(None, true, None);
@@ -204,12 +204,12 @@ params! {
     ActiveDefragThresholdUpper active_defrag_threshold_upper: i32 = "active-defrag-threshold-upper", None, M, N, int(0, 1000, 100);
     LfuLogFactor lfu_log_factor: i32 = "lfu-log-factor", None, M, Y, int(0, INT_MAX, 10);
     LfuDecayTime lfu_decay_time: i32 = "lfu-decay-time", None, M, Y, int(0, INT_MAX, 1);
-    ReplicaPriority replica_priority: i32 = "replica-priority", Some("slave-priority"), M, N, int(0, INT_MAX, 100);
+    ReplicaPriority replica_priority: i32 = "replica-priority", Some("slave-priority"), M, Y, int(0, INT_MAX, 100);
     ReplDisklessSyncDelay repl_diskless_sync_delay: i32 = "repl-diskless-sync-delay", None, M, N, int(0, INT_MAX, 5);
     MaxmemorySamples maxmemory_samples: i32 = "maxmemory-samples", None, M, Y, int(1, INT_MAX, 5);
     MaxmemoryEvictionTenacity maxmemory_eviction_tenacity: i32 = "maxmemory-eviction-tenacity", None, M, Y, int(0, 100, 10);
     Timeout timeout: i32 = "timeout", None, M, Y, int(0, INT_MAX, 0);
-    ReplicaAnnouncePort replica_announce_port: i32 = "replica-announce-port", Some("slave-announce-port"), M, N, int(0, 65535, 0);
+    ReplicaAnnouncePort replica_announce_port: i32 = "replica-announce-port", Some("slave-announce-port"), M, Y, int(0, 65535, 0);
     TcpBacklog tcp_backlog: i32 = "tcp-backlog", None, IMMUTABLE, Y, int(0, INT_MAX, 511);
     ClusterPort cluster_port: i32 = "cluster-port", None, IMMUTABLE, N, int(0, 65535, 0);
     ClusterAnnounceBusPort cluster_announce_bus_port: i32 = "cluster-announce-bus-port", None, M, N, int(0, 65535, 0);
@@ -279,7 +279,7 @@ params! {
     OomScoreAdjValues oom_score_adj_values: [i32; 3] = "oom-score-adj-values", None, M, N, Kind::Special(Special::OomValues);
     NotifyKeyspaceEvents notify_keyspace_events: u32 = "notify-keyspace-events", None, M, Y, Kind::Special(Special::Notify);
     Bind bind: Vec<String> = "bind", None, M, Y, Kind::Special(Special::Bind);
-    Replicaof replicaof: Option<(String, u16)> = "replicaof", Some("slaveof"), IMMUTABLE, N, Kind::Special(Special::ReplicaOf);
+    Replicaof replicaof: Option<(String, u16)> = "replicaof", Some("slaveof"), IMMUTABLE, Y, Kind::Special(Special::ReplicaOf);
     LatencyTrackingInfoPercentiles latency_tracking_info_percentiles: Vec<f64> = "latency-tracking-info-percentiles", None, M, Y, Kind::Special(Special::Percentiles);
 }
 

@@ -936,6 +936,13 @@ impl Server {
                 b"Write commands are not allowed from read-only scripts.",
             );
         }
+        if cmd.has(flags::WRITE) && self.cfg.replica_read_only && self.cfg.replicaof.is_some() {
+            return rejected(
+                self,
+                Some(id),
+                b"-READONLY You can't write against a read only replica.",
+            );
+        }
         if run.flags & sflags::ALLOW_OOM == 0
             && !run.wrote
             && run.oom_at_start

@@ -126,3 +126,204 @@ start_server {tags {repl}} {
         $rd close
     }
 }
+
+# Replica side: a second local server replicates from the first.
+proc wait_for_link_up {{level 0}} {
+    wait_for_condition 100 50 {
+        [s $level master_link_status] eq "up"
+    } else {
+        fail "the replica did not sync with its master"
+    }
+}
+
+start_server {tags {repl external:skip} overrides {repl-diskless-sync-delay 0 enable-debug-command yes}} {
+    start_server {tags {repl} overrides {enable-debug-command yes}} {
+        set mhost [srv -1 host]
+        set mport [srv -1 port]
+
+        test {REPLICAOF makes a replica that loads the master's data and follows it} {
+            r -1 set foo bar
+            r -1 rpush list a b c
+            set other [redis_client -1]
+            $other select 5
+            $other set in5 five
+            $other close
+            assert_equal OK [r replicaof $mhost $mport]
+            wait_for_link_up
+            assert_equal bar [r get foo]
+            assert_equal {a b c} [r lrange list 0 -1]
+            r -1 set foo baz
+            r -1 hset h f v
+            wait_for_condition 100 20 {[r hget h f] eq "v"} else { fail "writes not replicated" }
+            assert_equal baz [r get foo]
+            set other [redis_client]
+            $other select 5
+            assert_equal five [$other get in5]
+            $other close
+        }
+
+        test {The replica's offset follows the master's} {
+            r -1 incr counter
+            wait_for_condition 100 20 {
+                [s master_repl_offset] == [s -1 master_repl_offset]
+            } else {
+                fail "offsets differ: [s master_repl_offset] vs [s -1 master_repl_offset]"
+            }
+            assert_equal [s -1 master_replid] [s master_replid]
+            assert_equal [s master_repl_offset] [s slave_repl_offset]
+            assert_equal [s master_repl_offset] [s slave_read_repl_offset]
+        }
+
+        test {ROLE on a connected replica} {
+            set role [r role]
+            assert_equal [list slave $mhost $mport connected] [lrange $role 0 3]
+            assert {[string is integer -strict [lindex $role 4]]}
+            set mrole [r -1 role]
+            assert_equal master [lindex $mrole 0]
+            assert_equal 1 [llength [lindex $mrole 2]]
+        }
+
+        test {INFO replication on a replica} {
+            set info [r info replication]
+            assert_equal slave [getInfoProperty $info role]
+            assert_equal $mhost [getInfoProperty $info master_host]
+            assert_equal $mport [getInfoProperty $info master_port]
+            assert_equal 0 [getInfoProperty $info master_sync_in_progress]
+            assert_equal 100 [getInfoProperty $info slave_priority]
+            assert_equal 1 [getInfoProperty $info slave_read_only]
+            assert_equal 1 [getInfoProperty $info replica_announced]
+            assert_equal 1 [getInfoProperty $info repl_backlog_active]
+            assert_equal {} [getInfoProperty $info master_link_down_since_seconds]
+            assert_range [getInfoProperty $info master_last_io_seconds_ago] 0 5
+        }
+
+        test {The master connection is a client of type master, flags M} {
+            assert_match {*flags=M*} [r client list type master]
+            assert_equal {} [r client list type replica]
+            assert_match {*flags=S*} [r -1 client list type replica]
+        }
+
+        test {A read-only replica refuses writes} {
+            assert_error {READONLY You can't write against a read only replica.} {r set x 1}
+            assert_error {READONLY*} {r eval {#!lua
+                return 1} 0}
+            assert_error {*READONLY You can't write against a read only replica.*} \
+                {r eval {return redis.call('set','x','1')} 0}
+            assert_equal 1 [r eval {#!lua flags=no-writes
+                return 1} 0]
+            r multi
+            catch {r set x 1} e
+            assert_match {READONLY*} $e
+            assert_error {EXECABORT*} {r exec}
+            assert_equal 0 [r exists x]
+        }
+
+        test {replica-read-only no: the replica takes writes of its own} {
+            r config set replica-read-only no
+            assert_equal OK [r set local 1]
+            assert_equal 1 [r get local]
+            r del local
+            r config set replica-read-only yes
+        }
+
+        test {WAIT on a replica is an error} {
+            assert_error {*WAIT cannot be used with replica instances*} {r wait 1 0}
+        }
+
+        test {The replica leaves expiry to its master and hides expired keys} {
+            r -1 debug set-active-expire 0
+            r -1 set shortlived v px 300
+            wait_for_condition 100 5 {[r exists shortlived]} else { fail "key not replicated" }
+            set before [r dbsize]
+            after 400
+            assert_equal {} [r get shortlived]
+            assert_equal 0 [r exists shortlived]
+            # Still in the keyspace until the master says otherwise.
+            assert_equal $before [r dbsize]
+            # The master expires it on access and sends a DEL.
+            assert_equal {} [r -1 get shortlived]
+            wait_for_condition 100 20 {[r dbsize] == $before - 1} else { fail "DEL not replicated" }
+            r -1 debug set-active-expire 1
+        }
+
+        test {A killed link resumes with a partial resync} {
+            set partial [s -1 sync_partial_ok]
+            set full [s -1 sync_full]
+            assert_equal 1 [r client kill type master]
+            r -1 set during-outage 1
+            wait_for_condition 100 50 {
+                [s -1 sync_partial_ok] == $partial + 1 && [s master_link_status] eq "up"
+            } else {
+                fail "no partial resync"
+            }
+            assert_equal $full [s -1 sync_full]
+            wait_for_condition 100 20 {[r get during-outage] eq "1"} else { fail "write lost" }
+        }
+
+        test {Blocked clients are unblocked with an error when the master becomes a replica} {
+            # The master (level -1) becomes a replica of a port nobody serves.
+            set rd [redis_deferring_client -1]
+            $rd blpop nosuchlist 0
+            wait_for_blocked_clients_count 1 100 10 -1
+            r -1 replicaof 127.0.0.1 1
+            assert_error {UNBLOCKED force unblock from blocking operation, instance state changed (master -> replica?)} {$rd read}
+            $rd close
+            assert_equal OK [r -1 replicaof no one]
+            wait_for_link_up
+        }
+
+        test {Link down: stale data is served, or MASTERDOWN with replica-serve-stale-data no} {
+            r replicaof 127.0.0.1 1
+            assert_equal down [s master_link_status]
+            assert_match {*master_link_down_since_seconds:*} [r info replication]
+            assert_equal baz [r get foo]
+            r config set replica-serve-stale-data no
+            assert_error {MASTERDOWN Link with MASTER is down and replica-serve-stale-data is set to 'no'.} {r get foo}
+            # Commands flagged stale still run.
+            assert_match {*role:slave*} [r info replication]
+            r config set replica-serve-stale-data yes
+            assert_equal baz [r get foo]
+        }
+
+        test {SYNC to a replica without its master link: NOMASTERLINK} {
+            set rd [redis_deferring_client]
+            $rd sync
+            assert_error {NOMASTERLINK Can't SYNC while not connected with my master} {$rd read}
+            $rd close
+        }
+
+        test {REPLICAOF errors and repeated requests} {
+            assert_error {*Invalid master port*} {r replicaof 127.0.0.1 x}
+            assert_error {*Invalid master port*} {r replicaof 127.0.0.1 70000}
+            assert_error {*Invalid master port*} {r replicaof 127.0.0.1 -1}
+            assert_error {*wrong number of arguments for 'replicaof' command*} {r replicaof 127.0.0.1}
+            assert_error {*wrong number of arguments for 'slaveof' command*} {r slaveof no}
+            assert_equal {OK Already connected to specified master} [r replicaof 127.0.0.1 1]
+        }
+
+        test {REPLICAOF NO ONE promotes: the old id stays valid as the secondary id} {
+            r replicaof $mhost $mport
+            wait_for_link_up
+            r -1 set before-promotion 1
+            wait_for_condition 100 20 {[r get before-promotion] eq "1"} else { fail "not replicated" }
+            set id [s master_replid]
+            set off [s master_repl_offset]
+            assert_equal OK [r replicaof no one]
+            assert_equal master [lindex [r role] 0]
+            assert_equal $id [s master_replid2]
+            assert_equal [expr {$off + 1}] [s second_repl_offset]
+            assert_not_equal $id [s master_replid]
+            assert_equal OK [r set now-a-master 1]
+            assert_equal OK [r replicaof no one]
+        }
+
+        test {The old master rejoins the promoted replica with a partial resync} {
+            set partial [s sync_partial_ok]
+            r -1 replicaof [srv 0 host] [srv 0 port]
+            wait_for_link_up -1
+            assert_equal [expr {$partial + 1}] [s sync_partial_ok]
+            wait_for_condition 100 20 {[r -1 get now-a-master] eq "1"} else { fail "not replicated" }
+            r -1 replicaof no one
+        }
+    }
+}

@@ -927,3 +927,8 @@ impl Rng {
 pub fn digest(con: &mut redis::Connection) -> String {
     redis::cmd("DEBUG").arg("DIGEST").query(con).unwrap()
 }
+
+/// DEBUG DIGEST, or the error (a replica still loading answers -LOADING).
+pub fn try_digest(con: &mut redis::Connection) -> Result<String, String> {
+    redis::cmd("DEBUG").arg("DIGEST").query(con).map_err(|e| e.to_string())
+}
