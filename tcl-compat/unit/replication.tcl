@@ -327,3 +327,45 @@ start_server {tags {repl external:skip} overrides {repl-diskless-sync-delay 0 en
         }
     }
 }
+
+# A master that requires a password, a replica that announces another
+# address and keeps an AOF.
+start_server {tags {repl external:skip} overrides {requirepass s3cret repl-diskless-sync-delay 0}} {
+    start_server {tags {repl} overrides {masterauth s3cret replica-announce-ip 10.1.2.3 replica-announce-port 1234 appendonly yes}} {
+        test {The replica authenticates with masterauth and announces its address} {
+            r -1 auth s3cret
+            r -1 set secret-key 1
+            r replicaof [srv -1 host] [srv -1 port]
+            wait_for_link_up
+            wait_for_condition 100 20 {
+                [string match {ip=10.1.2.3,port=1234,state=online,*} [s -1 slave0]]
+            } else {
+                fail "slave0 is [s -1 slave0]"
+            }
+            assert_equal 1 [r get secret-key]
+        }
+
+        test {After a full sync the replica's AOF is rewritten from the new data set} {
+            wait_for_condition 100 50 {
+                [s aof_rewrite_in_progress] == 0 && [s aof_rewrites] >= 1 && [s aof_enabled] == 1
+            } else {
+                fail "no AOF rewrite after the sync"
+            }
+            r -1 set after-sync 2
+            wait_for_condition 100 20 {[r get after-sync] eq "2"} else { fail "not replicated" }
+            r debug loadaof
+            assert_equal 1 [r get secret-key]
+            assert_equal 2 [r get after-sync]
+        }
+
+        test {Without masterauth the handshake fails and the link stays down} {
+            r config set masterauth wrong
+            r client kill type master
+            after 1500
+            assert_equal down [s master_link_status]
+            r config set masterauth s3cret
+            wait_for_link_up
+            r replicaof no one
+        }
+    }
+}
