@@ -660,7 +660,7 @@ impl Server {
         let b = self.repl.backlog.as_ref();
         let _ = write!(
             out,
-            "master_failover_state:no-failover\r\n\
+            "master_failover_state:{}\r\n\
              master_replid:{}\r\n\
              master_replid2:{}\r\n\
              master_repl_offset:{}\r\n\
@@ -669,6 +669,7 @@ impl Server {
              repl_backlog_size:{}\r\n\
              repl_backlog_first_byte_offset:{}\r\n\
              repl_backlog_histlen:{}\r\n",
+            self.link.failover.state.name(),
             self.replid,
             self.repl.replid2,
             self.repl.offset,

@@ -121,6 +121,7 @@ pub struct MasterLink {
     aof_was_on: bool,
     /// Size and bytes read of the last transfer (INFO while it loads).
     transferred: (i64, i64),
+    pub failover: Failover,
 }
 
 impl Default for MasterLink {
@@ -144,6 +145,7 @@ impl Default for MasterLink {
             ack_requested: false,
             aof_was_on: false,
             transferred: (0, 0),
+            failover: Failover::default(),
         }
     }
 }
@@ -569,11 +571,13 @@ impl Server {
             }
         };
         self.link.state = LinkState::ReceivePsync;
-        self.link_send(&command_bytes(&[
-            b"PSYNC",
-            id.as_bytes(),
-            offset.to_string().as_bytes(),
-        ]));
+        let offset = offset.to_string();
+        let mut args: Vec<&[u8]> = vec![b"PSYNC", id.as_bytes(), offset.as_bytes()];
+        if self.link.failover.state == FailoverState::InProgress {
+            // Asks our replica to take over as the master.
+            args.push(b"FAILOVER");
+        }
+        self.link_send(&command_bytes(&args));
     }
 
     /// The reply to PSYNC (slaveTryPartialResynchronization, read half).
@@ -581,6 +585,15 @@ impl Server {
         if line.is_empty() {
             // Newlines keep the link alive until the master answers.
             return;
+        }
+        if self.link.failover.state == FailoverState::InProgress {
+            // A full resync would do too, though it is not expected.
+            if line.starts_with("+CONTINUE") || line.starts_with("+FULLRESYNC") {
+                self.failover_clear();
+            } else {
+                self.cancel_handshake();
+                return self.failover_abort("Failover target rejected psync request");
+            }
         }
         if let Some(rest) = line.strip_prefix("+FULLRESYNC") {
             let mut it = rest.split_ascii_whitespace();
@@ -985,5 +998,163 @@ impl Server {
             return Some(self.dbs[db].is_expired_at(key, now));
         }
         None
+    }
+}
+
+/// Redis's failover_state: FAILOVER's progress on the primary.
+#[derive(Clone, Copy, PartialEq, Eq, Debug, Default)]
+pub enum FailoverState {
+    #[default]
+    None,
+    /// Writes are paused; waiting for a replica to ack the whole stream.
+    WaitForSync,
+    /// Demoted to a replica of the target, waiting for its PSYNC reply.
+    InProgress,
+}
+
+impl FailoverState {
+    /// INFO's master_failover_state.
+    pub fn name(self) -> &'static str {
+        match self {
+            FailoverState::None => "no-failover",
+            FailoverState::WaitForSync => "waiting-for-sync",
+            FailoverState::InProgress => "failover-in-progress",
+        }
+    }
+}
+
+/// A coordinated failover (FAILOVER) in progress.
+#[derive(Default)]
+pub struct Failover {
+    pub state: FailoverState,
+    target: Option<(String, u16)>,
+    /// Deadline in ms, 0 without TIMEOUT.
+    end_ms: i64,
+    force: bool,
+}
+
+impl Server {
+    /// FAILOVER accepted: writes pause until a replica has everything.
+    pub fn failover_start(&mut self, target: Option<(String, u16)>, timeout_ms: i64, force: bool) {
+        match &target {
+            Some((host, port)) => info!("FAILOVER requested to {host}:{port}."),
+            None => info!("FAILOVER requested to any replica."),
+        }
+        self.link.failover = Failover {
+            state: FailoverState::WaitForSync,
+            target,
+            end_ms: if timeout_ms > 0 {
+                self.now_ms.saturating_add(timeout_ms)
+            } else {
+                0
+            },
+            force,
+        };
+        self.pause_clients(i64::MAX, false);
+    }
+
+    /// abortFailover: back to a master serving writes.
+    pub fn failover_abort(&mut self, why: &str) {
+        let f = &self.link.failover;
+        if f.state == FailoverState::None {
+            return;
+        }
+        match &f.target {
+            Some((host, port)) => info!("FAILOVER to {host}:{port} aborted: {why}"),
+            None => info!("FAILOVER to any replica aborted: {why}"),
+        }
+        if f.state == FailoverState::InProgress {
+            self.unset_master();
+        }
+        self.failover_clear();
+    }
+
+    fn failover_clear(&mut self) {
+        self.link.failover = Failover::default();
+        self.unpause();
+    }
+
+    /// The slab key of our replica announcing `host:port` (findReplica).
+    pub fn find_replica(&self, host: &str, port: u16) -> Option<usize> {
+        self.repl.replicas.iter().copied().find(|&k| {
+            let Some(Some(c)) = self.clients.get(k) else {
+                return false;
+            };
+            let Some(r) = c.st.repl.as_deref() else { return false };
+            let ip = r
+                .ip_address
+                .as_deref()
+                .unwrap_or_else(|| crate::replication::peer_ip(&c.st.addr));
+            ip.eq_ignore_ascii_case(host) && r.listening_port == i64::from(port)
+        })
+    }
+
+    /// updateFailoverStatus (before every sleep while a failover waits):
+    /// the target (or the first replica) has acked our whole stream, or
+    /// the timeout passed: demote ourselves to its replica.
+    pub fn update_failover_status(&mut self) {
+        if self.link.failover.state != FailoverState::WaitForSync {
+            return;
+        }
+        let f = &self.link.failover;
+        if f.end_ms != 0 && f.end_ms <= self.now_ms {
+            if f.force {
+                if let Some((host, port)) = f.target.clone() {
+                    info!("FAILOVER to {host}:{port} time out exceeded, failing over.");
+                    self.link.failover.state = FailoverState::InProgress;
+                    self.set_master(host, port);
+                    return;
+                }
+            }
+            return self.failover_abort("Replica never caught up before timeout");
+        }
+        let offset = self.repl.offset;
+        let synced = |srv: &Server, key: usize| {
+            srv.clients
+                .get(key)
+                .and_then(|c| c.as_ref())
+                .and_then(|c| c.st.repl.as_deref())
+                .is_some_and(|r| r.ack_off == offset)
+        };
+        let target = match self.link.failover.target.clone() {
+            Some((host, port)) => self
+                .find_replica(&host, port)
+                .filter(|&k| synced(self, k))
+                .map(|_| (host, port)),
+            None => self
+                .repl
+                .replicas
+                .iter()
+                .copied()
+                .find(|&k| synced(self, k))
+                .and_then(|k| {
+                    let c = self.clients.get(k)?.as_ref()?;
+                    let r = c.st.repl.as_deref()?;
+                    let ip = r
+                        .ip_address
+                        .clone()
+                        .unwrap_or_else(|| crate::replication::peer_ip(&c.st.addr).to_string());
+                    Some((ip, u16::try_from(r.listening_port).ok()?))
+                }),
+        };
+        if let Some((host, port)) = target {
+            self.link.failover.target = Some((host.clone(), port));
+            self.link.failover.state = FailoverState::InProgress;
+            info!("Failover target {host}:{port} is synced, failing over.");
+            self.set_master(host, port);
+        }
+    }
+
+    /// PSYNC ... FAILOVER reached us, our master's replica: we become the
+    /// master if it speaks of our history.
+    pub fn failover_requested(&mut self, replid: &[u8]) -> Result<(), &'static str> {
+        if !self.has_master() {
+            return Err("ERR PSYNC FAILOVER can't be sent to a master.");
+        }
+        if !replid.eq_ignore_ascii_case(self.replid.as_bytes()) {
+            return Err("ERR PSYNC FAILOVER replid must match my replid.");
+        }
+        self.unset_master();
+        Ok(())
     }
 }

@@ -1368,6 +1368,9 @@ impl Server {
             self.loading_step();
         }
         self.replication_before_sleep();
+        if self.link.failover.state == crate::replica::FailoverState::WaitForSync {
+            self.update_failover_status();
+        }
         if self.cfg.maxmemory > 0 {
             // A round cut short by the time limit goes on here, as
             // Redis's evictionTimeProc.

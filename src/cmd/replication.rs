@@ -51,6 +51,15 @@ pub static COMMANDS: &[Command] = &[
         )
         .deprecated("5.0.0", "`REPLICAOF`")
         .args(REPLICAOF_ARGS),
+    Command::new("failover", -1, Group::Server, failover)
+        .flags(ADMIN | NOSCRIPT | STALE)
+        .acl(acl::DANGEROUS)
+        .doc(
+            "6.2.0",
+            "O(1)",
+            "Start a coordinated failover between this server and one of its replicas.",
+        )
+        .args("target=[TO host:string port:integer [FORCE]] [ABORT] [TIMEOUT milliseconds:integer]"),
     Command::new("wait", 3, Group::Generic, wait)
         .flags(NOSCRIPT)
         .acl(acl::CONNECTION)
@@ -69,6 +78,9 @@ const REPLICAOF_ARGS: &str = "args=(host-port=(host:string port:integer) | no-on
 fn replicaof(ctx: &mut Ctx) {
     if ctx.srv.cfg.cluster_enabled {
         return ctx.error("ERR REPLICAOF not allowed in cluster mode.");
+    }
+    if ctx.srv.link.failover.state != crate::replica::FailoverState::None {
+        return ctx.error("ERR REPLICAOF not allowed while failing over.");
     }
     if ctx.argv.get(1).eq_ignore_ascii_case(b"no") && ctx.argv.get(2).eq_ignore_ascii_case(b"one") {
         if ctx.srv.has_master() {
@@ -100,6 +112,79 @@ fn replicaof(ctx: &mut Ctx) {
     ctx.srv.set_master(host.clone(), port);
     let who = super::client::client_line(ctx.srv, ctx.c, ctx.srv.now_ms);
     log::info!("REPLICAOF {host}:{port} enabled (user request from '{who}')");
+    ctx.c.reply.ok();
+}
+
+/// FAILOVER [TO host port [FORCE]] [ABORT] [TIMEOUT milliseconds]
+fn failover(ctx: &mut Ctx) {
+    use crate::replica::FailoverState;
+    if ctx.srv.cfg.cluster_enabled {
+        return ctx.error("ERR FAILOVER not allowed in cluster mode. Use CLUSTER FAILOVER command instead.");
+    }
+    if ctx.argv.len() == 2 && ctx.argv.get(1).eq_ignore_ascii_case(b"abort") {
+        if ctx.srv.link.failover.state == FailoverState::None {
+            return ctx.error("ERR No failover in progress.");
+        }
+        ctx.srv.failover_abort("Failover manually aborted");
+        return ctx.c.reply.ok();
+    }
+    let (mut timeout, mut force, mut target) = (0i64, false, None);
+    let mut j = 1;
+    while j < ctx.argv.len() {
+        let a = ctx.argv.get(j);
+        let left = ctx.argv.len() - j - 1;
+        if a.eq_ignore_ascii_case(b"timeout") && left >= 1 && timeout == 0 {
+            let Some(t) = ctx.int_arg(j + 1) else { return };
+            if t <= 0 {
+                return ctx.error("ERR FAILOVER timeout must be greater than 0");
+            }
+            timeout = t;
+            j += 2;
+        } else if a.eq_ignore_ascii_case(b"to") && left >= 2 && target.is_none() {
+            let Some(port) = ctx.int_arg(j + 2) else { return };
+            target = Some((String::from_utf8_lossy(ctx.argv.get(j + 1)).into_owned(), port));
+            j += 3;
+        } else if a.eq_ignore_ascii_case(b"force") && !force {
+            force = true;
+            j += 1;
+        } else {
+            return ctx.syntax_error();
+        }
+    }
+    if ctx.srv.link.failover.state != FailoverState::None {
+        return ctx.error("ERR FAILOVER already in progress.");
+    }
+    if ctx.srv.has_master() {
+        return ctx.error("ERR FAILOVER is not valid when server is a replica.");
+    }
+    if ctx.srv.repl.replicas.is_empty() {
+        return ctx.error("ERR FAILOVER requires connected replicas.");
+    }
+    if force && (timeout == 0 || target.is_none()) {
+        return ctx.error("ERR FAILOVER with force option requires both a timeout and target HOST and IP.");
+    }
+    let target = match target {
+        Some((host, port)) => {
+            // A port no replica can have matches none.
+            let key = u16::try_from(port).ok().and_then(|p| ctx.srv.find_replica(&host, p));
+            let Some(key) = key else {
+                return ctx.error("ERR FAILOVER target HOST and PORT is not a replica.");
+            };
+            let online = ctx
+                .srv
+                .clients
+                .get(key)
+                .and_then(|c| c.as_ref())
+                .and_then(|c| c.st.repl.as_deref())
+                .is_some_and(|r| r.state == Some(ReplState::Online));
+            if !online {
+                return ctx.error("ERR FAILOVER target replica is not online.");
+            }
+            Some((host, port as u16))
+        }
+        None => None,
+    };
+    ctx.srv.failover_start(target, timeout, force);
     ctx.c.reply.ok();
 }
 
@@ -189,7 +274,13 @@ fn psync(ctx: &mut Ctx) {
         return;
     }
     if ctx.argv.len() > 3 && ctx.argv.get(3).eq_ignore_ascii_case(b"failover") {
-        return ctx.error("ERR PSYNC FAILOVER can't be sent to a master.");
+        // Our master hands over (its FAILOVER): we become the master.
+        let replid = ctx.argv.get(1).to_vec();
+        if let Err(e) = ctx.srv.failover_requested(&replid) {
+            return ctx.error(e);
+        }
+        let who = super::client::client_line(ctx.srv, ctx.c, ctx.srv.now_ms);
+        log::info!("MASTER MODE enabled (failover request from '{who}')");
     }
     if sync_refused(ctx) {
         return;
@@ -203,6 +294,10 @@ fn psync(ctx: &mut Ctx) {
 fn sync_refused(ctx: &mut Ctx) -> bool {
     if ctx.c.is_replica() {
         // Already one: ignored.
+        return true;
+    }
+    if ctx.srv.link.failover.state != crate::replica::FailoverState::None {
+        ctx.error("NOMASTERLINK Can't SYNC while failing over");
         return true;
     }
     if ctx.srv.has_master() && !ctx.srv.master_link_up() {

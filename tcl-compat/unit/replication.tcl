@@ -369,3 +369,67 @@ start_server {tags {repl external:skip} overrides {requirepass s3cret repl-diskl
         }
     }
 }
+
+# FAILOVER: a coordinated hand-over from the master (level -1) to its
+# replica (level 0).
+start_server {tags {repl external:skip} overrides {repl-diskless-sync-delay 0 enable-debug-command yes}} {
+    start_server {tags {repl} overrides {repl-diskless-sync-delay 0 enable-debug-command yes}} {
+        test {FAILOVER errors} {
+            assert_error {ERR FAILOVER requires connected replicas.} {r -1 failover}
+            assert_error {ERR No failover in progress.} {r -1 failover abort}
+            assert_error {ERR syntax error} {r -1 failover bogus}
+            assert_error {ERR syntax error} {r -1 failover to 127.0.0.1}
+            assert_error {ERR FAILOVER timeout must be greater than 0} {r -1 failover timeout 0}
+            assert_error {*not an integer*} {r -1 failover timeout x}
+            r replicaof [srv -1 host] [srv -1 port]
+            wait_for_link_up
+            assert_error {ERR FAILOVER is not valid when server is a replica.} {r failover}
+            assert_error {ERR FAILOVER with force option requires both a timeout and target HOST and IP.} \
+                {r -1 failover force}
+            assert_error {ERR FAILOVER with force option requires both a timeout and target HOST and IP.} \
+                {r -1 failover to [srv host] [srv port] force}
+            assert_error {ERR FAILOVER target HOST and PORT is not a replica.} {r -1 failover to 10.0.0.1 1}
+            assert_equal no-failover [s -1 master_failover_state]
+        }
+
+        test {FAILOVER waits for the replica, pauses writes, and ABORT resumes them} {
+            set sleeper [redis_deferring_client]
+            $sleeper debug sleep 1
+            after 100
+            r -1 set before-failover 1
+            assert_equal OK [r -1 failover]
+            assert_equal waiting-for-sync [s -1 master_failover_state]
+            assert_error {ERR FAILOVER already in progress.} {r -1 failover}
+            assert_error {ERR REPLICAOF not allowed while failing over.} {r -1 replicaof no one}
+            # Writes wait; reads are served.
+            set writer [redis_deferring_client -1]
+            $writer set paused-write 1
+            assert_equal 1 [r -1 get before-failover]
+            assert_equal OK [r -1 failover abort]
+            assert_equal no-failover [s -1 master_failover_state]
+            assert_equal OK [$writer read]
+            assert_equal master [lindex [r -1 role] 0]
+            $sleeper read
+            $sleeper close
+            $writer close
+        }
+
+        test {FAILOVER hands the master role to the replica, which continues the history} {
+            r -1 set handed-over yes
+            set partial [s sync_partial_ok]
+            assert_equal OK [r -1 failover to [srv host] [srv port]]
+            wait_for_condition 100 50 {
+                [s -1 master_failover_state] eq "no-failover" && [s -1 role] eq "slave"
+            } else {
+                fail "the failover did not complete: [s -1 master_failover_state]"
+            }
+            assert_equal master [lindex [r role] 0]
+            wait_for_link_up -1
+            assert_equal [expr {$partial + 1}] [s sync_partial_ok]
+            assert_equal yes [r get handed-over]
+            r set after-failover 1
+            wait_for_condition 100 20 {[r -1 get after-failover] eq "1"} else { fail "not replicated" }
+            assert_error {READONLY*} {r -1 set x 1}
+        }
+    }
+}
