@@ -65,6 +65,10 @@ pub struct Loading {
     merge: bool,
     /// Start-up load: failing ends the process, as in Redis.
     at_startup: bool,
+    /// The repl-id, repl-offset and repl-stream-db aux fields.
+    repl_id: Option<String>,
+    repl_offset: Option<i64>,
+    repl_stream_db: Option<i64>,
 }
 
 /// Counters of the last completed load (INFO persistence).
@@ -116,6 +120,9 @@ impl Server {
             empty_keys: 0,
             merge,
             at_startup,
+            repl_id: None,
+            repl_offset: None,
+            repl_stream_db: None,
         }));
     }
 
@@ -209,6 +216,9 @@ impl Server {
                         let age = self.now_ms / 1000 - v_str.parse::<i64>().unwrap_or(0);
                         info!("RDB age {} seconds", age.max(0));
                     }
+                    b"repl-id" => l.repl_id = Some(v_str.into_owned()),
+                    b"repl-offset" => l.repl_offset = v_str.parse().ok(),
+                    b"repl-stream-db" => l.repl_stream_db = v_str.parse().ok(),
                     b"used-mem" => {
                         l.rdb_used_mem = v_str.parse().unwrap_or(0);
                         info!(
@@ -335,6 +345,11 @@ impl Server {
                     info!("DB loaded from append only file: {secs:.3} seconds");
                 } else if l.at_startup {
                     info!("DB loaded from disk: {secs:.3} seconds");
+                }
+                if let (true, Some(id), Some(offset), Some(db)) =
+                    (l.at_startup, l.repl_id, l.repl_offset, l.repl_stream_db)
+                {
+                    self.restore_repl_position(id, offset, db);
                 }
                 if l.at_startup {
                     if self.cfg.appendonly {

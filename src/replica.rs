@@ -985,6 +985,37 @@ impl Server {
         }
     }
 
+    /// The replication position saved with a snapshot (rdbPopulateSaveInfo):
+    /// a master with a backlog, or a replica with a master (or a cached
+    /// one); the db is the one the stream is in.
+    pub fn repl_save_info(&self) -> Option<(i64, String, i64)> {
+        let db = if !self.has_master() {
+            self.repl.backlog.as_ref()?;
+            self.repl.seldb.max(0)
+        } else if self.link.master_key.is_some() {
+            self.link.master_db as i64
+        } else {
+            self.link.cached.as_ref()?.2 as i64
+        };
+        Some((db, self.replid.clone(), self.repl.offset))
+    }
+
+    /// A replica restarted from a file that carries its replication
+    /// position resumes from it: that position becomes the cached master
+    /// its first PSYNC asks for.
+    pub fn restore_repl_position(&mut self, id: String, offset: i64, db: i64) {
+        if !self.has_master() || id.len() != 40 || offset < 0 {
+            return;
+        }
+        let Ok(db) = usize::try_from(db) else { return };
+        self.replid = id;
+        self.repl.offset = offset;
+        self.cache_master_using_myself();
+        if let Some(c) = &mut self.link.cached {
+            c.2 = db.min(self.dbs.len().saturating_sub(1));
+        }
+    }
+
     /// Expiry on a replica: the master decides and sends DELs; a key past
     /// its time is only hidden from other clients (Redis's expireIfNeeded
     /// on a replica). `None` when the usual rules apply (a writable

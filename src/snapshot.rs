@@ -103,6 +103,10 @@ pub struct FileHeader {
     /// A command-form base starts with this time annotation
     /// (aof-timestamp-enabled).
     pub timestamp: Option<i64>,
+    /// The replication position the data set stands for: stream db, id,
+    /// offset (the repl-* aux fields), so a replica restarted from the
+    /// file can resume with a partial resync.
+    pub repl: Option<(i64, String, i64)>,
 }
 
 /// Opens the temp file a save writes before renaming it into place.
@@ -137,7 +141,11 @@ impl Sink {
             ctime: h.ctime,
             used_mem: h.used_mem,
             aof_base: h.aof_base,
-            repl: None,
+            repl: h.repl.as_ref().map(|(db, id, offset)| crate::rdb::ReplAux {
+                stream_db: *db,
+                repl_id: id.as_bytes(),
+                offset: *offset,
+            }),
         })?;
         for f in &h.functions {
             rw.function(f)?;
@@ -306,6 +314,8 @@ impl Server {
             lru: LruMode::of(self),
             aof_base,
             timestamp: (aof_base && self.cfg.aof_timestamp_enabled).then_some(self.now_ms / 1000),
+            // An AOF base carries no replication position, as in Redis.
+            repl: if aof_base { None } else { self.repl_save_info() },
         }
     }
 

@@ -22,4 +22,4 @@ pub mod lzf;
 pub mod stream;
 pub mod value;
 
-pub use file::{AuxInfo, KeyLru, RdbEvent, RdbReader, RdbWriter, SaveOptions};
+pub use file::{AuxInfo, KeyLru, RdbEvent, RdbReader, RdbWriter, ReplAux, SaveOptions};

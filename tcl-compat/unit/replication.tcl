@@ -433,3 +433,27 @@ start_server {tags {repl external:skip} overrides {repl-diskless-sync-delay 0 en
         }
     }
 }
+
+start_server {tags {repl external:skip} overrides {repl-diskless-sync-delay 0}} {
+    start_server {tags {repl}} {
+        test {A replica restarted from its own dump resumes with a partial resync} {
+            r replicaof [srv -1 host] [srv -1 port]
+            wait_for_link_up
+            r -1 set k1 v1
+            wait_for_condition 100 20 {[r get k1] eq "v1"} else { fail "not replicated" }
+            # The replicaof in force goes to the config file; the dump
+            # records the replication id and offset.
+            r config rewrite
+            r save
+            set partial [s -1 sync_partial_ok]
+            set full [s -1 sync_full]
+            restart_server
+            wait_for_link_up
+            assert_equal [expr {$partial + 1}] [s -1 sync_partial_ok]
+            assert_equal $full [s -1 sync_full]
+            assert_equal v1 [r get k1]
+            r -1 set k2 v2
+            wait_for_condition 100 20 {[r get k2] eq "v2"} else { fail "not replicated" }
+        }
+    }
+}
