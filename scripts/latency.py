@@ -71,7 +71,9 @@ def resp(*args):
 def rate_mode(a):
     rng = random.Random(1)
     conns = []
-    sel = selectors.DefaultSelector()
+    # select(2) takes microseconds; epoll (the default) rounds a timeout up
+    # to whole milliseconds, which would send requests up to 1 ms late.
+    sel = selectors.SelectSelector()
     for i in range(a.conns):
         s = socket.create_connection(("127.0.0.1", a.port))
         s.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
