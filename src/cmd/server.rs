@@ -492,15 +492,22 @@ fn debug_protocol(ctx: &mut Ctx) {
     }
 }
 
-/// MEMORY USAGE key [SAMPLES count]: bytes of the entry, key and value.
+/// MEMORY USAGE key [SAMPLES count]: bytes of the entry, key and value;
+/// the elements of big hashes and sets are sized from `count` samples
+/// (default 5, 0 for all), as Redis does.
 fn memory_usage(ctx: &mut Ctx) {
     let mut j = 3;
+    let mut samples = 5usize;
     while j < ctx.argv.len() {
         if ctx.argv.get(j).eq_ignore_ascii_case(b"SAMPLES") && j + 1 < ctx.argv.len() {
-            let Some(samples) = ctx.int_arg(j + 1) else { return };
-            if samples < 0 {
+            let Some(n) = ctx.int_arg(j + 1) else { return };
+            if n < 0 {
                 return ctx.syntax_error();
             }
+            samples = match usize::try_from(n) {
+                Ok(0) | Err(_) => usize::MAX,
+                Ok(n) => n,
+            };
             j += 2;
         } else {
             return ctx.syntax_error();
@@ -511,7 +518,7 @@ fn memory_usage(ctx: &mut Ctx) {
     let Some(o) = ctx.srv.lookup(db, key, crate::db::Lookup::NO_TOUCH) else {
         return ctx.c.reply.null();
     };
-    let value = o.v.heap_size();
+    let value = o.v.heap_size_sampled(samples);
     let entry = crate::dict::ENTRY_SIZE;
     let key_heap = crate::sbytes::SBytes::new(key).heap_size();
     let expire = if o.has_expire { crate::dict::ENTRY_SIZE } else { 0 };

@@ -218,6 +218,23 @@ start_server {tags {"memory"}} {
         set r9
     } {}
 
+    test {MEMORY USAGE SAMPLES extrapolates from the sampled elements} {
+        r flushall
+        # Members and fields of one size: any sample gives the exact mean,
+        # so every SAMPLES count gives the same figure.
+        for {set i 0} {$i < 1000} {incr i} {
+            r sadd s [format "member-%06d-%s" $i [string repeat m 80]]
+            r hset h [format "field-%06d" $i] [string repeat v 100]
+        }
+        foreach k {s h} {
+            set all [r memory usage $k samples 0]
+            assert_morethan $all 100000 $k
+            assert_equal $all [r memory usage $k] $k
+            assert_equal $all [r memory usage $k samples 1] $k
+            assert_equal $all [r memory usage $k samples 999] $k
+        }
+    }
+
     test {MEMORY USAGE of a key with a TTL} {
         r flushall
         r set s 1
