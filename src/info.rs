@@ -238,30 +238,16 @@ impl Server {
         );
     }
 
-    /// Bytes the server spends beyond the data itself: client buffers and
-    /// the hash tables' bucket arrays (Redis's used_memory_overhead).
-    pub fn memory_overhead(&self) -> u64 {
-        let mut n = self.used_memory_startup;
-        for (_, c) in self.clients.iter() {
-            if let Some(c) = c {
-                n += (c.querybuf.capacity() + c.st.reply.buf.capacity()) as u64;
-            }
-        }
-        for db in &self.dbs {
-            n += (db.dict().mem_overhead() + db.expires().mem_overhead()) as u64;
-        }
-        n
-    }
-
     fn info_memory(&mut self, out: &mut String) {
-        let m = mem_stats();
+        // The same breakdown as MEMORY STATS (Redis builds both from
+        // getMemoryOverheadData).
+        let mh = self.memory_overhead_data();
+        let m = &mh.alloc;
         let used = m.allocated;
-        self.used_memory_peak = self.used_memory_peak.max(used);
-        let peak = self.used_memory_peak;
-        let overhead = self.memory_overhead().min(used);
+        let peak = mh.peak_allocated;
+        let overhead = mh.overhead_total;
         let startup = self.used_memory_startup;
-        let dataset = used - overhead;
-        let net = used.saturating_sub(startup);
+        let dataset = mh.dataset;
         let maxmemory = self.cfg.maxmemory;
         let sysmem = total_system_memory();
         let lua_eval = self.scripting.eval.lua.used_memory() as u64;
@@ -312,9 +298,9 @@ impl Server {
              mem_fragmentation_ratio:{:.2}\r\n\
              mem_fragmentation_bytes:{}\r\n\
              mem_not_counted_for_evict:{}\r\n\
-             mem_replication_backlog:0\r\n\
-             mem_total_replication_buffers:0\r\n\
-             mem_clients_slaves:0\r\n\
+             mem_replication_backlog:{}\r\n\
+             mem_total_replication_buffers:{}\r\n\
+             mem_clients_slaves:{}\r\n\
              mem_clients_normal:{}\r\n\
              mem_cluster_links:0\r\n\
              mem_aof_buffer:{}\r\n\
@@ -325,8 +311,8 @@ impl Server {
             bytes_to_human(used),
             bytes_to_human(m.rss),
             bytes_to_human(peak),
-            ratio(used, peak) * 100.0,
-            ratio(dataset, net) * 100.0,
+            mh.peak_perc,
+            mh.dataset_perc,
             m.allocated,
             m.active,
             m.resident,
@@ -350,20 +336,15 @@ impl Server {
             ratio(m.rss, used),
             m.rss as i64 - used as i64,
             self.mem_not_counted_for_evict(),
-            self.client_buffers_bytes(),
-            self.aof.buf.capacity(),
+            mh.repl_backlog,
+            mh.repl_backlog + mh.clients_slaves,
+            mh.clients_slaves,
+            mh.clients_normal,
+            mh.aof_buffer,
             self.lazyfree_pending,
             self.lazyfreed,
             rss = m.rss,
         );
-    }
-
-    fn client_buffers_bytes(&self) -> u64 {
-        self.clients
-            .iter()
-            .filter_map(|(_, c)| c.as_ref())
-            .map(|c| (c.querybuf.capacity() + c.st.reply.buf.capacity()) as u64)
-            .sum()
     }
 
     fn info_persistence(&self, out: &mut String) {

@@ -24,6 +24,7 @@ mod latency;
 mod listpack;
 mod loading;
 mod logging;
+mod memory;
 mod multi;
 mod net;
 mod object;

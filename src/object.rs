@@ -199,15 +199,19 @@ impl Value {
         }
     }
 
-    /// Bytes allocated for this value beyond the 24 bytes of `Value` itself.
-    pub fn heap_size(&self) -> usize {
+    /// Bytes allocated for this value beyond the 24 bytes of `Value` itself,
+    /// as MEMORY USAGE estimates them: the elements of a hash table encoded
+    /// hash or set are sized from the first `samples` of them (Redis's
+    /// objectComputeSize; `usize::MAX` for all), so a key of millions of
+    /// elements costs O(samples), not a walk that would stall the loop.
+    pub fn heap_size_sampled(&self, samples: usize) -> usize {
         match self {
             Value::Int(_) | Value::Inline { .. } => 0,
             Value::Heap(b) => b.len(),
             Value::Raw(v) => std::mem::size_of::<Vec<u8>>() + v.capacity(),
             Value::List(l) => l.heap_size(),
-            Value::Hash(h) => h.heap_size(),
-            Value::Set(s) => s.heap_size(),
+            Value::Hash(h) => h.heap_size_sampled(samples),
+            Value::Set(s) => s.heap_size_sampled(samples),
             Value::ZSet(z) => z.heap_size(),
             Value::Stream(s) => s.heap_size(),
         }
@@ -253,9 +257,36 @@ impl Obj {
     }
 }
 
+/// The total of `len` element sizes estimated from the first `samples` of
+/// `sizes` (their mean times `len`; exact when all are sampled), as Redis's
+/// objectComputeSize extrapolates.
+pub fn sampled_total(len: usize, sizes: impl Iterator<Item = usize>, samples: usize) -> usize {
+    let (mut sum, mut n) = (0usize, 0usize);
+    for s in sizes.take(samples) {
+        sum = sum.saturating_add(s);
+        n += 1;
+    }
+    if n == 0 || n >= len {
+        return sum;
+    }
+    (sum as f64 / n as f64 * len as f64) as usize
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn sampled_total_extrapolates_the_mean() {
+        // Exact when every element is sampled (or more samples than elements).
+        assert_eq!(sampled_total(3, [1, 2, 3].into_iter(), usize::MAX), 6);
+        assert_eq!(sampled_total(3, [1, 2, 3].into_iter(), 3), 6);
+        // Mean of the first two (1.5) times 10 elements.
+        assert_eq!(sampled_total(10, [1, 2, 3].into_iter(), 2), 15);
+        assert_eq!(sampled_total(0, std::iter::empty(), 5), 0);
+        // A huge count does not overflow.
+        assert_eq!(sampled_total(usize::MAX, [usize::MAX].into_iter(), 1), usize::MAX);
+    }
 
     #[test]
     fn sizes() {

@@ -98,6 +98,11 @@ impl Backlog {
         self.buf.len() as i64
     }
 
+    /// Bytes allocated for the backlog (MEMORY STATS replication.backlog).
+    pub fn mem_bytes(&self) -> usize {
+        self.buf.capacity()
+    }
+
     fn append(&mut self, bytes: &[u8], size: usize) {
         self.buf.extend(bytes);
         let size = size.max(BACKLOG_MIN_SIZE);

@@ -1502,6 +1502,10 @@ impl Server {
             self.evict.sync();
         }
         if self.run_with_period(100) {
+            // The peak is sampled here as in Redis's cron, so a spike shows
+            // in INFO / MEMORY STATS even if nobody asked during it.
+            let used = crate::info::mem_stats_allocated();
+            self.used_memory_peak = self.used_memory_peak.max(used);
             let now_ms = self.now_ms;
             let vals = [
                 self.stats.numcommands,

@@ -87,12 +87,20 @@ impl Hash {
 
     /// Bytes allocated for the hash (MEMORY USAGE): the `Arc` allocation
     /// holding it (two counters and the `Hash`) and what it owns.
+    #[cfg(test)]
     pub fn heap_size(&self) -> usize {
+        self.heap_size_sampled(usize::MAX)
+    }
+
+    /// Bytes allocated for the hash, the fields' and values' own heap bytes
+    /// estimated from the first `samples` pairs (MEMORY USAGE ... SAMPLES).
+    pub fn heap_size_sampled(&self, samples: usize) -> usize {
         let own = 2 * std::mem::size_of::<usize>() + std::mem::size_of::<Hash>();
         own + match self {
             Hash::Listpack(lp) => lp.alloc_size(),
             Hash::Table(d) => {
-                let strings: usize = d.iter().map(|(k, v)| k.heap_size() + v.heap_size()).sum();
+                let pairs = d.iter().map(|(k, v)| k.heap_size() + v.heap_size());
+                let strings = crate::object::sampled_total(d.len(), pairs, samples);
                 std::mem::size_of::<Dict<SBytes>>() + d.mem_overhead() + strings
             }
         }

@@ -165,12 +165,20 @@ impl Set {
     /// Bytes allocated for the set: the shared block holding it (counts
     /// included), the intset's buffer, or the dict's tables and entries and
     /// the members longer than fit inline.
+    #[cfg(test)]
     pub fn heap_size(&self) -> usize {
+        self.heap_size_sampled(usize::MAX)
+    }
+
+    /// Bytes allocated for the set, the members' own heap bytes estimated
+    /// from the first `samples` members (MEMORY USAGE ... SAMPLES).
+    pub fn heap_size_sampled(&self, samples: usize) -> usize {
         let own = 2 * std::mem::size_of::<usize>() + std::mem::size_of::<Set>();
         own + match self {
             Set::Intset(is) => is.bytes(),
             Set::Hashtable(d) => {
-                std::mem::size_of::<Dict<()>>() + d.mem_overhead() + d.keys().map(SBytes::heap_size).sum::<usize>()
+                let members = crate::object::sampled_total(d.len(), d.keys().map(SBytes::heap_size), samples);
+                std::mem::size_of::<Dict<()>>() + d.mem_overhead() + members
             }
         }
     }

@@ -1897,8 +1897,8 @@ fn geo_and_sort_command_info_match_redis() {
 const FASTKEY_ONLY: &[&str] = &["client|no-touch", "client|setinfo"];
 
 /// Subcommands of redis-server 7.0.15 that fastkey does not implement: left
-/// out of their container's subcommands (MEMORY's) on the redis side.
-const REDIS_ONLY: &[&str] = &["memory|doctor", "memory|malloc-stats", "memory|purge", "memory|stats"];
+/// out of their container's subcommands on the redis side (none now).
+const REDIS_ONLY: &[&str] = &[];
 
 /// Encodes a decoded reply back to RESP; `parse` followed by this gives the
 /// original bytes for the replies of COMMAND INFO and DOCS.

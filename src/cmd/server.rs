@@ -1,4 +1,5 @@
-//! Server administration commands: INFO TIME LASTSAVE SHUTDOWN DEBUG MEMORY.
+//! Server administration commands: INFO TIME LASTSAVE SHUTDOWN DEBUG MEMORY
+//! (the MEMORY figures come from `memory.rs`).
 
 use super::{acl, err, flags::*, ks, Command, Ctx, Group, KeySpec};
 use crate::object::Value;
@@ -63,6 +64,38 @@ static MEMORY_SUBCOMMANDS: &[Command] = &[
     Command::new("help", 2, Group::Server, memory_help)
         .flags(LOADING | STALE)
         .doc("4.0.0", "O(1)", "Show helpful text about the different subcommands"),
+    Command::new("stats", 2, Group::Server, memory_stats)
+        .doc("4.0.0", "O(1)", "Show memory usage details")
+        .tips(&[
+            "nondeterministic_output",
+            "request_policy:all_shards",
+            "response_policy:special",
+        ]),
+    Command::new("doctor", 2, Group::Server, memory_doctor)
+        .doc("4.0.0", "O(1)", "Outputs memory problems report")
+        .tips(&[
+            "nondeterministic_output",
+            "request_policy:all_shards",
+            "response_policy:special",
+        ]),
+    Command::new("malloc-stats", 2, Group::Server, memory_malloc_stats)
+        .doc(
+            "4.0.0",
+            "Depends on how much memory is allocated, could be slow",
+            "Show allocator internal stats",
+        )
+        .tips(&[
+            "nondeterministic_output",
+            "request_policy:all_shards",
+            "response_policy:special",
+        ]),
+    Command::new("purge", 2, Group::Server, memory_purge)
+        .doc(
+            "4.0.0",
+            "Depends on how much memory is allocated, could be slow",
+            "Ask the allocator to release memory",
+        )
+        .tips(&["request_policy:all_shards", "response_policy:all_succeeded"]),
 ];
 
 /// INFO [section ...]
@@ -459,15 +492,22 @@ fn debug_protocol(ctx: &mut Ctx) {
     }
 }
 
-/// MEMORY USAGE key [SAMPLES count]: bytes of the entry, key and value.
+/// MEMORY USAGE key [SAMPLES count]: bytes of the entry, key and value;
+/// the elements of big hashes and sets are sized from `count` samples
+/// (default 5, 0 for all), as Redis does.
 fn memory_usage(ctx: &mut Ctx) {
     let mut j = 3;
+    let mut samples = 5usize;
     while j < ctx.argv.len() {
         if ctx.argv.get(j).eq_ignore_ascii_case(b"SAMPLES") && j + 1 < ctx.argv.len() {
-            let Some(samples) = ctx.int_arg(j + 1) else { return };
-            if samples < 0 {
+            let Some(n) = ctx.int_arg(j + 1) else { return };
+            if n < 0 {
                 return ctx.syntax_error();
             }
+            samples = match usize::try_from(n) {
+                Ok(0) | Err(_) => usize::MAX,
+                Ok(n) => n,
+            };
             j += 2;
         } else {
             return ctx.syntax_error();
@@ -478,15 +518,100 @@ fn memory_usage(ctx: &mut Ctx) {
     let Some(o) = ctx.srv.lookup(db, key, crate::db::Lookup::NO_TOUCH) else {
         return ctx.c.reply.null();
     };
-    let value = o.v.heap_size();
+    let value = o.v.heap_size_sampled(samples);
     let entry = crate::dict::ENTRY_SIZE;
     let key_heap = crate::sbytes::SBytes::new(key).heap_size();
     let expire = if o.has_expire { crate::dict::ENTRY_SIZE } else { 0 };
     ctx.c.reply.int((entry + key_heap + value + expire) as i64);
 }
 
+/// MEMORY STATS: Redis 7.0's map of 27 fields plus one nested map per
+/// non-empty db, in Redis's order.
+fn memory_stats(ctx: &mut Ctx) {
+    let mh = ctx.srv.memory_overhead_data();
+    let r = &mut ctx.c.reply;
+    let int = |r: &mut crate::reply::ReplyBuf, name: &[u8], v: u64| {
+        r.bulk(name);
+        r.int(i64::try_from(v).unwrap_or(i64::MAX));
+    };
+    let dbl = |r: &mut crate::reply::ReplyBuf, name: &[u8], v: f32| {
+        r.bulk(name);
+        r.double(f64::from(v));
+    };
+    let signed = |r: &mut crate::reply::ReplyBuf, name: &[u8], v: i64| {
+        r.bulk(name);
+        r.int(v);
+    };
+    r.map_len(27 + mh.dbs.len());
+    int(r, b"peak.allocated", mh.peak_allocated);
+    int(r, b"total.allocated", mh.total_allocated);
+    int(r, b"startup.allocated", mh.startup_allocated);
+    int(r, b"replication.backlog", mh.repl_backlog);
+    int(r, b"clients.slaves", mh.clients_slaves);
+    int(r, b"clients.normal", mh.clients_normal);
+    // No cluster bus: no links.
+    int(r, b"cluster.links", 0);
+    int(r, b"aof.buffer", mh.aof_buffer);
+    int(r, b"lua.caches", mh.lua_caches);
+    int(r, b"functions.caches", mh.functions_caches);
+    for db in &mh.dbs {
+        r.bulk(format!("db.{}", db.id).as_bytes());
+        r.map_len(3);
+        int(r, b"overhead.hashtable.main", db.main);
+        int(r, b"overhead.hashtable.expires", db.expires);
+        // The slot-to-keys index exists only in cluster mode.
+        int(r, b"overhead.hashtable.slot-to-keys", 0);
+    }
+    int(r, b"overhead.total", mh.overhead_total);
+    int(r, b"keys.count", mh.total_keys);
+    int(r, b"keys.bytes-per-key", mh.bytes_per_key);
+    int(r, b"dataset.bytes", mh.dataset);
+    dbl(r, b"dataset.percentage", mh.dataset_perc);
+    dbl(r, b"peak.percentage", mh.peak_perc);
+    int(r, b"allocator.allocated", mh.alloc.allocated);
+    int(r, b"allocator.active", mh.alloc.active);
+    int(r, b"allocator.resident", mh.alloc.resident);
+    dbl(r, b"allocator-fragmentation.ratio", mh.allocator_frag);
+    signed(r, b"allocator-fragmentation.bytes", mh.allocator_frag_bytes);
+    dbl(r, b"allocator-rss.ratio", mh.allocator_rss);
+    signed(r, b"allocator-rss.bytes", mh.allocator_rss_bytes);
+    dbl(r, b"rss-overhead.ratio", mh.rss_extra);
+    signed(r, b"rss-overhead.bytes", mh.rss_extra_bytes);
+    dbl(r, b"fragmentation", mh.total_frag);
+    signed(r, b"fragmentation.bytes", mh.total_frag_bytes);
+}
+
+/// MEMORY DOCTOR: a verbatim text report.
+fn memory_doctor(ctx: &mut Ctx) {
+    let report = ctx.srv.memory_doctor_report();
+    ctx.c.reply.verbatim(report.as_bytes(), b"txt");
+}
+
+/// MEMORY MALLOC-STATS: jemalloc's statistics report as verbatim text.
+fn memory_malloc_stats(ctx: &mut Ctx) {
+    let text = crate::memory::malloc_stats();
+    ctx.c.reply.verbatim(&text, b"txt");
+}
+
+/// MEMORY PURGE: returns dirty pages to the kernel.
+fn memory_purge(ctx: &mut Ctx) {
+    if crate::memory::purge() {
+        ctx.c.reply.ok();
+    } else {
+        ctx.error("ERR Error purging dirty pages");
+    }
+}
+
 fn memory_help(ctx: &mut Ctx) {
     ctx.help(&[
+        "DOCTOR",
+        "    Return memory problems reports.",
+        "MALLOC-STATS",
+        "    Return internal statistics report from the memory allocator.",
+        "PURGE",
+        "    Attempt to purge dirty pages for reclamation by the allocator.",
+        "STATS",
+        "    Return information about the memory usage of the server.",
         "USAGE <key> [SAMPLES <count>]",
         "    Return memory in bytes used by <key> and its value. Nested values are",
         "    sampled up to <count> times (default: 5, 0 means sample all).",
