@@ -98,8 +98,8 @@ impl Db {
     }
 
     /// Before `key` changes: a running snapshot that has not saved it yet
-    /// takes a copy now (cheap for collections, which are shared until
-    /// written). Costs one branch when no snapshot runs.
+    /// takes a copy now (cheap: big collections are shared until written,
+    /// what is copied is small). Costs one branch when no snapshot runs.
     #[inline]
     fn capture_key(&mut self, key: &[u8]) {
         let Some(cap) = &mut self.capture else { return };

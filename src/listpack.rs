@@ -384,11 +384,12 @@ fn validate(buf: &[u8]) -> bool {
 // Listpack
 // ---------------------------------------------------------------------------
 
-/// A Redis listpack in an exact-size buffer (capacity == length, as Redis
-/// reallocates on every change).
+/// A Redis listpack in an exact-size buffer (Redis reallocates on every
+/// change). A boxed slice rather than a `Vec`: no capacity word, so a
+/// `Listpack` is 16 bytes and fits in a `Value` beside its tag.
 #[derive(Clone, PartialEq, Eq, Hash)]
 pub struct Listpack {
-    buf: Vec<u8>,
+    buf: Box<[u8]>,
 }
 
 impl Default for Listpack {
@@ -400,17 +401,18 @@ impl Default for Listpack {
 impl Listpack {
     /// An empty listpack (7 bytes).
     pub fn new() -> Listpack {
-        Listpack { buf: EMPTY.to_vec() }
+        Listpack { buf: EMPTY.into() }
     }
 
     /// Adopts a blob (e.g. from an RDB file) after deep validation; `None`
     /// if it is not a well-formed listpack.
-    pub fn from_bytes(mut buf: Vec<u8>) -> Option<Listpack> {
+    pub fn from_bytes(buf: Vec<u8>) -> Option<Listpack> {
         if !validate(&buf) {
             return None;
         }
-        buf.shrink_to_fit();
-        Some(Listpack { buf })
+        Some(Listpack {
+            buf: buf.into_boxed_slice(),
+        })
     }
 
     /// Deep validation of a blob without taking it (see [`Self::from_bytes`]).
@@ -425,7 +427,7 @@ impl Listpack {
 
     /// Gives the buffer back.
     pub fn into_bytes(self) -> Vec<u8> {
-        self.buf
+        self.buf.into_vec()
     }
 
     /// Total size in bytes (the header's total-bytes field).
@@ -435,7 +437,7 @@ impl Listpack {
 
     /// Bytes allocated for the buffer.
     pub fn alloc_size(&self) -> usize {
-        self.buf.capacity()
+        self.buf.len()
     }
 
     /// The count stored in the header (65535 = unknown).
@@ -725,13 +727,11 @@ impl Listpack {
         }
         let tail = at + remove..old_total;
         if new_len > remove {
-            self.buf.reserve_exact(new_len - remove);
-            self.buf.resize(new_total, 0);
+            self.resize_exact(new_total);
             self.buf.copy_within(tail, at + new_len);
         } else if new_len < remove {
             self.buf.copy_within(tail, at + new_len);
-            self.buf.truncate(new_total);
-            self.buf.shrink_to_fit();
+            self.resize_exact(new_total);
         }
         self.buf[at..at + hl].copy_from_slice(&hdr[..hl]);
         self.buf[at + hl..at + l].copy_from_slice(data);
@@ -740,12 +740,26 @@ impl Listpack {
         Some(())
     }
 
+    /// Reallocates the buffer to exactly `len` bytes (zero-filled when it
+    /// grows), as Redis's `lp_realloc`: the common path of a write.
+    fn resize_exact(&mut self, len: usize) {
+        let mut v = std::mem::take(&mut self.buf).into_vec();
+        if len > v.len() {
+            v.reserve_exact(len - v.len());
+            v.resize(len, 0);
+        } else {
+            v.truncate(len);
+        }
+        // Capacity is exactly `len` here (or shrunk to it), so this is the
+        // realloc itself, never an extra copy.
+        self.buf = v.into_boxed_slice();
+    }
+
     /// Removes `n` bytes at `at` and shrinks the allocation.
     fn remove_bytes(&mut self, at: usize, n: usize) {
         let len = self.buf.len();
         self.buf.copy_within(at + n..len, at);
-        self.buf.truncate(len - n);
-        self.buf.shrink_to_fit();
+        self.resize_exact(len - n);
         self.set_total();
     }
 
@@ -892,8 +906,7 @@ impl Listpack {
         }
         let len = self.buf.len();
         self.buf.copy_within(read..len, write);
-        self.buf.truncate(write + (len - read));
-        self.buf.shrink_to_fit();
+        self.resize_exact(write + (len - read));
         self.set_total();
         self.count_removed(deleted);
         deleted

@@ -1,10 +1,15 @@
 //! Values stored in the keyspace and their encodings.
 //!
-//! Collections live behind an `Arc` in their own modules (Redis's t_*.c
-//! split): `t_list::List`, `t_hash::Hash`, `t_set::Set`, `t_zset::ZSet`,
-//! `t_stream::Stream`.
-//! Writers mutate them through `Arc::make_mut`, which is a plain pointer
-//! access unless a snapshot shares the value (copy-on-write).
+//! Collections live in their own modules (Redis's t_*.c split):
+//! `t_list::List`, `t_hash::Hash`, `t_set::Set`, `t_zset::ZSet`,
+//! `t_stream::Stream`. Lists, sets and streams are behind an `Arc`, as are
+//! the big encodings of hashes and sorted sets; writers mutate them through
+//! `Arc::make_mut`, which is a plain pointer access unless a snapshot shares
+//! the value (copy-on-write). A listpack-encoded hash or sorted set is held
+//! in the `Value` itself, its bytes in one exact-size allocation as in
+//! Redis: an `Arc` block around it would add a 32-byte allocation per key,
+//! a fifth of a small hash. A snapshot copies such a listpack, as it copies
+//! a string.
 //!
 //! `Value` is 24 bytes, so with its metadata (`Obj`) and its key it fits a
 //! 64-byte dict entry. Strings have Redis's three encodings: `int`, `embstr`
@@ -33,9 +38,12 @@ pub enum Value {
     #[allow(clippy::box_collection)]
     Raw(Box<Vec<u8>>),
     List(Arc<crate::t_list::List>),
-    Hash(Arc<crate::t_hash::Hash>),
+    // Small hashes and sorted sets keep their listpack right here (see
+    // `t_hash::Hash`): no `Arc` block, which would cost a 32- or 48-byte
+    // allocation per key.
+    Hash(crate::t_hash::Hash),
     Set(Arc<crate::t_set::Set>),
-    ZSet(Arc<crate::t_zset::ZSet>),
+    ZSet(crate::t_zset::ZSet),
     Stream(Arc<crate::t_stream::Stream>),
 }
 
@@ -292,6 +300,9 @@ mod tests {
     fn sizes() {
         assert_eq!(std::mem::size_of::<Value>(), 24);
         assert_eq!(std::mem::size_of::<Obj>(), 32);
+        // Fits beside `Value`'s tag only while 16 bytes.
+        assert_eq!(std::mem::size_of::<crate::t_hash::Hash>(), 16);
+        assert_eq!(std::mem::size_of::<crate::t_zset::ZSet>(), 16);
     }
 
     #[test]

@@ -13,8 +13,9 @@
 //!
 //! `Obj::snap` records the epoch a key was captured in; keys created after
 //! the start are stamped with it at birth and so are never saved. Captured
-//! values are clones: a string is copied, a collection is an `Arc` shared
-//! with the keyspace until a write copies it (`Arc::make_mut`), the way
+//! values are clones: a string or a listpack-encoded hash or sorted set is
+//! copied, another collection is an `Arc` shared with the keyspace until a
+//! write copies it (`Arc::make_mut`), the way
 //! fork shares pages. Captured keys go to a worker on the pool, which
 //! serializes, compresses, writes, fsyncs and renames the file; the main
 //! thread only clones and sends.

@@ -21,6 +21,7 @@ use crate::dict::Dict;
 use crate::listpack::{Listpack, LpValue};
 use crate::sbytes::SBytes;
 use rand::Rng;
+use std::sync::Arc;
 
 /// A field or a value as stored: listpack entries may be integers; hash
 /// table entries are always strings.
@@ -38,31 +39,48 @@ pub struct Limits {
 /// Fields sampled by a fair random pick (Redis's `GETFAIR_NUM_ENTRIES`).
 const FAIR_SAMPLE: usize = 20;
 
-/// A hash value.
+/// A hash value, held in the `Value` itself (16 bytes).
+///
+/// A listpack is one exact-size allocation and nothing else, as in Redis
+/// (no `Arc` block around it): a snapshot copies it when it captures the
+/// key, as it copies a string, which costs about what a small hash is. A
+/// hash table is shared with a snapshot by its `Arc` and copied on the
+/// first write after a capture (`Arc::make_mut`).
+#[derive(Clone)]
 pub enum Hash {
     Listpack(Listpack),
-    /// Boxed so that small hashes (the common case) pay for 24 bytes only.
-    Table(Box<Dict<SBytes>>),
+    Table(Arc<Table>),
+}
+
+/// The `hashtable` encoding.
+pub struct Table(Dict<SBytes>);
+
+impl Clone for Table {
+    fn clone(&self) -> Self {
+        let mut n = Dict::with_capacity(self.0.len());
+        for (k, v) in self.0.iter() {
+            n.insert_new(k.clone(), v.clone());
+        }
+        Table(n)
+    }
+}
+
+impl std::ops::Deref for Table {
+    type Target = Dict<SBytes>;
+    fn deref(&self) -> &Dict<SBytes> {
+        &self.0
+    }
+}
+
+impl std::ops::DerefMut for Table {
+    fn deref_mut(&mut self) -> &mut Dict<SBytes> {
+        &mut self.0
+    }
 }
 
 impl Default for Hash {
     fn default() -> Self {
         Hash::new()
-    }
-}
-
-impl Clone for Hash {
-    fn clone(&self) -> Self {
-        match self {
-            Hash::Listpack(lp) => Hash::Listpack(lp.clone()),
-            Hash::Table(d) => {
-                let mut n = Dict::with_capacity(d.len());
-                for (k, v) in d.iter() {
-                    n.insert_new(k.clone(), v.clone());
-                }
-                Hash::Table(Box::new(n))
-            }
-        }
     }
 }
 
@@ -85,23 +103,22 @@ impl Hash {
         }
     }
 
-    /// Bytes allocated for the hash (MEMORY USAGE): the `Arc` allocation
-    /// holding it (two counters and the `Hash`) and what it owns.
+    /// Bytes allocated for the hash (MEMORY USAGE): the listpack, or the
+    /// table's `Arc` block (two counters and the dict) and what it owns.
     #[cfg(test)]
     pub fn heap_size(&self) -> usize {
         self.heap_size_sampled(usize::MAX)
     }
 
-    /// Bytes allocated for the hash, the fields' and values' own heap bytes
-    /// estimated from the first `samples` pairs (MEMORY USAGE ... SAMPLES).
+    /// The same, the fields' and values' own heap bytes estimated from the
+    /// first `samples` pairs (MEMORY USAGE ... SAMPLES).
     pub fn heap_size_sampled(&self, samples: usize) -> usize {
-        let own = 2 * std::mem::size_of::<usize>() + std::mem::size_of::<Hash>();
-        own + match self {
+        match self {
             Hash::Listpack(lp) => lp.alloc_size(),
             Hash::Table(d) => {
                 let pairs = d.iter().map(|(k, v)| k.heap_size() + v.heap_size());
                 let strings = crate::object::sampled_total(d.len(), pairs, samples);
-                std::mem::size_of::<Dict<SBytes>>() + d.mem_overhead() + strings
+                2 * std::mem::size_of::<usize>() + std::mem::size_of::<Table>() + d.mem_overhead() + strings
             }
         }
     }
@@ -131,7 +148,7 @@ impl Hash {
     #[allow(dead_code)] // for RDB loading and RESTORE
     pub fn from_pairs<'a>(pairs: impl ExactSizeIterator<Item = (&'a [u8], &'a [u8])>, lim: Limits) -> Option<Hash> {
         let mut h = if pairs.len() as u64 > lim.max_entries {
-            Hash::Table(Box::new(Dict::with_capacity(pairs.len())))
+            Hash::Table(Arc::new(Table(Dict::with_capacity(pairs.len()))))
         } else {
             Hash::new()
         };
@@ -154,7 +171,7 @@ impl Hash {
                     if d.contains_key(f) {
                         return None;
                     }
-                    d.insert_new(SBytes::new(f), SBytes::new(v));
+                    Arc::make_mut(d).insert_new(SBytes::new(f), SBytes::new(v));
                 }
             }
         }
@@ -229,7 +246,7 @@ impl Hash {
             let value = SBytes::from_vec(v.to_vec());
             d.insert(field, value);
         }
-        *self = Hash::Table(Box::new(d));
+        *self = Hash::Table(Arc::new(Table(d)));
     }
 
     /// Redis's `hashTypeTryConversion`: before fields and values are
@@ -294,13 +311,13 @@ impl Hash {
                 }
                 update
             }
-            Hash::Table(d) => match d.get_mut(field) {
+            Hash::Table(d) => match Arc::make_mut(d).get_mut(field) {
                 Some(v) => {
                     *v = SBytes::new(value);
                     true
                 }
                 None => {
-                    d.insert_new(SBytes::new(field), SBytes::new(value));
+                    Arc::make_mut(d).insert_new(SBytes::new(field), SBytes::new(value));
                     false
                 }
             },
@@ -319,6 +336,7 @@ impl Hash {
                 true
             }
             Hash::Table(d) => {
+                let d = Arc::make_mut(d);
                 if d.remove(field).is_none() {
                     return false;
                 }
@@ -531,6 +549,31 @@ mod tests {
         assert_eq!(c.len(), 1001);
         assert_eq!(c.get(b"k999"), Some(LpValue::Str(b"v999")));
         assert!(c.heap_size() > h.heap_size());
+    }
+
+    #[test]
+    fn a_clone_shares_a_table_until_a_write() {
+        let lim = Limits {
+            max_entries: 0,
+            max_value: 64,
+        };
+        let mut h = Hash::new();
+        h.set(b"a", b"1", lim);
+        let snap = h.clone();
+        let (Hash::Table(x), Hash::Table(y)) = (&h, &snap) else {
+            panic!("not a table")
+        };
+        assert!(Arc::ptr_eq(x, y));
+        assert!(!h.delete(b"missing"));
+        h.set(b"a", b"2", lim);
+        assert_eq!(snap.get(b"a"), Some(LpValue::Str(b"1")));
+        assert_eq!(h.get(b"a"), Some(LpValue::Str(b"2")));
+        // A listpack is copied outright.
+        let mut lp = Hash::new();
+        lp.set(b"a", b"x", LIM);
+        let snap = lp.clone();
+        lp.set(b"a", b"y", LIM);
+        assert_eq!(snap.get(b"a"), Some(LpValue::Str(b"x")));
     }
 
     #[test]

@@ -37,6 +37,7 @@ use crate::util;
 use rand::{Rng, RngExt};
 use std::cell::Cell;
 use std::cmp::Ordering;
+use std::sync::Arc;
 
 /// Redis `ZSKIPLIST_MAXLEVEL`.
 pub const MAXLEVEL: usize = 32;
@@ -924,11 +925,14 @@ pub enum AddResult {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Cursor(usize);
 
-/// A sorted set value.
+/// A sorted set value, held in the `Value` itself (16 bytes). As for
+/// hashes (`t_hash::Hash`), a listpack is a single exact-size allocation
+/// that a snapshot copies when it captures the key, and a skiplist is
+/// shared with a snapshot by its `Arc` until a write copies it.
 #[derive(Clone)]
 pub enum ZSet {
     Listpack(Listpack),
-    Skiplist(Box<Sorted>),
+    Skiplist(Arc<Sorted>),
 }
 
 impl Default for ZSet {
@@ -955,7 +959,7 @@ impl ZSet {
 
     /// An empty skiplist-encoded set sized for `capacity` members.
     pub fn new_skiplist(capacity: usize) -> ZSet {
-        ZSet::Skiplist(Box::new(Sorted::new(capacity)))
+        ZSet::Skiplist(Arc::new(Sorted::new(capacity)))
     }
 
     /// The encoding ZADD creates a key with, given its first member's
@@ -979,14 +983,17 @@ impl ZSet {
         matches!(self, ZSet::Listpack(_))
     }
 
-    /// Bytes allocated for the set: its shared block (counts included) and
-    /// the listpack buffer, or the skiplist arena, dict and long members.
+    /// Bytes allocated for the set: the listpack buffer, or the skiplist's
+    /// `Arc` block (counts included), arena, dict and long members.
     pub fn heap_size(&self) -> usize {
-        let own = 2 * std::mem::size_of::<usize>() + std::mem::size_of::<ZSet>();
-        own + match self {
+        match self {
             ZSet::Listpack(lp) => lp.alloc_size(),
             ZSet::Skiplist(s) => {
-                std::mem::size_of::<Sorted>() + s.zsl.heap_size() + s.dict.mem_overhead() + s.zsl.ele_heap
+                2 * std::mem::size_of::<usize>()
+                    + std::mem::size_of::<Sorted>()
+                    + s.zsl.heap_size()
+                    + s.dict.mem_overhead()
+                    + s.zsl.ele_heap
             }
         }
     }
@@ -1043,7 +1050,7 @@ impl ZSet {
             while let (Some(m), Some(sc)) = (it.next(), it.next()) {
                 m.with_bytes(|b| s.insert_new(b, lp_score(sc)));
             }
-            *self = ZSet::Skiplist(Box::new(s));
+            *self = ZSet::Skiplist(Arc::new(s));
         }
     }
 
@@ -1114,6 +1121,7 @@ impl ZSet {
         let ZSet::Skiplist(s) = self else {
             return AddResult::Nop;
         };
+        let s = Arc::make_mut(s);
         match s.dict.get(member).copied() {
             Some(cur) => match update_decision(cur, score, flags) {
                 Err(r) => r,
@@ -1152,6 +1160,7 @@ impl ZSet {
                 None => false,
             },
             ZSet::Skiplist(s) => {
+                let s = Arc::make_mut(s);
                 let found = s.remove(member).is_some();
                 if found {
                     s.after_removals();
@@ -1473,6 +1482,7 @@ impl ZSet {
                 lp_fix_count(lp);
             }
             ZSet::Skiplist(s) => {
+                let s = Arc::make_mut(s);
                 let ele = s.zsl.node(c.0 as u32).ele.clone();
                 s.remove(&ele);
                 s.after_removals();
@@ -1495,7 +1505,8 @@ impl ZSet {
                 n
             }
             ZSet::Skiplist(s) => {
-                let Sorted { zsl, dict } = &mut **s;
+                let s = Arc::make_mut(s);
+                let Sorted { zsl, dict } = &mut *s;
                 let n = zsl.delete_range_by_rank(start + 1, end + 1, |e, _| {
                     dict.remove(&e);
                 });
@@ -1522,7 +1533,8 @@ impl ZSet {
                 n
             }
             ZSet::Skiplist(s) => {
-                let Sorted { zsl, dict } = &mut **s;
+                let s = Arc::make_mut(s);
+                let Sorted { zsl, dict } = &mut *s;
                 let n = zsl.delete_range_by_score(r, |e, _| {
                     dict.remove(&e);
                 });
@@ -1549,7 +1561,8 @@ impl ZSet {
                 n
             }
             ZSet::Skiplist(s) => {
-                let Sorted { zsl, dict } = &mut **s;
+                let s = Arc::make_mut(s);
+                let Sorted { zsl, dict } = &mut *s;
                 let n = zsl.delete_range_by_lex(r, |e, _| {
                     dict.remove(&e);
                 });
@@ -1787,6 +1800,26 @@ mod tests {
         // -0 is stored as the integer 0.
         z.add(b"z", -0.0, AddFlags::default(), LP);
         assert!(z.score(b"z").unwrap().is_sign_positive());
+    }
+
+    #[test]
+    fn a_clone_shares_a_skiplist_until_a_write() {
+        let mut z = ZSet::new_skiplist(0);
+        for (i, m) in ["a", "b", "c"].iter().enumerate() {
+            z.add(m.as_bytes(), i as f64, AddFlags::default(), LP);
+        }
+        let snap = z.clone();
+        let (ZSet::Skiplist(x), ZSet::Skiplist(y)) = (&z, &snap) else {
+            panic!("not a skiplist")
+        };
+        assert!(Arc::ptr_eq(x, y));
+        assert!(z.remove(b"a"));
+        z.add(b"b", 9.0, AddFlags::default(), LP);
+        assert_eq!(
+            members(&snap),
+            vec![("a".into(), 0.0), ("b".into(), 1.0), ("c".into(), 2.0)]
+        );
+        assert_eq!(members(&z), vec![("c".into(), 2.0), ("b".into(), 9.0)]);
     }
 
     #[test]

@@ -410,7 +410,7 @@ mod tests {
             "1e+20",
             "d",
         ]);
-        assert_bytes(written(b"z", &Value::ZSet(Arc::new(z)), None), want);
+        assert_bytes(written(b"z", &Value::ZSet(z), None), want);
     }
 
     #[test]
@@ -424,7 +424,7 @@ mod tests {
         let h = crate::t_hash::Hash::from_pairs(pairs.into_iter(), lim).unwrap();
         let mut want = batch("HMSET", "h", &items[..64]);
         want.extend(batch("HMSET", "h", &items[64..]));
-        assert_bytes(written(b"h", &Value::Hash(Arc::new(h)), None), want);
+        assert_bytes(written(b"h", &Value::Hash(h), None), want);
     }
 
     fn id(ms: u64, seq: u64) -> StreamId {

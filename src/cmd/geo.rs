@@ -17,7 +17,6 @@ use crate::sbytes::SBytes;
 use crate::server::Server;
 use crate::t_zset::{AddFlags, ScoreRange, ZSet};
 use crate::util;
-use std::sync::Arc;
 
 const KS_RO: &[KeySpec] = &[KeySpec::one(1, ks::RO | ks::ACCESS)];
 
@@ -770,7 +769,7 @@ fn store_points(ctx: &mut Ctx, dst: &[u8], points: Vec<Point>, storedist: bool, 
             .then_with(|| a.0.as_bytes().cmp(b.0.as_bytes()))
     });
     let z = zsets::build_result(pairs, maxelelen, totelelen, zsets::limits(ctx.srv));
-    ctx.srv.set_key(db, dst, Value::ZSet(Arc::new(z)), false);
+    ctx.srv.set_key(db, dst, Value::ZSet(z), false);
     ctx.written(dst, ev::ZSET, event);
     ctx.srv.dirty += (n as u64).saturating_sub(1);
     ctx.c.reply.int(n as i64);

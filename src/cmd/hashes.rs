@@ -11,7 +11,6 @@ use crate::sbytes::SBytes;
 use crate::server::Server;
 use crate::t_hash::{HVal, Hash, Limits};
 use crate::util;
-use std::sync::Arc;
 
 const KS_RO: &[KeySpec] = &[KeySpec::one(1, ks::RO)];
 const KS_RO_ACCESS: &[KeySpec] = &[KeySpec::one(1, ks::RO | ks::ACCESS)];
@@ -159,7 +158,7 @@ fn write_hash<'s>(srv: &'s mut Server, db: usize, key: &[u8]) -> Found<&'s mut H
     match srv.lookup_write(db, key) {
         None => Found::Missing,
         Some(o) => match &mut o.v {
-            Value::Hash(h) => Found::Hash(Arc::make_mut(h)),
+            Value::Hash(h) => Found::Hash(h),
             _ => Found::WrongType,
         },
     }
@@ -171,10 +170,10 @@ fn write_or_create<'s>(srv: &'s mut Server, db: usize, key: &[u8]) -> Option<&'s
     match srv.lookup_write(db, key).map(|o| matches!(o.v, Value::Hash(_))) {
         Some(false) => return None,
         Some(true) => {}
-        None => srv.add_key(db, key, Value::Hash(Arc::new(Hash::new()))),
+        None => srv.add_key(db, key, Value::Hash(Hash::new())),
     }
     match &mut srv.dbs[db].get_mut(key)?.v {
-        Value::Hash(h) => Some(Arc::make_mut(h)),
+        Value::Hash(h) => Some(h),
         _ => None,
     }
 }
@@ -502,13 +501,14 @@ fn hrandfield(ctx: &mut Ctx) {
     }
 }
 
-/// [`read_hash`] handing out a shared reference to the value, so that the
-/// server (its random generator) stays usable while the hash is read.
-fn read_hash_shared(srv: &mut Server, db: usize, key: &[u8]) -> Found<Arc<Hash>> {
+/// [`read_hash`] handing out a clone of the value, so that the server (its
+/// random generator) stays usable while the hash is read: a table's `Arc`,
+/// or a copy of a listpack, which is small.
+fn read_hash_shared(srv: &mut Server, db: usize, key: &[u8]) -> Found<Hash> {
     match srv.lookup_read(db, key) {
         None => Found::Missing,
         Some(o) => match &o.v {
-            Value::Hash(h) => Found::Hash(Arc::clone(h)),
+            Value::Hash(h) => Found::Hash(h.clone()),
             _ => Found::WrongType,
         },
     }
@@ -564,7 +564,7 @@ fn hrandfield_count(ctx: &mut Ctx, l: i64, withvalues: bool) {
     // Picks with replacement (count 1 too: one pick is always distinct).
     if !uniq || count == 1 {
         ctx.c.reply.array_len(items(count));
-        match &*h {
+        match &h {
             Hash::Listpack(lp) => {
                 let mut pairs: Vec<usize> = Vec::with_capacity(size);
                 let mut it = lp.entries();
@@ -625,7 +625,7 @@ fn hrandfield_count(ctx: &mut Ctx, l: i64, withvalues: bool) {
     }
 
     // Few of the fields.
-    match &*h {
+    match &h {
         Hash::Listpack(lp) => {
             // Selection sampling (Knuth's algorithm S): each pair is taken
             // with probability needed / left, so the picks come out
@@ -685,7 +685,7 @@ fn hscan(ctx: &mut Ctx) {
         return;
     };
     let mut out: Vec<(HVal, HVal)> = Vec::new();
-    match &*h {
+    match &h {
         Hash::Listpack(_) => {
             out.extend(h.iter());
             cursor = 0;

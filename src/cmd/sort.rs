@@ -274,7 +274,7 @@ fn sort_generic(ctx: &mut Ctx, readonly: bool) {
     if kind == Some(Kind::ZSet) {
         if let Some(Value::ZSet(z)) = ctx.srv.dbs[db].get_mut(key).map(|o| &mut o.v) {
             if z.is_listpack() {
-                Arc::make_mut(z).convert_to_skiplist();
+                z.convert_to_skiplist();
             }
         }
     }

@@ -22,7 +22,6 @@ use crate::t_zset::{AddFlags, AddResult, LexRange, Limits, ScoreRange, ZSet};
 use crate::util;
 use rand::RngExt;
 use std::collections::HashMap;
-use std::sync::Arc;
 
 const fn keynum(begin: i32, flags: u32) -> KeySpec {
     KeySpec {
@@ -299,9 +298,9 @@ fn get_read<'s>(srv: &'s mut Server, db: usize, key: &[u8]) -> Result<Option<&'s
     }
 }
 
-/// Looks `key` up for writing: `Ok(None)` when missing. Callers
-/// `Arc::make_mut` the value only when they change it.
-fn get_write<'s>(srv: &'s mut Server, db: usize, key: &[u8]) -> Result<Option<&'s mut Arc<ZSet>>, WrongType> {
+/// Looks `key` up for writing: `Ok(None)` when missing. A skiplist shared
+/// with a snapshot is copied only by the methods that change it.
+fn get_write<'s>(srv: &'s mut Server, db: usize, key: &[u8]) -> Result<Option<&'s mut ZSet>, WrongType> {
     match srv.lookup_write(db, key) {
         None => Ok(None),
         Some(o) => match &mut o.v {
@@ -442,7 +441,7 @@ pub fn zadd_apply(ctx: &mut Ctx, key: &[u8], flags: AddFlags, ch: bool, pairs: &
     match get_write(ctx.srv, db, key) {
         Err(WrongType) => return ctx.wrong_type(),
         Ok(Some(arc)) => {
-            let z = Arc::make_mut(arc);
+            let z = arc;
             for &(score, member) in pairs {
                 match z.add(member, score, flags, lim) {
                     AddResult::Added(s) => {
@@ -490,7 +489,7 @@ pub fn zadd_apply(ctx: &mut Ctx, key: &[u8], flags: AddFlags, ch: bool, pairs: &
                     AddResult::Nop | AddResult::Nan => {}
                 }
             }
-            ctx.srv.add_key(db, key, Value::ZSet(Arc::new(z)));
+            ctx.srv.add_key(db, key, Value::ZSet(z));
         }
     }
     let event = if flags.incr { "zincr" } else { "zadd" };
@@ -530,7 +529,7 @@ fn zrem(ctx: &mut Ctx) {
         Err(WrongType) => return ctx.wrong_type(),
         Ok(None) => return ctx.c.reply.int(0),
         Ok(Some(arc)) => {
-            let z = Arc::make_mut(arc);
+            let z = arc;
             for j in 2..ctx.argv.len() {
                 if z.remove(ctx.argv.get(j)) {
                     deleted += 1;
@@ -606,20 +605,20 @@ fn zremrange_generic(ctx: &mut Ctx, range: RemRange, event: &str) {
                         return ctx.c.reply.int(0);
                     }
                     end = end.min(len - 1);
-                    Arc::make_mut(arc).delete_range_by_rank(start as usize, end as usize)
+                    arc.delete_range_by_rank(start as usize, end as usize)
                 }
                 RemRange::Score(r) => {
                     if arc.first_in_range(&r).is_none() {
                         0
                     } else {
-                        Arc::make_mut(arc).delete_range_by_score(&r)
+                        arc.delete_range_by_score(&r)
                     }
                 }
                 RemRange::Lex(r) => {
                     if arc.first_in_lex_range(&r).is_none() {
                         0
                     } else {
-                        Arc::make_mut(arc).delete_range_by_lex(&r)
+                        arc.delete_range_by_lex(&r)
                     }
                 }
             };
@@ -976,7 +975,7 @@ fn store_range_result(ctx: &mut Ctx, sink: Sink) {
     let db = ctx.c.db;
     let dst = ctx.argv.get(1);
     if count > 0 {
-        ctx.srv.set_key(db, dst, Value::ZSet(Arc::new(z)), false);
+        ctx.srv.set_key(db, dst, Value::ZSet(z), false);
         ctx.c.reply.int(count as i64);
         ctx.written(dst, ev::ZSET, "zrangestore");
     } else {
@@ -1063,7 +1062,7 @@ fn generic_zpop(
     let Some(Value::ZSet(arc)) = ctx.srv.dbs[db].get_mut(key).map(|o| &mut o.v) else {
         return false;
     };
-    let z = Arc::make_mut(arc);
+    let z = arc;
     let len = z.len();
     let n = usize::try_from(count).unwrap_or(usize::MAX).min(len);
     let r = &mut ctx.c.reply;
@@ -1654,7 +1653,7 @@ fn set_op(ctx: &mut Ctx, store: bool, numkeys_idx: usize, op: SetOp, cardinality
         }
         let n = result.len();
         let z = build_result(result, maxelelen, totelelen, limits(ctx.srv));
-        ctx.srv.set_key(db, dst, Value::ZSet(Arc::new(z)), false);
+        ctx.srv.set_key(db, dst, Value::ZSet(z), false);
         ctx.c.reply.int(n as i64);
         let event = match op {
             SetOp::Union => "zunionstore",

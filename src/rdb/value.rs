@@ -26,11 +26,11 @@ impl RdbEncode for Value {
                 Set::Intset(_) => rdb_type::SET_INTSET,
                 Set::Hashtable(_) => rdb_type::SET,
             },
-            Value::ZSet(z) => match &**z {
+            Value::ZSet(z) => match z {
                 ZSet::Listpack(_) => rdb_type::ZSET_LISTPACK,
                 ZSet::Skiplist(_) => rdb_type::ZSET_2,
             },
-            Value::Hash(h) => match &**h {
+            Value::Hash(h) => match h {
                 Hash::Listpack(_) => rdb_type::HASH_LISTPACK,
                 Hash::Table(_) => rdb_type::HASH,
             },
@@ -62,7 +62,7 @@ impl RdbEncode for Value {
                     write_members(w, members.into_iter());
                 }
             },
-            Value::ZSet(z) => match &**z {
+            Value::ZSet(z) => match z {
                 ZSet::Listpack(lp) => w.string(lp.as_bytes()),
                 // Redis saves a skiplist from the highest score down, so a
                 // loader inserting at the head builds it in order.
@@ -74,7 +74,7 @@ impl RdbEncode for Value {
                     );
                 }
             },
-            Value::Hash(h) => match &**h {
+            Value::Hash(h) => match h {
                 Hash::Listpack(lp) => w.string(lp.as_bytes()),
                 Hash::Table(d) => {
                     let pairs: Vec<(&[u8], &[u8])> = d.iter().map(|(f, v)| (&f[..], &v[..])).collect();
@@ -104,8 +104,8 @@ pub fn value_from_rdb(v: RdbValue, cfg: &Config) -> Result<Value, LoadError> {
         RdbValue::String(b) => Value::string_from_vec(b),
         RdbValue::List(repr) => Value::List(Arc::new(list_from_rdb(repr, cfg))),
         RdbValue::Set(repr) => Value::Set(Arc::new(set_from_rdb(repr, cfg)?)),
-        RdbValue::ZSet(repr) => Value::ZSet(Arc::new(zset_from_rdb(repr, cfg)?)),
-        RdbValue::Hash(repr) => Value::Hash(Arc::new(hash_from_rdb(repr, cfg)?)),
+        RdbValue::ZSet(repr) => Value::ZSet(zset_from_rdb(repr, cfg)?),
+        RdbValue::Hash(repr) => Value::Hash(hash_from_rdb(repr, cfg)?),
         RdbValue::Stream(r) => Value::Stream(Arc::new(
             crate::t_stream::Stream::from_rdb(*r).map_err(LoadError::BadData)?,
         )),
