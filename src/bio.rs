@@ -36,6 +36,11 @@ impl Bio {
         }
     }
 
+    /// Interrupts the loop's poll (a job with news that is no completion).
+    pub fn waker(&self) -> Waker {
+        self.waker.clone()
+    }
+
     pub fn pool(&self) -> ThreadPool {
         self.pool.clone()
     }

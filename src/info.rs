@@ -2,7 +2,9 @@
 //! Fields for subsystems fastkey does not have yet report what Redis
 //! reports when they are idle (no replicas, no AOF, ...).
 
-use crate::server::{Server, INST_COMMANDS, INST_NET_INPUT, INST_NET_OUTPUT, VERSION};
+use crate::server::{
+    Server, INST_COMMANDS, INST_NET_INPUT, INST_NET_INPUT_REPL, INST_NET_OUTPUT, INST_NET_OUTPUT_REPL, VERSION,
+};
 use std::fmt::Write;
 
 /// Sections in output order, and whether plain INFO includes them.
@@ -464,12 +466,12 @@ impl Server {
              instantaneous_ops_per_sec:{}\r\n\
              total_net_input_bytes:{}\r\n\
              total_net_output_bytes:{}\r\n\
-             total_net_repl_input_bytes:0\r\n\
-             total_net_repl_output_bytes:0\r\n\
+             total_net_repl_input_bytes:{}\r\n\
+             total_net_repl_output_bytes:{}\r\n\
              instantaneous_input_kbps:{:.2}\r\n\
              instantaneous_output_kbps:{:.2}\r\n\
-             instantaneous_input_repl_kbps:0.00\r\n\
-             instantaneous_output_repl_kbps:0.00\r\n\
+             instantaneous_input_repl_kbps:{:.2}\r\n\
+             instantaneous_output_repl_kbps:{:.2}\r\n\
              rejected_connections:{}\r\n\
              sync_full:{}\r\n\
              sync_partial_ok:{}\r\n\
@@ -514,8 +516,12 @@ impl Server {
             s.inst[INST_COMMANDS].get(),
             s.net_input_bytes,
             s.net_output_bytes,
+            s.net_repl_input_bytes,
+            s.net_repl_output_bytes,
             kbps(INST_NET_INPUT),
             kbps(INST_NET_OUTPUT),
+            kbps(INST_NET_INPUT_REPL),
+            kbps(INST_NET_OUTPUT_REPL),
             s.rejected_conn,
             self.repl.sync_full,
             self.repl.sync_partial_ok,
@@ -606,16 +612,7 @@ impl Server {
         }
         let _ = write!(out, "connected_slaves:{}\r\n", self.repl.replicas.len());
         if self.cfg.min_replicas_to_write > 0 && self.cfg.min_replicas_max_lag > 0 {
-            let now = self.now_ms / 1000;
-            let good = self
-                .replicas_iter()
-                .filter_map(|st| st.repl.as_deref())
-                .filter(|r| {
-                    r.state == Some(crate::replication::ReplState::Online)
-                        && now - r.ack_time <= i64::from(self.cfg.min_replicas_max_lag)
-                })
-                .count();
-            let _ = write!(out, "min_slaves_good_slaves:{good}\r\n");
+            let _ = write!(out, "min_slaves_good_slaves:{}\r\n", self.repl.good_replicas);
         }
         let now = self.now_ms / 1000;
         for (i, st) in self.replicas_iter().enumerate() {

@@ -244,6 +244,8 @@ impl Server {
         self.link.state = LinkState::None;
         self.repl.seldb = -1;
         self.link.down_since = 0;
+        // The backlog's time to live counts from the promotion.
+        self.repl.no_replicas_since = self.now_ms / 1000;
         crate::logging::set_role(b'M');
         if self.link.aof_was_on {
             self.link.aof_was_on = false;

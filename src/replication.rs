@@ -16,11 +16,14 @@ use crate::client::ClientState;
 use crate::propagate;
 use crate::resp::OwnedArgv;
 use crate::server::Server;
+use crate::snapshot::{SockChunk, Target};
 use log::{info, warn};
 use std::collections::VecDeque;
 use std::fs::File;
 use std::io::Read;
 
+/// shared.noreplicaserr.
+pub const NOREPLICAS: &str = "NOREPLICAS Not enough good replicas to write.";
 /// Redis's CONFIG_REPL_BACKLOG_MIN_SIZE.
 const BACKLOG_MIN_SIZE: usize = 16 * 1024;
 /// Bytes of the RDB file read into a replica's output per step; the next
@@ -64,6 +67,8 @@ pub struct ReplClient {
     /// Sent SYNC, not PSYNC: no +FULLRESYNC line and no ACKs expected.
     pub pre_psync: bool,
     pub ack_off: i64,
+    /// The stream offset its AOF fsynced (`REPLCONF ACK <off> FACK <aofoff>`).
+    pub ack_aof_off: i64,
     /// Unix seconds of the last ACK (INFO's lag).
     pub ack_time: i64,
     /// The offset the full sync's snapshot stands for.
@@ -72,6 +77,12 @@ pub struct ReplClient {
     pub pending: Vec<u8>,
     /// The file being sent and the bytes of it left.
     bulk: Option<(File, u64)>,
+    /// Its full sync streams the RDB to the socket (diskless).
+    pub socket: bool,
+    /// Online after a diskless sync: the stream collected in `pending`
+    /// starts at its first REPLCONF ACK, so nothing follows the RDB's end
+    /// mark before the replica loaded it (repl_start_cmd_stream_on_ack).
+    pub stream_on_ack: bool,
 }
 
 impl ClientState {
@@ -123,6 +134,19 @@ impl Backlog {
     }
 }
 
+/// A diskless transfer in progress: the writer's chunks and the replicas
+/// they go to (rdb_pipe_conns).
+pub struct Diskless {
+    rx: std::sync::mpsc::Receiver<SockChunk>,
+    targets: Vec<usize>,
+    /// The writer's last chunk (or its hang-up) was taken.
+    drained: bool,
+    /// The `End` mark came: the stream is whole.
+    complete: bool,
+    /// The writer's result, once its completion ran.
+    writer_ok: Option<bool>,
+}
+
 /// Server-wide master state.
 pub struct Master {
     pub replid2: String,
@@ -148,6 +172,16 @@ pub struct Master {
     /// `dbfilename` was last written to feed replicas (Redis's
     /// RDBGeneratedByReplication), for `rdb-del-sync-files`.
     rdb_for_replication: bool,
+    /// Online replicas whose last ACK is at most `min-replicas-max-lag`
+    /// old (repl_good_slaves_count), refreshed by the cron, when a
+    /// replica goes online or away, and on CONFIG SET.
+    pub good_replicas: usize,
+    /// Unix seconds since when no replica is attached
+    /// (repl_no_slaves_since), for `repl-backlog-ttl`.
+    pub no_replicas_since: i64,
+    pub diskless: Option<Diskless>,
+    /// Replicas whose first ACK after a diskless sync starts their stream.
+    start_stream: Vec<usize>,
 }
 
 impl Master {
@@ -176,6 +210,10 @@ impl Default for Master {
             sync_partial_ok: 0,
             sync_partial_err: 0,
             rdb_for_replication: false,
+            good_replicas: 0,
+            no_replicas_since: crate::server::mstime() / 1000,
+            diskless: None,
+            start_stream: Vec::new(),
         }
     }
 }
@@ -239,6 +277,7 @@ impl Server {
                 // Its stream starts at the offset of the snapshot it gets.
                 Some(ReplState::WaitBgsaveStart) | None => continue,
                 Some(ReplState::WaitBgsaveEnd | ReplState::SendBulk) => r.pending.extend_from_slice(bytes),
+                Some(ReplState::Online) if r.stream_on_ack => r.pending.extend_from_slice(bytes),
                 Some(ReplState::Online) => c.st.reply.raw(bytes),
             }
             if !c.pending_write {
@@ -286,12 +325,26 @@ impl Server {
                 self.replid, self.repl.replid2
             );
         }
-        if self.persist.rdb_save_running() {
+        let socket_save = self
+            .persist
+            .bgsave
+            .as_ref()
+            .is_some_and(|b| matches!(b.target, Target::ReplSockets { .. }));
+        let (eof, psync2) = c
+            .repl
+            .as_deref()
+            .map_or((false, false), |r| (r.capa_eof, r.capa_psync2));
+        if socket_save || self.repl.diskless.is_some() {
+            // Its RDB goes to the sockets of the replicas it started for.
+            info!("Current BGSAVE has socket target. Waiting for next BGSAVE for SYNC");
+        } else if self.persist.rdb_save_running() {
             // A snapshot for another replica registers the stream since its
-            // start: share it (the same offset, a copy of that stream).
+            // start: share it (the same offset, a copy of that stream), if
+            // this one has every capability that one has.
             let other = self.repl.replicas.iter().find_map(|&k| {
                 let r = self.clients.get(k)?.as_ref()?.st.repl.as_deref()?;
-                (r.state == Some(ReplState::WaitBgsaveEnd)).then(|| (r.initial_offset, r.pending.clone()))
+                (r.state == Some(ReplState::WaitBgsaveEnd) && (eof || !r.capa_eof) && (psync2 || !r.capa_psync2))
+                    .then(|| (r.initial_offset, r.pending.clone()))
             });
             match other {
                 Some((offset, pending)) => {
@@ -301,6 +354,9 @@ impl Server {
                 }
                 None => info!("Can't attach the replica to the current BGSAVE. Waiting for next BGSAVE for SYNC"),
             }
+        } else if self.cfg.repl_diskless_sync && eof && self.cfg.repl_diskless_sync_delay > 0 {
+            // The cron starts it, after waiting for more replicas.
+            info!("Delay next BGSAVE for diskless SYNC");
         } else if self.persist.bgsave.is_some() {
             info!("No BGSAVE in progress, but another BG operation is active. BGSAVE for replication delayed");
         } else {
@@ -355,6 +411,11 @@ impl Server {
             replica_name(c),
             data.len()
         );
+        // The replica is not in its slot: count it as good here.
+        self.refresh_good_replicas();
+        if self.cfg.min_replicas_to_write > 0 && self.cfg.min_replicas_max_lag > 0 {
+            self.repl.good_replicas += 1;
+        }
         true
     }
 
@@ -362,11 +423,56 @@ impl Server {
     /// +FULLRESYNC (startBgsaveForReplication). `running` is the client
     /// whose command starts it (out of its slab slot).
     fn start_bgsave_for_replication(&mut self, mut running: Option<&mut ClientState>) {
-        info!("Starting BGSAVE for SYNC with target: disk");
-        let res = self.rdb_bgsave();
-        if res.is_ok() {
-            self.repl.rdb_for_replication = true;
+        // The replicas waiting: a socket target when all can take one.
+        let waiting = |st: &ClientState| {
+            st.repl
+                .as_deref()
+                .filter(|r| r.state == Some(ReplState::WaitBgsaveStart))
+                .map(|r| r.capa_eof)
+        };
+        let mut keys = Vec::new();
+        let mut all_eof = true;
+        for &k in &self.repl.replicas {
+            let eof = match running.as_deref() {
+                Some(c) if c.key == k => waiting(c),
+                _ => self
+                    .clients
+                    .get(k)
+                    .and_then(|c| c.as_ref())
+                    .and_then(|c| waiting(&c.st)),
+            };
+            if let Some(eof) = eof {
+                keys.push(k);
+                all_eof &= eof;
+            }
         }
+        let socket = self.cfg.repl_diskless_sync && all_eof && !keys.is_empty();
+        info!(
+            "Starting BGSAVE for SYNC with target: {}",
+            if socket { "replicas sockets" } else { "disk" }
+        );
+        let res = if socket {
+            let (tx, rx) = std::sync::mpsc::sync_channel(crate::snapshot::SOCK_CHUNKS_IN_FLIGHT);
+            let mark = crate::server::random_hex(40);
+            let res = self.start_snapshot_with(Target::ReplSockets { mark }, Some(tx));
+            if res.is_ok() {
+                info!("Background RDB transfer started by pid {}", self.pid);
+                self.repl.diskless = Some(Diskless {
+                    rx,
+                    targets: keys,
+                    drained: false,
+                    complete: false,
+                    writer_ok: None,
+                });
+            }
+            res
+        } else {
+            let res = self.rdb_bgsave();
+            if res.is_ok() {
+                self.repl.rdb_for_replication = true;
+            }
+            res
+        };
         let offset = self.repl.offset;
         for key in self.repl.replicas.clone() {
             let slot_client = match running.as_deref_mut() {
@@ -386,6 +492,7 @@ impl Server {
                     return;
                 }
                 srv.setup_full_resync(st, offset);
+                st.repl_mut().socket = socket;
             };
             match slot_client {
                 None => {
@@ -427,7 +534,7 @@ impl Server {
                 continue;
             };
             let Some(r) = c.st.repl.as_deref_mut() else { continue };
-            if r.state != Some(ReplState::WaitBgsaveEnd) {
+            if r.state != Some(ReplState::WaitBgsaveEnd) || (ok && r.socket) {
                 continue;
             }
             let file = if ok {
@@ -455,19 +562,136 @@ impl Server {
     }
 
     /// Starts a snapshot for replicas waiting for one, when none runs.
+    /// With `repl-diskless-sync`, only once the longest waiting replica
+    /// waited `repl-diskless-sync-delay` s, or `repl-diskless-sync-max-replicas`
+    /// are waiting (shouldStartChildReplication).
     pub fn repl_start_waiting_sync(&mut self) {
-        if self.persist.bgsave.is_some() || self.loading.is_some() {
+        if self.persist.bgsave.is_some() || self.loading.is_some() || self.repl.diskless.is_some() {
             return;
         }
-        let waiting = self.repl.replicas.iter().any(|&k| {
-            self.clients
-                .get(k)
-                .and_then(|c| c.as_ref())
-                .is_some_and(|c| c.st.repl.as_ref().and_then(|r| r.state) == Some(ReplState::WaitBgsaveStart))
-        });
-        if waiting {
+        let now = self.now_ms;
+        let (mut waiting, mut max_idle) = (0i64, 0i64);
+        for st in self.replicas_iter() {
+            if st.repl.as_ref().and_then(|r| r.state) == Some(ReplState::WaitBgsaveStart) {
+                waiting += 1;
+                max_idle = max_idle.max(now.saturating_sub(st.last_interaction_ms) / 1000);
+            }
+        }
+        let max = i64::from(self.cfg.repl_diskless_sync_max_replicas);
+        if waiting > 0
+            && (!self.cfg.repl_diskless_sync
+                || (max > 0 && waiting >= max)
+                || max_idle >= i64::from(self.cfg.repl_diskless_sync_delay))
+        {
             self.start_bgsave_for_replication(None);
         }
+    }
+
+    /// The writer of a diskless sync finished (its completion ran).
+    pub fn repl_diskless_writer_done(&mut self, ok: bool) {
+        if let Some(x) = &mut self.repl.diskless {
+            x.writer_ok = Some(ok);
+        }
+        self.pump_diskless();
+    }
+
+    /// Moves the RDB chunks of a diskless sync into the output of its
+    /// replicas while all of them are below the high water (the loop
+    /// reads the pipe only when every connection drained, as Redis's
+    /// rdbPipeReadHandler); at the end the replicas are online, their
+    /// stream waiting for their first ACK.
+    fn pump_diskless(&mut self) {
+        let Some(mut x) = self.repl.diskless.take() else { return };
+        x.targets.retain(|&k| {
+            self.clients.get(k).and_then(|c| c.as_ref()).is_some_and(|c| {
+                c.st.repl
+                    .as_deref()
+                    .is_some_and(|r| r.socket && r.state == Some(ReplState::WaitBgsaveEnd))
+            })
+        });
+        if x.targets.is_empty() {
+            if !x.drained {
+                warn!("Diskless rdb transfer, last replica dropped, killing fork child.");
+                if self
+                    .persist
+                    .bgsave
+                    .as_ref()
+                    .is_some_and(|b| matches!(b.target, Target::ReplSockets { .. }))
+                {
+                    // Dropping `x` makes the writer's next send fail.
+                    drop(x);
+                    self.kill_bgsave();
+                    self.repl_start_waiting_sync();
+                }
+            }
+            return;
+        }
+        while !x.drained {
+            let full = x.targets.iter().any(|&k| {
+                self.clients
+                    .get(k)
+                    .and_then(|c| c.as_ref())
+                    .is_some_and(|c| c.st.reply.buf.len() - c.sent >= BULK_HIGH_WATER)
+            });
+            if full {
+                break;
+            }
+            match x.rx.try_recv() {
+                Ok(SockChunk::Data(chunk)) => {
+                    for &k in &x.targets {
+                        let Some(Some(c)) = self.clients.get_mut(k) else {
+                            continue;
+                        };
+                        c.st.reply.raw(&chunk);
+                        if !c.pending_write {
+                            c.pending_write = true;
+                            self.pending_writes.push(k);
+                        }
+                    }
+                }
+                Ok(SockChunk::End) => {
+                    x.drained = true;
+                    x.complete = true;
+                    info!(
+                        "Diskless rdb transfer, done reading from pipe, {} replicas still up.",
+                        x.targets.len()
+                    );
+                }
+                Err(std::sync::mpsc::TryRecvError::Empty) => break,
+                Err(std::sync::mpsc::TryRecvError::Disconnected) => x.drained = true,
+            }
+        }
+        let Some(writer_ok) = x.writer_ok.filter(|_| x.drained) else {
+            self.repl.diskless = Some(x);
+            return;
+        };
+        // updateSlavesWaitingBgsave for a socket target.
+        let ok = writer_ok && x.complete;
+        let now = self.now_ms / 1000;
+        for &k in &x.targets {
+            let Some(Some(c)) = self.clients.get_mut(k) else {
+                continue;
+            };
+            let name = replica_name(&c.st);
+            let Some(r) = c.st.repl.as_deref_mut() else { continue };
+            if ok {
+                info!(
+                    "Streamed RDB transfer with replica {name} succeeded (socket). Waiting for REPLCONF ACK from slave to enable streaming"
+                );
+                r.state = Some(ReplState::Online);
+                r.ack_time = now;
+                r.stream_on_ack = true;
+                info!("Synchronization with replica {name} succeeded");
+            } else {
+                warn!("SYNC failed. BGSAVE child returned an error");
+                c.st.close_asap = true;
+                if !c.pending_write {
+                    c.pending_write = true;
+                    self.pending_writes.push(k);
+                }
+            }
+        }
+        self.refresh_good_replicas();
     }
 
     /// Moves file bytes into the output of replicas receiving the RDB, a
@@ -475,6 +699,7 @@ impl Server {
     /// the end, the stream collected meanwhile follows and the replica is
     /// online.
     pub fn pump_bulk(&mut self) {
+        let mut online = false;
         for key in self.repl.replicas.clone() {
             let Some(Some(c)) = self.clients.get_mut(key) else {
                 continue;
@@ -508,16 +733,22 @@ impl Server {
                 let pending = std::mem::take(&mut r.pending);
                 c.st.reply.raw(&pending);
                 info!("Synchronization with replica {} succeeded", replica_name(&c.st));
+                online = true;
             }
             if !c.pending_write {
                 c.pending_write = true;
                 self.pending_writes.push(key);
             }
         }
+        if online {
+            self.refresh_good_replicas();
+        }
     }
 
     /// The loop must not sleep while a replica can take more of its file.
     pub fn bulk_poll_timeout(&self) -> Option<std::time::Duration> {
+        // A diskless transfer: the writer wakes the loop for each chunk,
+        // and a replica that drained its output wakes it as writable.
         self.repl
             .replicas
             .iter()
@@ -532,7 +763,47 @@ impl Server {
 
     /// A replica client is going away (freeClient).
     pub fn forget_replica(&mut self, key: usize) {
+        let before = self.repl.replicas.len();
         self.repl.replicas.retain(|&k| k != key);
+        if before > 0 && self.repl.replicas.is_empty() {
+            self.repl.no_replicas_since = self.now_ms / 1000;
+        }
+        self.refresh_good_replicas();
+    }
+
+    /// Redis's refreshGoodSlavesCount: online replicas that acked within
+    /// `min-replicas-max-lag` seconds (only kept when the feature is on).
+    pub fn refresh_good_replicas(&mut self) {
+        let (min, lag) = (self.cfg.min_replicas_to_write, self.cfg.min_replicas_max_lag);
+        if min == 0 || lag == 0 {
+            return;
+        }
+        let now = self.now_ms / 1000;
+        self.repl.good_replicas = self
+            .replicas_iter()
+            .filter_map(|st| st.repl.as_deref())
+            .filter(|r| r.state == Some(ReplState::Online) && now.saturating_sub(r.ack_time) <= i64::from(lag))
+            .count();
+    }
+
+    /// Redis's checkGoodReplicasStatus: false when `min-replicas-to-write`
+    /// is set (with a non-zero `min-replicas-max-lag`) and fewer good
+    /// replicas are attached; writes then get -NOREPLICAS. A replica is
+    /// not subject to it (its writes come from its master).
+    pub fn good_replicas_ok(&self) -> bool {
+        let (min, lag) = (self.cfg.min_replicas_to_write, self.cfg.min_replicas_max_lag);
+        self.has_master()
+            || min == 0
+            || lag == 0
+            || self.repl.good_replicas >= usize::try_from(min).unwrap_or(usize::MAX)
+    }
+
+    /// Redis's changeReplicationId + clearReplicationId2: a new history
+    /// (DEBUG CHANGE-REPL-ID, the backlog freed by `repl-backlog-ttl`).
+    pub fn change_replication_id(&mut self) {
+        self.replid = crate::server::random_hex(40);
+        self.repl.replid2 = "0".repeat(40);
+        self.repl.second_offset = -1;
     }
 
     /// REPLCONF ACK from a replica.
@@ -541,6 +812,32 @@ impl Server {
         let r = c.repl_mut();
         r.ack_off = r.ack_off.max(offset);
         r.ack_time = now;
+        if r.stream_on_ack && r.state == Some(ReplState::Online) {
+            // replicaStartCommandStream: the replica loaded the RDB. Its
+            // stream goes out from before_sleep: output added by its own
+            // command would be taken for a reply.
+            self.repl.start_stream.push(c.key);
+        }
+    }
+
+    /// The collected stream of replicas that ACKed after a diskless sync.
+    fn start_command_streams(&mut self) {
+        for key in std::mem::take(&mut self.repl.start_stream) {
+            let Some(Some(c)) = self.clients.get_mut(key) else {
+                continue;
+            };
+            let Some(r) = c.st.repl.as_deref_mut() else { continue };
+            if !r.stream_on_ack || r.state != Some(ReplState::Online) {
+                continue;
+            }
+            r.stream_on_ack = false;
+            let pending = std::mem::take(&mut r.pending);
+            c.st.reply.raw(&pending);
+            if !c.pending_write {
+                c.pending_write = true;
+                self.pending_writes.push(key);
+            }
+        }
     }
 
     /// Online replicas that acknowledged `offset` (replicationCountAcksByOffset).
@@ -573,6 +870,10 @@ impl Server {
             self.repl_feed(None, &argv);
         }
         self.pump_bulk();
+        self.pump_diskless();
+        if !self.repl.start_stream.is_empty() {
+            self.start_command_streams();
+        }
         for key in std::mem::take(&mut self.repl.broken) {
             warn!("Closing a replica whose replication stream could not be written");
             if let Some(Some(c)) = self.clients.get_mut(key) {
@@ -631,7 +932,9 @@ impl Server {
             };
             let Some(r) = c.st.repl.as_deref() else { continue };
             match r.state {
-                Some(ReplState::WaitBgsaveStart | ReplState::WaitBgsaveEnd) => c.st.reply.raw(b"\n"),
+                // Not into an RDB streamed to the socket.
+                Some(ReplState::WaitBgsaveStart) => c.st.reply.raw(b"\n"),
+                Some(ReplState::WaitBgsaveEnd) if !r.socket => c.st.reply.raw(b"\n"),
                 Some(ReplState::Online) if !r.pre_psync && now - r.ack_time > timeout => {
                     warn!(
                         "Disconnecting timedout replica (streaming sync): {}",
@@ -647,6 +950,25 @@ impl Server {
             }
         }
         self.repl_start_waiting_sync();
+        self.free_idle_backlog(now);
+        self.refresh_good_replicas();
+    }
+
+    /// `repl-backlog-ttl`: without replicas for longer than that, the
+    /// backlog is freed, with a new replication id (the offset stops
+    /// moving without a backlog, so the old id could name two histories).
+    fn free_idle_backlog(&mut self, now: i64) {
+        let ttl = self.cfg.repl_backlog_ttl;
+        // A replica keeps its backlog: it serves its replicas after a
+        // promotion.
+        if self.has_master() || !self.repl.replicas.is_empty() || ttl == 0 || self.repl.backlog.is_none() {
+            return;
+        }
+        if now.saturating_sub(self.repl.no_replicas_since) > ttl {
+            self.change_replication_id();
+            self.repl.backlog = None;
+            info!("Replication backlog freed after {ttl} seconds without connected replicas.");
+        }
     }
 }
 

@@ -77,8 +77,13 @@ pub struct Stats {
     pub keyspace_misses: u64,
     pub net_input_bytes: u64,
     pub net_output_bytes: u64,
-    /// Bytes of the replication stream read from our master.
+    /// Bytes read from the master link (Redis's stat_net_repl_input_bytes;
+    /// the replica side adds to it; those bytes are not in
+    /// `net_input_bytes`).
     pub net_repl_input_bytes: u64,
+    /// Bytes written to replicas: the RDB of a full sync and the stream
+    /// (stat_net_repl_output_bytes; not in `net_output_bytes`).
+    pub net_repl_output_bytes: u64,
     pub total_error_replies: u64,
     pub unexpected_error_replies: u64,
     pub client_qbuf_limit_disconnections: u64,
@@ -92,7 +97,7 @@ pub struct Stats {
     pub errors: HashMap<String, u64>,
     pub cmds: Vec<CmdStats>,
     /// Samples for instantaneous_ops_per_sec and the network rates.
-    pub inst: [InstMetric; 3],
+    pub inst: [InstMetric; 5],
 }
 
 /// Redis's trackInstantaneousMetric: a ring of 16 rate samples.
@@ -124,6 +129,8 @@ impl InstMetric {
 pub const INST_COMMANDS: usize = 0;
 pub const INST_NET_INPUT: usize = 1;
 pub const INST_NET_OUTPUT: usize = 2;
+pub const INST_NET_INPUT_REPL: usize = 3;
+pub const INST_NET_OUTPUT_REPL: usize = 4;
 
 impl Stats {
     /// Counts an error reply under its code, as Redis's afterErrorReply.
@@ -962,10 +969,20 @@ impl Server {
             self.reject(st, id, &msg);
             return;
         }
+        // Not enough good replicas (min-replicas-to-write): writes, an
+        // EXEC that queued one, a script that declares writes.
+        if !self.good_replicas_ok()
+            && (cmd.has(flags::WRITE)
+                || self.exec_queue_has(st, id, flags::WRITE)
+                || self.script_declares_writes(cmd.name, &argv))
+        {
+            self.reject(st, id, crate::replication::NOREPLICAS);
+            return;
+        }
         if self.has_master()
             && self.cfg.replica_read_only
             && !st.master
-            && (is_write || self.script_counts_as_write(cmd.name, &argv))
+            && (is_write || self.script_declares_writes(cmd.name, &argv))
         {
             self.reject(st, id, "READONLY You can't write against a read only replica.");
             return;
@@ -1058,43 +1075,47 @@ impl Server {
             || self.script_denies_oom(cmd.name, argv)
     }
 
-    /// EVAL/EVALSHA of a script with a shebang count as DENYOOM unless it
-    /// declares allow-oom or no-writes (Redis's evalGetCommandFlags).
+    /// EVAL*/FCALL* of a script with declared flags count as DENYOOM
+    /// unless it declares allow-oom or no-writes (Redis's
+    /// scriptFlagsToCmdFlags).
     fn script_denies_oom(&self, name: &str, argv: &Argv) -> bool {
         use crate::scripting::sflags;
         self.eval_script_flags(name, argv)
             .is_some_and(|f| f & (sflags::EVAL_COMPAT | sflags::ALLOW_OOM | sflags::NO_WRITES) == 0)
     }
 
-    /// An EVAL/EVALSHA of a script with a shebang that does not declare
-    /// no-writes counts as a write (Redis's scriptFlagsToCmdFlags).
-    fn script_counts_as_write(&self, name: &str, argv: &Argv) -> bool {
+    /// EVAL*/FCALL* of a script that declared flags without no-writes
+    /// count as writes (Redis's scriptFlagsToCmdFlags).
+    fn script_declares_writes(&self, name: &str, argv: &Argv) -> bool {
         use crate::scripting::sflags;
         self.eval_script_flags(name, argv)
             .is_some_and(|f| f & (sflags::EVAL_COMPAT | sflags::NO_WRITES) == 0)
     }
 
-    /// The flags of the script an EVAL/EVALSHA runs.
+    /// The flags of the script an EVAL*/FCALL* runs (`EVAL_COMPAT` for a
+    /// script without a shebang or one not found).
     fn eval_script_flags(&self, name: &str, argv: &Argv) -> Option<u64> {
         use crate::scripting::sflags;
         if argv.len() < 2 {
             return None;
         }
-        match name {
-            "eval" | "eval_ro" => {
-                Some(crate::scripting::parse_shebang(argv.get(1)).map_or(sflags::EVAL_COMPAT, |f| f.0))
-            }
+        let flags = match name {
+            "eval" | "eval_ro" => crate::scripting::parse_shebang(argv.get(1)).map_or(sflags::EVAL_COMPAT, |f| f.0),
             "evalsha" | "evalsha_ro" => {
                 let sha = String::from_utf8_lossy(argv.get(1)).to_lowercase();
-                Some(
-                    self.scripting
-                        .scripts
-                        .get(&sha)
-                        .map_or(sflags::EVAL_COMPAT, |s| s.flags),
-                )
+                self.scripting
+                    .scripts
+                    .get(&sha)
+                    .map_or(sflags::EVAL_COMPAT, |s| s.flags)
             }
-            _ => None,
-        }
+            "fcall" | "fcall_ro" => self
+                .scripting
+                .functions
+                .find(argv.get(1))
+                .map_or(sflags::EVAL_COMPAT, |f| f.flags & !sflags::EVAL_COMPAT),
+            _ => return None,
+        };
+        Some(flags)
     }
 
     fn reject_unknown(&mut self, st: &mut ClientState, argv: &Argv) {
@@ -1327,9 +1348,14 @@ impl Server {
             return;
         }
         self.stats.writes_processed += 1;
+        let counter = if c.st.is_replica() {
+            &mut self.stats.net_repl_output_bytes
+        } else {
+            &mut self.stats.net_output_bytes
+        };
         match c.write_pending(MAX_WRITE_PER_TURN) {
             Ok((written, true)) => {
-                self.stats.net_output_bytes += written as u64;
+                *counter += written as u64;
                 if c.st.close_after_reply {
                     self.close_client(key);
                     return;
@@ -1339,7 +1365,7 @@ impl Server {
                 }
             }
             Ok((written, false)) => {
-                self.stats.net_output_bytes += written as u64;
+                *counter += written as u64;
                 if let Err(e) = c.conn.set_writable(true) {
                     warn!("Error installing write handler: {}", e);
                     self.close_client(key);
@@ -1511,6 +1537,8 @@ impl Server {
                 self.stats.numcommands,
                 self.stats.net_input_bytes,
                 self.stats.net_output_bytes,
+                self.stats.net_repl_input_bytes,
+                self.stats.net_repl_output_bytes,
             ];
             for (m, v) in self.stats.inst.iter_mut().zip(vals) {
                 m.track(v, now_ms);

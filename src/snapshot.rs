@@ -86,6 +86,62 @@ pub enum Target {
     /// The base of an AOF rewrite at `path`: an RDB file marked
     /// `aof-base`, or commands (`aof-use-rdb-preamble no`).
     AofBase { path: PathBuf, rdb: bool },
+    /// A diskless full sync (rdbSaveToSlavesSockets): the RDB in the
+    /// EOF-mark form, `$EOF:<mark>\r\n<rdb><mark>`, goes back to the loop
+    /// in chunks (`SockChunk`) for the replicas' sockets; no file.
+    ReplSockets { mark: String },
+}
+
+/// What the writer of a diskless sync sends to the loop.
+pub enum SockChunk {
+    Data(Vec<u8>),
+    /// Everything was sent.
+    End,
+}
+
+/// Bytes of a diskless sync per `SockChunk::Data`.
+const SOCK_CHUNK: usize = 64 * 1024;
+/// Chunks the writer may have in flight before it waits for the loop:
+/// with the replicas' output high water, what a slow replica can hold.
+pub const SOCK_CHUNKS_IN_FLIGHT: usize = 4;
+
+/// The writer's output for a diskless sync: chunks over a bounded
+/// channel, each waking the loop.
+struct ChunkSink {
+    tx: mpsc::SyncSender<SockChunk>,
+    buf: Vec<u8>,
+    waker: crate::reactor::Waker,
+}
+
+impl ChunkSink {
+    fn send(&mut self, chunk: SockChunk) -> io::Result<()> {
+        // Fails when the loop dropped the transfer (no replica left, or
+        // the save was killed).
+        self.tx
+            .send(chunk)
+            .map_err(|_| io::Error::new(io::ErrorKind::BrokenPipe, "the replicas are gone"))?;
+        self.waker.wake();
+        Ok(())
+    }
+}
+
+impl io::Write for ChunkSink {
+    fn write(&mut self, b: &[u8]) -> io::Result<usize> {
+        self.buf.extend_from_slice(b);
+        if self.buf.len() >= SOCK_CHUNK {
+            let chunk = std::mem::take(&mut self.buf);
+            self.send(SockChunk::Data(chunk))?;
+        }
+        Ok(b.len())
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        if !self.buf.is_empty() {
+            let chunk = std::mem::take(&mut self.buf);
+            self.send(SockChunk::Data(chunk))?;
+        }
+        Ok(())
+    }
 }
 
 /// Everything a file holds besides the keys, taken when the save starts.
@@ -121,13 +177,13 @@ fn create_temp(name: &str) -> Result<File, String> {
 }
 
 /// The writer of a file: RDB, or AOF commands.
-enum Sink {
-    Rdb(RdbWriter<BufWriter<File>>),
-    Aof(AofWriter<BufWriter<File>>),
+enum Sink<W: io::Write> {
+    Rdb(RdbWriter<BufWriter<W>>),
+    Aof(AofWriter<BufWriter<W>>),
 }
 
-impl Sink {
-    fn start(out: File, h: &FileHeader, rdb: bool) -> io::Result<Sink> {
+impl<W: io::Write> Sink<W> {
+    fn start(out: W, h: &FileHeader, rdb: bool) -> io::Result<Sink<W>> {
         let out = BufWriter::with_capacity(64 * 1024, out);
         if !rdb {
             let mut w = AofWriter::new(out);
@@ -171,13 +227,20 @@ impl Sink {
         }
     }
 
-    /// Ends a file: trailer, flush, fsync, and the atomic rename.
-    fn finish(self, tmp: &str, path: &std::path::Path) -> io::Result<()> {
+    /// Ends the output: trailer and flush; gives the writer back.
+    fn end(self) -> io::Result<W> {
         let out = match self {
             Sink::Rdb(rw) => rw.finish()?,
             Sink::Aof(w) => w.finish()?,
         };
-        let file = out.into_inner().map_err(|e| e.into_error())?;
+        out.into_inner().map_err(|e| e.into_error())
+    }
+}
+
+impl Sink<File> {
+    /// Ends a file: trailer, flush, fsync, and the atomic rename.
+    fn finish(self, tmp: &str, path: &std::path::Path) -> io::Result<()> {
+        let file = self.end()?;
         file.sync_all()?;
         drop(file);
         std::fs::rename(tmp, path)
@@ -392,14 +455,35 @@ impl Server {
     /// Starts a point-in-time snapshot of the dataset, written by a pool
     /// thread to `target` (an RDB save or an AOF rewrite's base).
     pub fn start_snapshot(&mut self, target: Target) -> Result<(), String> {
+        self.start_snapshot_with(target, None)
+    }
+
+    /// `start_snapshot`; a `Target::ReplSockets` sends its chunks to `sock`.
+    pub fn start_snapshot_with(
+        &mut self,
+        target: Target,
+        sock: Option<mpsc::SyncSender<SockChunk>>,
+    ) -> Result<(), String> {
         if self.persist.bgsave.is_some() {
             return Err("Background save already in progress".into());
         }
         let started = Instant::now();
         let epoch = self.next_snapshot_epoch();
         let (path, rdb, tmp_prefix) = match &target {
-            Target::Rdb => (self.rdb_path(), true, "temp"),
+            Target::Rdb | Target::ReplSockets { .. } => (self.rdb_path(), true, "temp"),
             Target::AofBase { path, rdb } => (path.clone(), *rdb, "temp-rewriteaof-bg"),
+        };
+        let sock = match (&target, sock) {
+            (Target::ReplSockets { mark }, Some(tx)) => Some((
+                mark.clone(),
+                ChunkSink {
+                    tx,
+                    buf: Vec::new(),
+                    waker: self.bio.waker(),
+                },
+            )),
+            (Target::ReplSockets { .. }, None) => return Err("no replicas to stream to".into()),
+            _ => None,
         };
         let header = self.file_header(target_is_aof(&target));
         let mut keys_total = 0;
@@ -416,13 +500,23 @@ impl Server {
         let cancel = Arc::new(AtomicBool::new(false));
         self.persist.bgsave_ids += 1;
         let id = self.persist.bgsave_ids;
-        let tmp = format!("{tmp_prefix}-{}-{id}.{}", self.pid, if rdb { "rdb" } else { "aof" });
+        let tmp = match sock {
+            // No file: nothing for a kill to remove.
+            Some(_) => String::new(),
+            None => format!("{tmp_prefix}-{}-{id}.{}", self.pid, if rdb { "rdb" } else { "aof" }),
+        };
         let (bl, cn, tmp_name) = (backlog.clone(), cancel.clone(), tmp.clone());
         self.bio.spawn_with_completion(move || {
-            let res = write_snapshot(rx, &header, &tmp, &path, rdb, &bl, &cn);
-            if res.is_err() {
-                let _ = std::fs::remove_file(&tmp);
-            }
+            let res = match sock {
+                Some((mark, out)) => stream_snapshot(rx, &header, &mark, out, &bl, &cn),
+                None => {
+                    let res = write_snapshot(rx, &header, &tmp, &path, rdb, &bl, &cn);
+                    if res.is_err() {
+                        let _ = std::fs::remove_file(&tmp);
+                    }
+                    res
+                }
+            };
             Box::new(move |srv: &mut Server| srv.snapshot_done(id, res)) as Completion
         });
         self.persist.bgsave = Some(Bgsave {
@@ -531,9 +625,15 @@ impl Server {
             bg.cancel.store(true, Ordering::Relaxed);
             // The writer checks `cancel` before renaming, and removes the
             // file too; removing it here covers an exit that comes first.
-            let _ = std::fs::remove_file(&bg.tmp);
+            if !bg.tmp.is_empty() {
+                let _ = std::fs::remove_file(&bg.tmp);
+            }
             for db in &mut self.dbs {
                 db.capture = None;
+            }
+            if let Target::ReplSockets { .. } = bg.target {
+                // The writer's next chunk finds no receiver and stops.
+                self.repl.diskless = None;
             }
             if !bg.is_aof() {
                 // Replicas waiting for this file will not get it.
@@ -559,6 +659,21 @@ impl Server {
             db.capture = None;
         }
         let elapsed = bg.start.elapsed().as_secs() as i64;
+        if let Target::ReplSockets { .. } = bg.target {
+            // backgroundSaveDoneHandlerSocket: no file, so neither the
+            // dirty counter nor LASTSAVE nor the save status move.
+            self.persist.last_bgsave_time_sec = elapsed;
+            match &res {
+                Ok(()) => info!("Background RDB transfer terminated with success"),
+                Err(e) => {
+                    warn!("{e}");
+                    warn!("Background transfer error");
+                }
+            }
+            self.repl_diskless_writer_done(res.is_ok());
+            self.repl_start_waiting_sync();
+            return;
+        }
         if let Target::AofBase { path, .. } = &bg.target {
             self.aof_rewrite_done(path, &bg.tmp, res, elapsed);
             self.repl_start_waiting_sync();
@@ -654,6 +769,47 @@ fn write_snapshot(
     let write_err = |e: io::Error| format!("Write error saving DB on disk: {e}");
     let out = create_temp(tmp)?;
     let mut rw = Sink::start(out, h, rdb).map_err(write_err)?;
+    write_batches(rx, h, &mut rw, backlog, cancel)?;
+    rw.finish(tmp, path).map_err(write_err)?;
+    if rdb && !h.aof_base {
+        info!("DB saved on disk");
+    } else {
+        info!("Successfully created the temporary AOF base file {tmp}");
+    }
+    Ok(())
+}
+
+/// The writer of a diskless sync (rdbSaveRioWithEOFMark): the mark line,
+/// the RDB, the mark again, then `SockChunk::End`.
+fn stream_snapshot(
+    rx: mpsc::Receiver<Batch>,
+    h: &FileHeader,
+    mark: &str,
+    mut out: ChunkSink,
+    backlog: &AtomicUsize,
+    cancel: &AtomicBool,
+) -> Result<(), String> {
+    use io::Write;
+    let write_err = |e: io::Error| format!("Diskless rdb transfer, write error sending DB to replicas: {e}");
+    out.write_all(format!("$EOF:{mark}\r\n").as_bytes())
+        .map_err(write_err)?;
+    let mut rw = Sink::start(out, h, true).map_err(write_err)?;
+    write_batches(rx, h, &mut rw, backlog, cancel)?;
+    let mut out = rw.end().map_err(write_err)?;
+    out.write_all(mark.as_bytes()).map_err(write_err)?;
+    out.flush().map_err(write_err)?;
+    out.send(SockChunk::End).map_err(write_err)
+}
+
+/// Writes the batches as they come until the walker hangs up.
+fn write_batches<W: io::Write>(
+    rx: mpsc::Receiver<Batch>,
+    h: &FileHeader,
+    rw: &mut Sink<W>,
+    backlog: &AtomicUsize,
+    cancel: &AtomicBool,
+) -> Result<(), String> {
+    let write_err = |e: io::Error| format!("Write error saving DB on disk: {e}");
     let mut current_db = None;
     for batch in rx {
         if cancel.load(Ordering::Relaxed) {
@@ -674,12 +830,6 @@ fn write_snapshot(
     }
     if cancel.load(Ordering::Relaxed) {
         return Err("save aborted".into());
-    }
-    rw.finish(tmp, path).map_err(write_err)?;
-    if rdb && !h.aof_base {
-        info!("DB saved on disk");
-    } else {
-        info!("Successfully created the temporary AOF base file {tmp}");
     }
     Ok(())
 }

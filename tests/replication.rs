@@ -1,7 +1,9 @@
 //! Replication with a real Redis replica: redis-server 7 started with
 //! `--replicaof` fastkey syncs (full resync from fastkey's snapshot), then
 //! follows a mixed write load, WAIT sees its ACKs, and after its link is
-//! killed it resumes with a partial resync from the backlog.
+//! killed it resumes with a partial resync from the backlog. The full
+//! sync is tested in both forms: the dump file (`repl-diskless-sync no`)
+//! and the RDB streamed to the replica's socket.
 
 mod common;
 
@@ -100,7 +102,7 @@ fn redis_replica_syncs_follows_and_resyncs_partially() {
         eprintln!("skipped: redis-server is not installed");
         return;
     };
-    let fk = Server::start(&[]);
+    let fk = Server::start(&["--repl-diskless-sync", "no"]);
     let mut fkc = fk.redis();
     fill(&mut fkc);
 
@@ -176,7 +178,7 @@ fn replica_waiting_for_a_running_bgsave_syncs_after_it() {
         eprintln!("skipped: redis-server is not installed");
         return;
     };
-    let fk = Server::start(&[]);
+    let fk = Server::start(&["--repl-diskless-sync", "no"]);
     let mut fkc = fk.redis();
     // Enough data that the BGSAVE is still running when the replica comes.
     let _: () = redis::cmd("DEBUG")
@@ -213,7 +215,7 @@ fn rdb_del_sync_files_removes_the_sync_dump() {
     };
     for delete in [true, false] {
         let flag = if delete { "yes" } else { "no" };
-        let fk = Server::start(&["--rdb-del-sync-files", flag]);
+        let fk = Server::start(&["--rdb-del-sync-files", flag, "--repl-diskless-sync", "no"]);
         let mut fkc = fk.redis();
         let _: () = fkc.set("k", "v").unwrap();
         let port = fk.port.to_string();
@@ -344,4 +346,103 @@ fn chained_replicas_and_promotion_resync_partially() {
     assert_eq!(stat(&b, "sync_full"), 1, "only C's first sync is a full one");
     assert_in_sync(&mut bc, &mut ac, "B and A");
     assert_in_sync(&mut bc, &mut cc, "B and C");
+}
+
+/// `repl-diskless-sync yes`: a redis-server replica (which announces
+/// `capa eof`) gets the RDB streamed to its socket in the EOF-mark form,
+/// follows a mixed load, and no dump file is written.
+#[test]
+fn diskless_sync_to_a_redis_replica() {
+    let Some(redis_bin) = redis_server_available() else {
+        eprintln!("skipped: redis-server is not installed");
+        return;
+    };
+    let fk = Server::start(&["--repl-diskless-sync", "yes", "--repl-diskless-sync-delay", "0"]);
+    let mut fkc = fk.redis();
+    fill(&mut fkc);
+    let _: () = redis::cmd("DEBUG").arg("POPULATE").arg(50_000).query(&mut fkc).unwrap();
+    let port = fk.port.to_string();
+    let rs = ServerOpts::new(&["--replicaof", "127.0.0.1", &port])
+        .bin(&redis_bin)
+        .start();
+    let mut rsc = rs.redis();
+    // Writes while the RDB streams go out after it.
+    write_load(&mut fkc, 1);
+    let up = wait_until(Duration::from_secs(30), || {
+        rs.info_field("replication", "master_link_status").as_deref() == Some("up")
+    });
+    assert!(up, "the replica did not sync:\n{}\n{}", rs.output(), fk.output());
+    let log = fk.output();
+    for line in [
+        "Starting BGSAVE for SYNC with target: replicas sockets",
+        "Diskless rdb transfer, done reading from pipe, 1 replicas still up.",
+        "Background RDB transfer terminated with success",
+        "succeeded (socket). Waiting for REPLCONF ACK from slave to enable streaming",
+    ] {
+        assert!(log.contains(line), "no {line:?} in the log:\n{log}");
+    }
+    assert!(
+        rs.output()
+            .contains("MASTER <-> REPLICA sync: receiving streamed RDB from master with EOF to disk"),
+        "{}",
+        rs.output()
+    );
+    assert_in_sync(&mut fkc, &mut rsc, "after the diskless sync");
+    write_load(&mut fkc, 2);
+    let acked: i64 = redis::cmd("WAIT").arg(1).arg(5000).query(&mut fkc).unwrap();
+    assert_eq!(acked, 1, "WAIT 1 5000");
+    assert_in_sync(&mut fkc, &mut rsc, "after the write load");
+    let line = fk.info_field("replication", "slave0").unwrap_or_default();
+    assert!(line.contains("state=online"), "{line}");
+    assert_eq!(
+        fk.info_field("persistence", "rdb_bgsave_in_progress").as_deref(),
+        Some("0")
+    );
+    assert_eq!(stat(&fk, "sync_full"), 1);
+    assert!(stat(&fk, "total_net_repl_output_bytes") > 100_000);
+    assert!(!fk.dir.join("dump.rdb").exists(), "a diskless sync wrote dump.rdb");
+}
+
+/// `repl-diskless-sync-delay` waits for more replicas, and
+/// `repl-diskless-sync-max-replicas` starts as soon as that many wait: two
+/// replicas share one transfer.
+#[test]
+fn diskless_sync_waits_for_replicas_and_shares_the_transfer() {
+    let Some(redis_bin) = redis_server_available() else {
+        eprintln!("skipped: redis-server is not installed");
+        return;
+    };
+    let fk = Server::start(&[
+        "--repl-diskless-sync-delay",
+        "60",
+        "--repl-diskless-sync-max-replicas",
+        "2",
+    ]);
+    let mut fkc = fk.redis();
+    fill(&mut fkc);
+    let port = fk.port.to_string();
+    let rs1 = ServerOpts::new(&["--replicaof", "127.0.0.1", &port])
+        .bin(&redis_bin)
+        .start();
+    let waiting = wait_until(Duration::from_secs(10), || {
+        fk.output().contains("Delay next BGSAVE for diskless SYNC")
+    });
+    assert!(waiting, "{}", fk.output());
+    std::thread::sleep(Duration::from_millis(1500));
+    let line = fk.info_field("replication", "slave0").unwrap_or_default();
+    assert!(line.contains("state=wait_bgsave"), "{line}");
+    let rs2 = ServerOpts::new(&["--replicaof", "127.0.0.1", &port])
+        .bin(&redis_bin)
+        .start();
+    for rs in [&rs1, &rs2] {
+        let up = wait_until(Duration::from_secs(30), || {
+            rs.info_field("replication", "master_link_status").as_deref() == Some("up")
+        });
+        assert!(up, "a replica did not sync:\n{}", fk.output());
+        assert_in_sync(&mut fkc, &mut rs.redis(), "after the shared diskless sync");
+    }
+    let log = fk.output();
+    assert_eq!(log.matches("Starting BGSAVE for SYNC").count(), 1, "{log}");
+    assert!(log.contains("done reading from pipe, 2 replicas still up."), "{log}");
+    assert_eq!(stat(&fk, "sync_full"), 2);
 }

@@ -149,6 +149,7 @@ impl Server {
                     return Err(("appendonly", "Unable to turn on AOF. Check server logs.".into()));
                 }
             }
+            P::MinReplicasToWrite | P::MinReplicasMaxLag => self.refresh_good_replicas(),
             P::MaxmemoryPolicy => self.policy = crate::evict::Policy::from_name(&self.cfg.maxmemory_policy),
             // The estimate starts from a fresh reading, not a stale one.
             P::Maxmemory => self.evict.sync(),

@@ -257,6 +257,14 @@ fn replconf_ack(ctx: &mut Ctx, j: usize) {
     let Some(offset) = crate::util::string2ll(ctx.argv.get(j + 1)) else {
         return;
     };
+    // Redis 7.2 replicas add the offset their AOF fsynced (for WAITAOF).
+    if ctx.argv.len() > j + 3 && ctx.argv.get(j + 2).eq_ignore_ascii_case(b"fack") {
+        let Some(fsynced) = crate::util::string2ll(ctx.argv.get(j + 3)) else {
+            return;
+        };
+        let r = ctx.c.repl_mut();
+        r.ack_aof_off = r.ack_aof_off.max(fsynced);
+    }
     ctx.srv.repl_ack(ctx.c, offset);
 }
 

@@ -291,6 +291,11 @@ fn debug(ctx: &mut Ctx) {
             ctx.c.reply.status(crate::digest::hex(&d).as_bytes());
         }
         (b"digest-value", _) => debug_digest_value(ctx),
+        (b"change-repl-id", 2) => {
+            log::warn!("Changing replication IDs after receiving DEBUG change-repl-id");
+            ctx.srv.change_replication_id();
+            ctx.c.reply.ok();
+        }
         (b"set-skip-checksum-validation", 3) => match crate::util::string2ll(ctx.argv.get(2)) {
             Some(n) => {
                 ctx.srv.skip_checksum_validation = n != 0;
@@ -310,6 +315,9 @@ fn debug(ctx: &mut Ctx) {
 
 fn debug_help(ctx: &mut Ctx) {
     ctx.help(&[
+        "CHANGE-REPL-ID",
+        "    Change the replication IDs of the instance.",
+        "    Dangerous: should be used only for testing the replication subsystem.",
         "ERROR <string>",
         "    Return a Redis protocol error with <string> as message. Useful for clients",
         "    unit tests to simulate Redis errors.",

@@ -3513,14 +3513,14 @@ mod tests {
     fn unimplemented_list() {
         let c = load_text(
             "port 7000
-repl-diskless-sync-delay 5
+cluster-migration-barrier 1
 maxmemory-clients 1gb
 ",
         )
         .unwrap();
         assert_eq!(
             c.unimplemented_in_use(),
-            vec!["repl-diskless-sync-delay", "maxmemory-clients"]
+            vec!["cluster-migration-barrier", "maxmemory-clients"]
         );
         assert_eq!(c.unimplemented_non_default(), vec!["maxmemory-clients"]);
         assert!(c.is_explicit(P::Port));

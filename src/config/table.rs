@@ -99,7 +99,7 @@ params! {
     LazyfreeLazyUserDel lazyfree_lazy_user_del: bool = "lazyfree-lazy-user-del", None, M, Y, boolean(false);
     LazyfreeLazyUserFlush lazyfree_lazy_user_flush: bool = "lazyfree-lazy-user-flush", None, M, Y, boolean(false);
     ReplDisableTcpNodelay repl_disable_tcp_nodelay: bool = "repl-disable-tcp-nodelay", None, M, N, boolean(false);
-    ReplDisklessSync repl_diskless_sync: bool = "repl-diskless-sync", None, M, N, boolean(true);
+    ReplDisklessSync repl_diskless_sync: bool = "repl-diskless-sync", None, M, Y, boolean(true);
     AofRewriteIncrementalFsync aof_rewrite_incremental_fsync: bool = "aof-rewrite-incremental-fsync", None, M, N, boolean(true);
     NoAppendfsyncOnRewrite no_appendfsync_on_rewrite: bool = "no-appendfsync-on-rewrite", None, M, Y, boolean(false);
     ClusterRequireFullCoverage cluster_require_full_coverage: bool = "cluster-require-full-coverage", None, M, N, boolean(true);
@@ -205,7 +205,7 @@ params! {
     LfuLogFactor lfu_log_factor: i32 = "lfu-log-factor", None, M, Y, int(0, INT_MAX, 10);
     LfuDecayTime lfu_decay_time: i32 = "lfu-decay-time", None, M, Y, int(0, INT_MAX, 1);
     ReplicaPriority replica_priority: i32 = "replica-priority", Some("slave-priority"), M, Y, int(0, INT_MAX, 100);
-    ReplDisklessSyncDelay repl_diskless_sync_delay: i32 = "repl-diskless-sync-delay", None, M, N, int(0, INT_MAX, 5);
+    ReplDisklessSyncDelay repl_diskless_sync_delay: i32 = "repl-diskless-sync-delay", None, M, Y, int(0, INT_MAX, 5);
     MaxmemorySamples maxmemory_samples: i32 = "maxmemory-samples", None, M, Y, int(1, INT_MAX, 5);
     MaxmemoryEvictionTenacity maxmemory_eviction_tenacity: i32 = "maxmemory-eviction-tenacity", None, M, Y, int(0, 100, 10);
     Timeout timeout: i32 = "timeout", None, M, Y, int(0, INT_MAX, 0);
@@ -222,11 +222,11 @@ params! {
     KeyLoadDelay key_load_delay: i32 = "key-load-delay", None, HIDDEN, N, int(INT_MIN, INT_MAX, 0);
     ActiveExpireEffort active_expire_effort: i32 = "active-expire-effort", None, M, Y, int(1, 10, 1);
     Hz hz: i32 = "hz", None, M, Y, int(0, INT_MAX, 10);
-    MinReplicasToWrite min_replicas_to_write: i32 = "min-replicas-to-write", Some("min-slaves-to-write"), M, N, int(0, INT_MAX, 0);
-    MinReplicasMaxLag min_replicas_max_lag: i32 = "min-replicas-max-lag", Some("min-slaves-max-lag"), M, N, int(0, INT_MAX, 10);
+    MinReplicasToWrite min_replicas_to_write: i32 = "min-replicas-to-write", Some("min-slaves-to-write"), M, Y, int(0, INT_MAX, 0);
+    MinReplicasMaxLag min_replicas_max_lag: i32 = "min-replicas-max-lag", Some("min-slaves-max-lag"), M, Y, int(0, INT_MAX, 10);
     WatchdogPeriod watchdog_period: i32 = "watchdog-period", None, HIDDEN, N, int(0, INT_MAX, 0);
     ShutdownTimeout shutdown_timeout: i32 = "shutdown-timeout", None, M, N, int(0, INT_MAX, 10);
-    ReplDisklessSyncMaxReplicas repl_diskless_sync_max_replicas: i32 = "repl-diskless-sync-max-replicas", None, M, N, int(0, INT_MAX, 0);
+    ReplDisklessSyncMaxReplicas repl_diskless_sync_max_replicas: i32 = "repl-diskless-sync-max-replicas", None, M, Y, int(0, INT_MAX, 0);
     TlsPort tls_port: i32 = "tls-port", None, M, N, int(0, 65535, 0);
     TlsSessionCacheSize tls_session_cache_size: i32 = "tls-session-cache-size", None, M, N, int(0, INT_MAX, 20480);
     TlsSessionCacheTimeout tls_session_cache_timeout: i32 = "tls-session-cache-timeout", None, M, N, int(0, INT_MAX, 300);
@@ -268,7 +268,7 @@ params! {
     MaxmemoryClients maxmemory_clients: i64 = "maxmemory-clients", None, M, N, mem_percent(-100, LONG_MAX, 0);
 
     // ---- time_t / off_t ----
-    ReplBacklogTtl repl_backlog_ttl: i64 = "repl-backlog-ttl", None, M, N, int(0, LONG_MAX, 3600);
+    ReplBacklogTtl repl_backlog_ttl: i64 = "repl-backlog-ttl", None, M, Y, int(0, LONG_MAX, 3600);
     AutoAofRewriteMinSize auto_aof_rewrite_min_size: i64 = "auto-aof-rewrite-min-size", None, M, Y, mem(0, LONG_MAX, 64 * 1024 * 1024);
     LoadingProcessEventsIntervalBytes loading_process_events_interval_bytes: i64 = "loading-process-events-interval-bytes", None, HIDDEN, N, int(1024, INT_MAX, 2 * 1024 * 1024);
 

@@ -701,14 +701,18 @@ impl Server {
         let srv = &mut *ctx.srv;
         let oom = srv.over_maxmemory();
         if spec.flags & sflags::EVAL_COMPAT == 0 {
-            // no-writes implies allow-oom (Redis's scriptPrepareForRun).
+            // Redis's scriptPrepareForRun: the write checks, then OOM
+            // (no-writes implies allow-oom).
+            if spec.flags & sflags::NO_WRITES == 0 && spec.ro_command {
+                return ctx.error("ERR Can not execute a script with write flag using *_ro command.");
+            }
+            if spec.flags & sflags::NO_WRITES == 0 && !srv.good_replicas_ok() {
+                return ctx.error(crate::replication::NOREPLICAS);
+            }
             if spec.flags & (sflags::ALLOW_OOM | sflags::NO_WRITES) == 0 && oom {
                 return ctx.error(
                     "OOM allow-oom flag is not set on the script, can not run it when used memory > 'maxmemory'",
                 );
-            }
-            if spec.flags & sflags::NO_WRITES == 0 && spec.ro_command {
-                return ctx.error("ERR Can not execute a script with write flag using *_ro command.");
             }
         }
         // As Redis's call(): the script failed if any error reply was
@@ -943,6 +947,15 @@ impl Server {
                 b"-READONLY You can't write against a read only replica.",
             );
         }
+        // Before its first write a script can still fail cleanly
+        // (scriptVerifyWriteCommandAllow).
+        if cmd.has(flags::WRITE) && !run.wrote && !self.good_replicas_ok() {
+            let msg = format!("-{}", crate::replication::NOREPLICAS);
+            return rejected(self, Some(id), msg.as_bytes());
+        }
+        let Some(run) = self.scripting.run.as_mut() else {
+            return err(lua, b"redis.call is not available here");
+        };
         if run.flags & sflags::ALLOW_OOM == 0
             && !run.wrote
             && run.oom_at_start
