@@ -342,9 +342,28 @@ impl Server {
         };
         let mut c = RawClient::from_conn(conn);
         c.send(b"PING\r\n");
-        match c.try_read_replies(1, Duration::from_secs(2)) {
+        let answered = match c.try_read_replies(1, Duration::from_secs(2)) {
             Ok(r) => r[0].first().is_some_and(|b| *b == b'+' || *b == b'-'),
             Err(_) => false,
+        };
+        answered && self.is_our_process(&mut c)
+    }
+
+    /// Whether the server that answered is the process we started: other
+    /// test runs on the machine pick free ports too, and one can take ours
+    /// between `free_port` and our bind. Our server then exits (the start
+    /// is retried on another port), but its PING may have reached the
+    /// other server first. A server that does not say (NOAUTH) counts as
+    /// ours.
+    fn is_our_process(&self, c: &mut RawClient) -> bool {
+        c.send(b"INFO server\r\n");
+        let Ok(r) = c.try_read_replies(1, Duration::from_secs(2)) else {
+            return false;
+        };
+        let text = String::from_utf8_lossy(&r[0]);
+        match text.lines().find_map(|l| l.strip_prefix("process_id:")) {
+            Some(pid) => pid.trim() == self.pid.to_string(),
+            None => true,
         }
     }
 
