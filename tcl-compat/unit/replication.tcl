@@ -662,3 +662,51 @@ start_server {tags {repl}} {
         $rd close
     }
 }
+
+# What Sentinel relies on to reconfigure a server: REPLICAOF persisted by
+# CONFIG REWRITE, and its reconfiguration transaction.
+
+proc config_file_lines {} {
+    set fd [open [srv config_file] r]
+    set data [read $fd]
+    close $fd
+    return [split $data "\n"]
+}
+
+start_server {tags {repl needs:config external:skip}} {
+    test {CONFIG REWRITE writes the master of REPLICAOF, and drops it after REPLICAOF NO ONE} {
+        assert_equal OK [r replicaof 127.0.0.1 1]
+        assert_equal OK [r config rewrite]
+        set lines [config_file_lines]
+        assert {"replicaof 127.0.0.1 1" in $lines}
+        assert_equal OK [r replicaof no one]
+        assert_equal OK [r config rewrite]
+        set lines [config_file_lines]
+        assert_equal {} [lsearch -all -glob $lines "replicaof*"]
+        assert_equal {} [lsearch -all -glob $lines "slaveof*"]
+    }
+
+    test {Sentinel's transaction: REPLICAOF, CONFIG REWRITE and CLIENT KILL inside MULTI/EXEC} {
+        set rd [redis_deferring_client]
+        $rd ping
+        assert_equal PONG [$rd read]
+        r multi
+        r replicaof 127.0.0.1 1
+        r config rewrite
+        r client kill type normal
+        r client kill type pubsub
+        set res [r exec]
+        # The caller is skipped (SKIPME yes): only the other client goes.
+        assert_equal {OK OK 1 0} $res
+        assert_equal slave [lindex [r role] 0]
+        assert_equal 1 [lindex [r role] 2]
+        assert {"replicaof 127.0.0.1 1" in [config_file_lines]}
+        $rd close
+    }
+
+    test {The rewritten replicaof is used after a restart} {
+        restart_server
+        assert_equal {slave 127.0.0.1 1} [lrange [r role] 0 2]
+        assert_equal OK [r replicaof no one]
+    }
+}

@@ -212,6 +212,11 @@ pub struct Server {
     exit_expected: bool,
     stdout_path: PathBuf,
     stderr_path: PathBuf,
+    /// The binary and arguments it was started with, for `restart`.
+    program: PathBuf,
+    argv: Vec<std::ffi::OsString>,
+    /// Whether the config came on stdin (`restart` cannot replay it).
+    stdin_config: bool,
 }
 
 impl Server {
@@ -289,6 +294,9 @@ impl Server {
             exit_expected: false,
             stdout_path,
             stderr_path,
+            program: opts.bin.clone(),
+            argv: cmd.get_args().map(|a| a.to_os_string()).collect(),
+            stdin_config: opts.stdin_config.is_some(),
         };
         match srv.wait_ready(START_TIMEOUT) {
             Ok(()) => Ok(srv),
@@ -334,9 +342,28 @@ impl Server {
         };
         let mut c = RawClient::from_conn(conn);
         c.send(b"PING\r\n");
-        match c.try_read_replies(1, Duration::from_secs(2)) {
+        let answered = match c.try_read_replies(1, Duration::from_secs(2)) {
             Ok(r) => r[0].first().is_some_and(|b| *b == b'+' || *b == b'-'),
             Err(_) => false,
+        };
+        answered && self.is_our_process(&mut c)
+    }
+
+    /// Whether the server that answered is the process we started: other
+    /// test runs on the machine pick free ports too, and one can take ours
+    /// between `free_port` and our bind. Our server then exits (the start
+    /// is retried on another port), but its PING may have reached the
+    /// other server first. A server that does not say (NOAUTH) counts as
+    /// ours.
+    fn is_our_process(&self, c: &mut RawClient) -> bool {
+        c.send(b"INFO server\r\n");
+        let Ok(r) = c.try_read_replies(1, Duration::from_secs(2)) else {
+            return false;
+        };
+        let text = String::from_utf8_lossy(&r[0]);
+        match text.lines().find_map(|l| l.strip_prefix("process_id:")) {
+            Some(pid) => pid.trim() == self.pid.to_string(),
+            None => true,
         }
     }
 
@@ -354,6 +381,35 @@ impl Server {
             status.is_some()
         });
         status
+    }
+
+    /// Kills the process (SIGKILL) if it still runs and starts it again
+    /// with the same arguments: same port, same directory and files, as an
+    /// operator restarting a crashed server. Output is appended to the same
+    /// files.
+    pub fn restart(&mut self) {
+        assert!(!self.stdin_config, "restart cannot replay a config given on stdin");
+        self.exit_expected = true;
+        self.kill();
+        let append = |p: &Path| {
+            std::fs::OpenOptions::new()
+                .append(true)
+                .open(p)
+                .expect("open an output file")
+        };
+        let child = Command::new(&self.program)
+            .args(&self.argv)
+            .stdin(Stdio::null())
+            .stdout(append(&self.stdout_path))
+            .stderr(append(&self.stderr_path))
+            .spawn()
+            .unwrap_or_else(|e| panic!("could not restart {}: {e}", self.program.display()));
+        self.pid = child.id();
+        self.child = Some(child);
+        self.exit_expected = false;
+        if let Err(why) = self.wait_ready(START_TIMEOUT) {
+            panic!("the restarted server did not become ready: {why}\n{}", self.output());
+        }
     }
 
     pub fn kill(&mut self) {
