@@ -15,7 +15,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 /// Generous: two cores shared with other builds, and Sentinel's own
-/// timers (1 s down-after, up to 1 s of failover start jitter, 8 s before
+/// timers (3 s down-after, up to 1 s of failover start jitter, 8 s before
 /// it reconfigures a rejoining master) add up.
 const LONG: Duration = Duration::from_secs(40);
 
@@ -47,7 +47,7 @@ fn sentinel(bin: &PathBuf, primary_port: u16) -> Server {
          bind 127.0.0.1\n\
          dir {{dir}}\n\
          sentinel monitor mymaster 127.0.0.1 {primary_port} 1\n\
-         sentinel down-after-milliseconds mymaster 1000\n\
+         sentinel down-after-milliseconds mymaster 3000\n\
          sentinel failover-timeout mymaster 10000\n\
          sentinel parallel-syncs mymaster 1\n"
     ));
