@@ -37,7 +37,7 @@ pub struct Limits {
 }
 
 /// Fields sampled by a fair random pick (Redis's `GETFAIR_NUM_ENTRIES`).
-const FAIR_SAMPLE: usize = 20;
+const FAIR_SAMPLE: usize = 15;
 
 /// A hash value, held in the `Value` itself (16 bytes).
 ///

@@ -27,7 +27,7 @@ const INTSET_MAX_ENTRIES: u64 = 1 << 30;
 
 /// Elements sampled to pick a fair random member of a hashtable (Redis's
 /// `GETFAIR_NUM_ENTRIES`).
-const FAIR_SAMPLE: usize = 20;
+const FAIR_SAMPLE: usize = 15;
 
 /// A hashtable with at most this many members finishes a resize at once
 /// rather than a bucket per write: a few microseconds at most, and most
@@ -300,6 +300,14 @@ impl Set {
 
     /// Removes and returns a random member (SPOP).
     pub fn pop_random<R: Rng + ?Sized>(&mut self, rng: &mut R) -> Option<Owned> {
+        if let Set::Hashtable(d) = self {
+            // As dictGetSomeKeys, a rehash step per member sampled: a set
+            // emptied by SPOP keeps shrinking, and sampling a half-moved
+            // table visits mostly empty buckets until its rehash ends.
+            if d.is_rehashing() {
+                d.rehash_steps(FAIR_SAMPLE);
+            }
+        }
         let m = self.random(rng)?;
         self.remove(m.as_member());
         Some(m)
