@@ -79,6 +79,10 @@ pub struct ReplClient {
     bulk: Option<(File, u64)>,
     /// Its full sync streams the RDB to the socket (diskless).
     pub socket: bool,
+    /// Unix seconds of the last write that left output pending, 0 once all
+    /// was written (repl_last_partial_write): a replica that stops reading
+    /// a diskless transfer is dropped after `repl-timeout`.
+    pub last_partial_write: i64,
     /// Online after a diskless sync: the stream collected in `pending`
     /// starts at its first REPLCONF ACK, so nothing follows the RDB's end
     /// mark before the replica loaded it (repl_start_cmd_stream_on_ack).
@@ -935,6 +939,10 @@ impl Server {
                 // Not into an RDB streamed to the socket.
                 Some(ReplState::WaitBgsaveStart) => c.st.reply.raw(b"\n"),
                 Some(ReplState::WaitBgsaveEnd) if !r.socket => c.st.reply.raw(b"\n"),
+                Some(ReplState::WaitBgsaveEnd) if r.last_partial_write != 0 && now - r.last_partial_write > timeout => {
+                    warn!("Disconnecting timedout replica (full sync): {}", replica_name(&c.st));
+                    c.st.close_asap = true;
+                }
                 Some(ReplState::Online) if !r.pre_psync && now - r.ack_time > timeout => {
                     warn!(
                         "Disconnecting timedout replica (streaming sync): {}",

@@ -1348,12 +1348,17 @@ impl Server {
             return;
         }
         self.stats.writes_processed += 1;
+        let now = self.now_ms / 1000;
         let counter = if c.st.is_replica() {
             &mut self.stats.net_repl_output_bytes
         } else {
             &mut self.stats.net_output_bytes
         };
-        match c.write_pending(MAX_WRITE_PER_TURN) {
+        let res = c.write_pending(MAX_WRITE_PER_TURN);
+        if let (Ok((_, done)), Some(r)) = (&res, c.st.repl.as_deref_mut()) {
+            r.last_partial_write = if *done { 0 } else { now };
+        }
+        match res {
             Ok((written, true)) => {
                 *counter += written as u64;
                 if c.st.close_after_reply {

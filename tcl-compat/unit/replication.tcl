@@ -710,3 +710,23 @@ start_server {tags {repl needs:config external:skip}} {
         assert_equal OK [r replicaof no one]
     }
 }
+
+start_server {tags {repl external:skip} overrides {repl-diskless-sync yes repl-diskless-sync-delay 0 repl-timeout 2 rdbcompression no}} {
+    test {A replica that stops reading a diskless transfer is dropped after repl-timeout} {
+        # Far more than the socket buffers and the 256 KB fastkey queues.
+        r debug populate 20000 key 1000
+        set rd [redis_deferring_client]
+        $rd replconf capa eof capa psync2
+        assert_equal OK [$rd read]
+        $rd psync ? -1
+        # The replica never reads: the transfer stalls with output pending.
+        wait_for_condition 100 100 {
+            [count_log_message 0 "*Disconnecting timedout replica (full sync)*"] > 0
+        } else {
+            fail "the stalled replica was not dropped"
+        }
+        wait_for_condition 50 100 {[s connected_slaves] == 0} else { fail "still connected" }
+        $rd close
+        assert_equal PONG [r ping]
+    }
+}
