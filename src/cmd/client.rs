@@ -233,7 +233,7 @@ pub fn client_line(srv: &Server, st: &ClientState, now_ms: i64) -> String {
     let rbs = st.reply.buf.capacity();
     let tot_mem = io.qbuf + io.qbuf_free + rbs + std::mem::size_of::<crate::client::Client>();
     format!(
-        "id={} addr={} laddr={} fd={} name={} age={} idle={} flags={} db={} sub={} psub={} ssub={} multi={} qbuf={} qbuf-free={} argv-mem={} multi-mem={} rbs={} rbp={} obl={} oll=0 omem=0 tot-mem={} events={} cmd={} user=default redir={} resp={} lib-name={} lib-ver={}",
+        "id={} addr={} laddr={} fd={} name={} age={} idle={} flags={} db={} sub={} psub={} ssub={} multi={} qbuf={} qbuf-free={} argv-mem={} multi-mem={} rbs={} rbp={} obl={} oll=0 omem=0 tot-mem={} events={} cmd={} user={} redir={} resp={} lib-name={} lib-ver={}",
         st.id,
         st.addr,
         st.laddr,
@@ -257,6 +257,8 @@ pub fn client_line(srv: &Server, st: &ClientState, now_ms: i64) -> String {
         tot_mem,
         if io.writable { "rw" } else { "r" },
         cmd,
+        // The master's connection has no user: Redis shows its superuser.
+        if st.master { "(superuser)" } else { "default" },
         tracking.map_or(-1, |m| m.redirect as i64),
         st.reply.resp,
         String::from_utf8_lossy(st.lib_name.as_deref().unwrap_or(b"")),

@@ -198,7 +198,7 @@ start_server {tags {repl external:skip} overrides {repl-diskless-sync-delay 0 en
         }
 
         test {The master connection is a client of type master, flags M} {
-            assert_match {*flags=M*} [r client list type master]
+            assert_match {*flags=M*user=(superuser)*} [r client list type master]
             assert_equal {} [r client list type replica]
             assert_match {*flags=S*} [r -1 client list type replica]
         }
