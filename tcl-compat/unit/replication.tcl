@@ -3,6 +3,20 @@
 # fields of INFO replication. (A real replica is tested in
 # tests/replication.rs.)
 
+# A client that sent PSYNC ? -1 and is now an online replica (it never
+# reads its file: the small data sets here fit in the socket buffers).
+proc fake_replica_online {} {
+    set rd [redis_deferring_client]
+    $rd psync ? -1
+    assert_match {FULLRESYNC * *} [$rd read]
+    wait_for_condition 50 100 {
+        [string match {*state=online*} [getInfoProperty [r info replication] slave0]]
+    } else {
+        fail "the replica did not get online"
+    }
+    return $rd
+}
+
 start_server {tags {repl}} {
     test {ROLE on a master without replicas} {
         set role [r role]
@@ -510,14 +524,7 @@ start_server {tags {repl}} {
 
     test {min-replicas-to-write: an online replica is good, writes go through} {
         r config set min-replicas-max-lag 3
-        set rd [redis_deferring_client]
-        $rd psync ? -1
-        assert_match {FULLRESYNC * *} [$rd read]
-        wait_for_condition 50 100 {
-            [string match {*state=online*} [getInfoProperty [r info replication] slave0]]
-        } else {
-            fail "the replica did not get online"
-        }
+        set rd [fake_replica_online]
         wait_for_condition 50 100 {
             [getInfoProperty [r info replication] min_slaves_good_slaves] == 1
         } else {
@@ -651,14 +658,7 @@ start_server {tags {repl}} {
     test {Diskless sync: a replica without capa eof gets the file} {
         r config set repl-diskless-sync yes
         r config set repl-diskless-sync-delay 0
-        set rd [redis_deferring_client]
-        $rd psync ? -1
-        assert_match {FULLRESYNC * *} [$rd read]
-        wait_for_condition 50 100 {
-            [string match {*state=online*} [getInfoProperty [r info replication] slave0]]
-        } else {
-            fail "the replica did not get online"
-        }
+        set rd [fake_replica_online]
         $rd close
     }
 }
