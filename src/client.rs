@@ -280,6 +280,14 @@ impl Client {
         false
     }
 
+    /// Puts the client on the list of the next write pass, once.
+    pub fn queue_write(&mut self, pending_writes: &mut Vec<usize>) {
+        if !self.pending_write {
+            self.pending_write = true;
+            pending_writes.push(self.st.key);
+        }
+    }
+
     pub fn has_pending_output(&self) -> bool {
         self.sent < self.st.reply.buf.len()
     }

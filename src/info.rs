@@ -618,10 +618,7 @@ impl Server {
         for (i, st) in self.replicas_iter().enumerate() {
             let Some(r) = st.repl.as_deref() else { continue };
             let Some(state) = r.state else { continue };
-            let ip = r
-                .ip_address
-                .clone()
-                .unwrap_or_else(|| crate::replication::peer_ip(&st.addr).to_string());
+            let ip = crate::replication::replica_ip(st);
             let lag = if state == crate::replication::ReplState::Online {
                 now - r.ack_time
             } else {

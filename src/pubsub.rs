@@ -173,10 +173,7 @@ impl Server {
                 return; // its output is being dropped with it
             }
             f(&mut c.st.reply);
-            if !c.pending_write {
-                c.pending_write = true;
-                self.pending_writes.push(key);
-            }
+            c.queue_write(&mut self.pending_writes);
             if c.output_limit_reached(&limits, now) {
                 self.close_for_output_limit(key);
             }

@@ -265,20 +265,12 @@ impl Server {
         );
     }
 
-    fn clear_replication_id2(&mut self) {
-        self.repl.replid2 = "0".repeat(40);
-        self.repl.second_offset = -1;
-    }
-
     /// Closes every replica of ours (disconnectSlaves).
     fn disconnect_replicas(&mut self) {
         for key in self.repl.replicas.clone() {
             if let Some(Some(c)) = self.clients.get_mut(key) {
                 c.st.close_asap = true;
-                if !c.pending_write {
-                    c.pending_write = true;
-                    self.pending_writes.push(key);
-                }
+                c.queue_write(&mut self.pending_writes);
             }
         }
     }
@@ -880,10 +872,7 @@ impl Server {
         let ack = self.ack_bytes();
         if let Some(Some(c)) = self.clients.get_mut(key) {
             c.st.reply.raw(&ack);
-            if !c.pending_write {
-                c.pending_write = true;
-                self.pending_writes.push(key);
-            }
+            c.queue_write(&mut self.pending_writes);
         }
     }
 
@@ -972,14 +961,7 @@ impl Server {
                     .is_some_and(|c| self.now_ms - c.st.last_interaction_ms > timeout_ms);
                 if silent {
                     warn!("MASTER timeout: no data nor PING received...");
-                    if let Some(Some(c)) = self.clients.get_mut(key) {
-                        c.st.close_asap = true;
-                        if !c.pending_write {
-                            c.pending_write = true;
-                            self.pending_writes.push(key);
-                        }
-                    }
-                    return;
+                    return self.close_client(key);
                 }
                 self.send_ack_to_master();
             }
@@ -1114,11 +1096,7 @@ impl Server {
                 return false;
             };
             let Some(r) = c.st.repl.as_deref() else { return false };
-            let ip = r
-                .ip_address
-                .as_deref()
-                .unwrap_or_else(|| crate::replication::peer_ip(&c.st.addr));
-            ip.eq_ignore_ascii_case(host) && r.listening_port == i64::from(port)
+            crate::replication::replica_ip(&c.st).eq_ignore_ascii_case(host) && r.listening_port == i64::from(port)
         })
     }
 
@@ -1162,12 +1140,8 @@ impl Server {
                 .find(|&k| synced(self, k))
                 .and_then(|k| {
                     let c = self.clients.get(k)?.as_ref()?;
-                    let r = c.st.repl.as_deref()?;
-                    let ip = r
-                        .ip_address
-                        .clone()
-                        .unwrap_or_else(|| crate::replication::peer_ip(&c.st.addr).to_string());
-                    Some((ip, u16::try_from(r.listening_port).ok()?))
+                    let port = u16::try_from(c.st.repl.as_deref()?.listening_port).ok()?;
+                    Some((crate::replication::replica_ip(&c.st).to_string(), port))
                 }),
         };
         if let Some((host, port)) = target {

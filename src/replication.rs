@@ -222,13 +222,19 @@ impl Default for Master {
     }
 }
 
+/// The address a replica announced (REPLCONF ip-address), else the one it
+/// connects from.
+pub fn replica_ip(st: &ClientState) -> &str {
+    st.repl
+        .as_deref()
+        .and_then(|r| r.ip_address.as_deref())
+        .unwrap_or_else(|| peer_ip(&st.addr))
+}
+
 /// `ip:port` of a replica for log lines (replicationGetSlaveName).
 pub fn replica_name(st: &ClientState) -> String {
-    let r = st.repl.as_deref();
-    let ip = r
-        .and_then(|r| r.ip_address.clone())
-        .unwrap_or_else(|| peer_ip(&st.addr).to_string());
-    match r.map_or(0, |r| r.listening_port) {
+    let ip = replica_ip(st);
+    match st.repl.as_deref().map_or(0, |r| r.listening_port) {
         0 => format!("{ip}:<unknown-replica-port>"),
         p => format!("{ip}:{p}"),
     }
@@ -284,10 +290,7 @@ impl Server {
                 Some(ReplState::Online) if r.stream_on_ack => r.pending.extend_from_slice(bytes),
                 Some(ReplState::Online) => c.st.reply.raw(bytes),
             }
-            if !c.pending_write {
-                c.pending_write = true;
-                self.pending_writes.push(key);
-            }
+            c.queue_write(&mut self.pending_writes);
             if c.output_limit_reached(&limits, now) {
                 self.close_for_output_limit(key);
             }
@@ -320,9 +323,7 @@ impl Server {
         if self.repl.backlog.is_none() && self.repl.replicas.len() == 1 {
             // A backlog made from scratch starts a new history: a new id,
             // and no old one to accept PSYNCs for.
-            self.replid = crate::server::random_hex(40);
-            self.repl.replid2 = "0".repeat(40);
-            self.repl.second_offset = -1;
+            self.change_replication_id();
             self.repl.create_backlog();
             info!(
                 "Replication backlog created, my new replication IDs are '{}' and '{}'",
@@ -551,15 +552,12 @@ impl Server {
                     r.state = Some(ReplState::SendBulk);
                     r.bulk = Some((f, len));
                     c.st.reply.raw(format!("${len}\r\n").as_bytes());
-                    if !c.pending_write {
-                        c.pending_write = true;
-                        self.pending_writes.push(key);
-                    }
+                    c.queue_write(&mut self.pending_writes);
                 }
                 Err(e) => {
                     warn!("SYNC failed. BGSAVE child returned an error: {e}");
                     c.st.close_asap = true;
-                    self.pending_writes.push(key);
+                    c.queue_write(&mut self.pending_writes);
                 }
             }
         }
@@ -647,10 +645,7 @@ impl Server {
                             continue;
                         };
                         c.st.reply.raw(&chunk);
-                        if !c.pending_write {
-                            c.pending_write = true;
-                            self.pending_writes.push(k);
-                        }
+                        c.queue_write(&mut self.pending_writes);
                     }
                 }
                 Ok(SockChunk::End) => {
@@ -689,10 +684,7 @@ impl Server {
             } else {
                 warn!("SYNC failed. BGSAVE child returned an error");
                 c.st.close_asap = true;
-                if !c.pending_write {
-                    c.pending_write = true;
-                    self.pending_writes.push(k);
-                }
+                c.queue_write(&mut self.pending_writes);
             }
         }
         self.refresh_good_replicas();
@@ -739,10 +731,7 @@ impl Server {
                 info!("Synchronization with replica {} succeeded", replica_name(&c.st));
                 online = true;
             }
-            if !c.pending_write {
-                c.pending_write = true;
-                self.pending_writes.push(key);
-            }
+            c.queue_write(&mut self.pending_writes);
         }
         if online {
             self.refresh_good_replicas();
@@ -803,9 +792,15 @@ impl Server {
     }
 
     /// Redis's changeReplicationId + clearReplicationId2: a new history
-    /// (DEBUG CHANGE-REPL-ID, the backlog freed by `repl-backlog-ttl`).
+    /// (DEBUG CHANGE-REPL-ID, a new backlog, the backlog freed by
+    /// `repl-backlog-ttl`).
     pub fn change_replication_id(&mut self) {
         self.replid = crate::server::random_hex(40);
+        self.clear_replication_id2();
+    }
+
+    /// Redis's clearReplicationId2: no previous history to continue.
+    pub fn clear_replication_id2(&mut self) {
         self.repl.replid2 = "0".repeat(40);
         self.repl.second_offset = -1;
     }
@@ -837,10 +832,7 @@ impl Server {
             r.stream_on_ack = false;
             let pending = std::mem::take(&mut r.pending);
             c.st.reply.raw(&pending);
-            if !c.pending_write {
-                c.pending_write = true;
-                self.pending_writes.push(key);
-            }
+            c.queue_write(&mut self.pending_writes);
         }
     }
 
@@ -882,7 +874,7 @@ impl Server {
             warn!("Closing a replica whose replication stream could not be written");
             if let Some(Some(c)) = self.clients.get_mut(key) {
                 c.st.close_asap = true;
-                self.pending_writes.push(key);
+                c.queue_write(&mut self.pending_writes);
             } else {
                 self.forget_replica(key);
             }
@@ -952,10 +944,7 @@ impl Server {
                 }
                 _ => continue,
             }
-            if !c.pending_write {
-                c.pending_write = true;
-                self.pending_writes.push(key);
-            }
+            c.queue_write(&mut self.pending_writes);
         }
         self.repl_start_waiting_sync();
         self.free_idle_backlog(now);

@@ -347,10 +347,7 @@ fn role(ctx: &mut Ctx) {
             if r.state != Some(ReplState::Online) {
                 return None;
             }
-            let ip = r
-                .ip_address
-                .clone()
-                .unwrap_or_else(|| crate::replication::peer_ip(&st.addr).to_string());
+            let ip = crate::replication::replica_ip(st).to_string();
             Some((ip, r.listening_port, r.ack_off))
         })
         .collect();
