@@ -82,6 +82,10 @@ fn stat(srv: &Server, field: &str) -> i64 {
         .unwrap_or(-1)
 }
 
+fn link_up(srv: &Server) -> bool {
+    srv.info_field("replication", "master_link_status").as_deref() == Some("up")
+}
+
 /// Waits until the replica's dataset is the primary's.
 fn assert_in_sync(primary: &mut Connection, replica: &mut Connection, what: &str) {
     let mut last = (Ok(String::new()), Ok(String::new()));
@@ -111,9 +115,7 @@ fn redis_replica_syncs_follows_and_resyncs_partially() {
         .bin(&redis_bin)
         .start();
     let mut rsc = rs.redis();
-    let up = wait_until(Duration::from_secs(20), || {
-        rs.info_field("replication", "master_link_status").as_deref() == Some("up")
-    });
+    let up = wait_until(Duration::from_secs(20), || link_up(&rs));
     assert!(up, "the replica did not sync:\n{}\n{}", rs.output(), fk.output());
     assert_eq!(stat(&fk, "sync_full"), 1);
     assert_in_sync(&mut fkc, &mut rsc, "after the full sync");
@@ -160,8 +162,7 @@ fn redis_replica_syncs_follows_and_resyncs_partially() {
     assert_eq!(killed, 1);
     write_load(&mut fkc, 2);
     let resumed = wait_until(Duration::from_secs(20), || {
-        stat(&fk, "sync_partial_ok") == partial_before + 1
-            && rs.info_field("replication", "master_link_status").as_deref() == Some("up")
+        stat(&fk, "sync_partial_ok") == partial_before + 1 && link_up(&rs)
     });
     assert!(resumed, "no partial resync:\n{}", fk.output());
     assert_eq!(stat(&fk, "sync_full"), 1, "a full resync happened again");
@@ -193,9 +194,7 @@ fn replica_waiting_for_a_running_bgsave_syncs_after_it() {
         .start();
     let mut rsc = rs.redis();
     let _: () = fkc.set("during", "sync").unwrap();
-    let up = wait_until(Duration::from_secs(30), || {
-        rs.info_field("replication", "master_link_status").as_deref() == Some("up")
-    });
+    let up = wait_until(Duration::from_secs(30), || link_up(&rs));
     assert!(up, "the replica did not sync:\n{}", fk.output());
     assert!(
         fk.output().contains("Waiting for next BGSAVE for SYNC"),
@@ -222,19 +221,13 @@ fn rdb_del_sync_files_removes_the_sync_dump() {
         let rs = ServerOpts::new(&["--replicaof", "127.0.0.1", &port])
             .bin(&redis_bin)
             .start();
-        let up = wait_until(Duration::from_secs(20), || {
-            rs.info_field("replication", "master_link_status").as_deref() == Some("up")
-        });
+        let up = wait_until(Duration::from_secs(20), || link_up(&rs));
         assert!(up, "the replica did not sync:\n{}", fk.output());
         let dump = fk.dir.join("dump.rdb");
         let gone = wait_until(Duration::from_secs(3), || !dump.exists());
         assert_eq!(gone, delete, "rdb-del-sync-files {flag}: dump.rdb removed = {gone}");
         assert_eq!(rs.redis().get::<_, String>("k").unwrap(), "v");
     }
-}
-
-fn link_up(srv: &Server) -> bool {
-    srv.info_field("replication", "master_link_status").as_deref() == Some("up")
 }
 
 /// fastkey replicating from a redis-server 7 primary, with the RDB sent in
@@ -368,9 +361,7 @@ fn diskless_sync_to_a_redis_replica() {
     let mut rsc = rs.redis();
     // Writes while the RDB streams go out after it.
     write_load(&mut fkc, 1);
-    let up = wait_until(Duration::from_secs(30), || {
-        rs.info_field("replication", "master_link_status").as_deref() == Some("up")
-    });
+    let up = wait_until(Duration::from_secs(30), || link_up(&rs));
     assert!(up, "the replica did not sync:\n{}\n{}", rs.output(), fk.output());
     let log = fk.output();
     for line in [
@@ -435,9 +426,7 @@ fn diskless_sync_waits_for_replicas_and_shares_the_transfer() {
         .bin(&redis_bin)
         .start();
     for rs in [&rs1, &rs2] {
-        let up = wait_until(Duration::from_secs(30), || {
-            rs.info_field("replication", "master_link_status").as_deref() == Some("up")
-        });
+        let up = wait_until(Duration::from_secs(30), || link_up(rs));
         assert!(up, "a replica did not sync:\n{}", fk.output());
         assert_in_sync(&mut fkc, &mut rs.redis(), "after the shared diskless sync");
     }
