@@ -1,6 +1,16 @@
-//! Lists (Redis 7.0's quicklist.c and the list half of t_list.c).
+//! Lists (Redis 7.2's quicklist.c and the list half of t_list.c).
 //!
-//! A list is a quicklist: a sequence of nodes, each a listpack holding a
+//! A small list is one listpack (OBJECT ENCODING `listpack`, Redis 7.2's
+//! encoding for lists): it stays one while it is within the
+//! `list-max-listpack-size` limit of a single node, and becomes a quicklist
+//! before an addition would take it past that limit. A quicklist goes back
+//! to a listpack when a removal leaves it one node of at most half the
+//! limit, so that a list hovering at the limit does not flip on every
+//! change; a list built in one go (RDB load, RESTORE, SORT STORE) becomes a
+//! listpack whenever it fits a node. The checks take the limit from the
+//! configuration at the time, as Redis's do.
+//!
+//! A quicklist is a sequence of nodes, each a listpack holding a
 //! run of elements (or, for an element of at least the packed threshold,
 //! a "plain" node holding just that element's bytes). The nodes live in a
 //! `VecDeque`, so both ends are O(1) and finding an index walks node
@@ -60,6 +70,38 @@ pub fn set_packed_threshold(sz: u64) -> bool {
 fn is_large(sz: usize) -> bool {
     sz >= PACKED_THRESHOLD.load(Ordering::Relaxed)
 }
+
+/// The limit `fill` puts on one node: bytes (negative fill) or entries.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+enum NodeLimit {
+    Bytes(usize),
+    Entries(usize),
+}
+
+/// Redis's `quicklistNodeLimit`: settings below -5 count as -5, and an
+/// entry limit of 0 as 1.
+fn node_limit(fill: i32) -> NodeLimit {
+    if fill >= 0 {
+        NodeLimit::Entries((fill as usize).max(1))
+    } else {
+        let offset = ((-(fill as i64)) - 1) as usize;
+        NodeLimit::Bytes(OPTIMIZATION_LEVEL[offset.min(OPTIMIZATION_LEVEL.len() - 1)])
+    }
+}
+
+/// Redis's `quicklistNodeExceedsLimit`: is a listpack of `sz` bytes and
+/// `count` entries past what `fill` allows one node? An entry limit is
+/// also bounded by the 8 KB safety limit.
+fn exceeds_limit(fill: i32, sz: usize, count: usize) -> bool {
+    match node_limit(fill) {
+        NodeLimit::Bytes(limit) => sz > limit,
+        NodeLimit::Entries(limit) => sz > SIZE_SAFETY_LIMIT || count > limit,
+    }
+}
+
+/// Bytes of an empty listpack (header and terminator), Redis's
+/// `lpBytes(lpNew(0))`.
+const EMPTY_LISTPACK_BYTES: usize = 7;
 
 /// Whether `sz` is within the size limit that a negative `fill` sets.
 fn meets_size_limit(sz: usize, fill: i32) -> bool {
@@ -354,15 +396,19 @@ impl std::ops::IndexMut<usize> for NodeList {
     }
 }
 
-/// A list value (OBJECT ENCODING `quicklist`, as Redis 7.0 always says).
+/// A list value. In the `listpack` encoding `nodes` holds at most one
+/// packed node, which is the whole list, and the quicklist node rules
+/// (limits, plain nodes, splits) do not apply to it.
 #[derive(Clone)]
 pub struct List {
     nodes: NodeList,
     count: usize,
-    /// `list-max-listpack-size` when the list was created, clamped.
+    /// `list-max-listpack-size` when the list became a quicklist, clamped.
     fill: i16,
-    /// `list-compress-depth` when the list was created, clamped (unused).
+    /// `list-compress-depth` when the list became a quicklist, clamped
+    /// (unused).
     compress: u16,
+    listpack: bool,
 }
 
 impl Default for List {
@@ -372,18 +418,95 @@ impl Default for List {
 }
 
 impl List {
-    /// An empty list with Redis's clamping of the two settings.
+    /// An empty quicklist with Redis's clamping of the two settings (for
+    /// lists built in one go, which then call [`List::convert_if_fits`]).
     pub fn new(fill: i32, compress: i32) -> List {
         List {
             nodes: NodeList::Inline(None),
             count: 0,
             fill: fill.clamp(-5, FILL_MAX) as i16,
             compress: compress.clamp(0, COMPRESS_MAX) as u16,
+            listpack: false,
+        }
+    }
+
+    /// An empty listpack-encoded list, as a push to a missing key makes
+    /// (Redis's `createListListpackObject`). The settings are kept for when
+    /// it becomes a quicklist.
+    pub fn new_listpack(fill: i32, compress: i32) -> List {
+        List {
+            listpack: true,
+            ..List::new(fill, compress)
         }
     }
 
     pub fn encoding(&self) -> &'static str {
-        "quicklist"
+        if self.listpack {
+            "listpack"
+        } else {
+            "quicklist"
+        }
+    }
+
+    // --- encoding conversions (Redis's listTypeTryConversion*) --------------
+
+    /// Before adding `add_len` elements of `add_bytes` bytes in all: a
+    /// listpack list that would then be past the `fill` limit becomes a
+    /// quicklist of the current settings, its listpack the first node.
+    pub fn prepare_growth(&mut self, fill: i32, compress: i32, add_bytes: usize, add_len: usize) {
+        if !self.listpack {
+            return;
+        }
+        let bytes = self.nodes.front().map_or(EMPTY_LISTPACK_BYTES, Node::sz);
+        let sz = bytes.saturating_add(add_bytes);
+        if exceeds_limit(fill, sz, self.count.saturating_add(add_len)) {
+            self.listpack = false;
+            self.fill = fill.clamp(-5, FILL_MAX) as i16;
+            self.compress = compress.clamp(0, COMPRESS_MAX) as u16;
+        }
+    }
+
+    /// After a removal: a quicklist left as one packed node within half
+    /// the `fill` limit goes back to a listpack.
+    pub fn shrink_if_small(&mut self, fill: i32) {
+        self.quicklist_to_listpack(fill, 2);
+    }
+
+    /// After building a list in one go: a quicklist of one packed node
+    /// within the `fill` limit becomes a listpack.
+    pub fn convert_if_fits(&mut self, fill: i32) {
+        self.quicklist_to_listpack(fill, 1);
+    }
+
+    /// Redis's `listTypeTryConvertQuicklist`, the limit divided by `div`.
+    fn quicklist_to_listpack(&mut self, fill: i32, div: usize) {
+        if self.listpack || self.nodes.len() != 1 {
+            return;
+        }
+        let Some(Node::Packed(lp)) = self.nodes.front() else {
+            return;
+        };
+        // The dimension `fill` does not limit is unbounded (Redis's
+        // SIZE_MAX or UINT_MAX, halved).
+        let fits = match node_limit(fill) {
+            NodeLimit::Bytes(limit) => lp.bytes() <= limit / div,
+            NodeLimit::Entries(limit) => self.count <= limit / div,
+        };
+        if fits {
+            self.listpack = true;
+        }
+    }
+
+    /// The listpack of a listpack-encoded list, created empty if the list
+    /// has none yet (it is filled at once by the caller).
+    fn sole_listpack(&mut self) -> Option<&mut Listpack> {
+        if self.nodes.len() == 0 {
+            self.nodes.push_back(Node::Packed(Listpack::new()));
+        }
+        match self.nodes.front_mut() {
+            Some(Node::Packed(lp)) => Some(lp),
+            _ => None,
+        }
     }
 
     /// Bytes allocated for the list: the `Arc` block holding it, the node
@@ -411,8 +534,12 @@ impl List {
         i32::from(self.fill)
     }
 
-    /// The `ql_*` fields DEBUG OBJECT adds for a list.
+    /// The `ql_*` fields DEBUG OBJECT adds for a quicklist (none for a
+    /// listpack).
     pub fn debug_info(&self) -> String {
+        if self.listpack {
+            return String::new();
+        }
         let nodes = self.nodes.len();
         let avg = self.count as f64 / nodes as f64;
         let size: usize = self.nodes.iter().map(Node::sz).sum();
@@ -444,6 +571,16 @@ impl List {
     pub fn push(&mut self, v: &[u8], front: bool) {
         let sz = v.len();
         self.count += 1;
+        if self.listpack {
+            if let Some(lp) = self.sole_listpack() {
+                if front {
+                    lp.prepend(v);
+                } else {
+                    lp.append(v);
+                }
+            }
+            return;
+        }
         if is_large(sz) {
             self.push_node(Node::Plain(v.into()), front);
             return;
@@ -697,6 +834,10 @@ impl List {
     /// Redis's `_quicklistInsert`: inserts `v` before or after element
     /// `off` of node `ni`.
     fn insert_at(&mut self, ni: usize, off: usize, v: &[u8], after: bool) {
+        if self.listpack {
+            self.count += 1;
+            return self.insert_in_node(ni, off, v, after);
+        }
         let fill = self.fill();
         let sz = v.len();
         let node_count = self.nodes[ni].count();
@@ -733,15 +874,7 @@ impl List {
             return;
         }
         if !full {
-            if let Node::Packed(lp) = &mut self.nodes[ni] {
-                if let Some(pos) = lp.seek(off as i64) {
-                    if after {
-                        lp.insert_after(pos, v);
-                    } else {
-                        lp.insert_before(pos, v);
-                    }
-                }
-            }
+            self.insert_in_node(ni, off, v, after);
         } else if at_tail && avail_next {
             if let Some(Node::Packed(lp)) = self.nodes.get_mut(ni + 1) {
                 lp.prepend(v);
@@ -770,6 +903,20 @@ impl List {
                 ni + 1
             };
             self.merge_around(center);
+        }
+    }
+
+    /// Inserts `v` next to element `off` of packed node `ni`, which has
+    /// room for it (the caller counts it).
+    fn insert_in_node(&mut self, ni: usize, off: usize, v: &[u8], after: bool) {
+        if let Some(Node::Packed(lp)) = self.nodes.get_mut(ni) {
+            if let Some(pos) = lp.seek(off as i64) {
+                if after {
+                    lp.insert_after(pos, v);
+                } else {
+                    lp.insert_before(pos, v);
+                }
+            }
         }
     }
 
@@ -832,7 +979,8 @@ impl List {
 
     /// Redis's `quicklistReplaceEntry` for element `off` of node `ni`.
     fn replace_entry(&mut self, ni: usize, off: usize, v: &[u8]) {
-        let large = is_large(v.len());
+        // A listpack list has no plain nodes, whatever the element's size.
+        let large = !self.listpack && is_large(v.len());
         match &mut self.nodes[ni] {
             Node::Packed(lp) if !large => {
                 if let Some(pos) = lp.seek(off as i64) {
@@ -888,6 +1036,7 @@ impl List {
     /// Appends a listpack as a node of its own, as loaded (Redis's
     /// quicklistAppendListpack); an empty one is skipped.
     pub fn append_listpack_node(&mut self, mut lp: Listpack) {
+        self.listpack = false;
         let n = lp.recount();
         if n > 0 {
             self.count += n;
@@ -897,6 +1046,7 @@ impl List {
 
     /// Appends a plain node holding one element (quicklistAppendPlainNode).
     pub fn append_plain_node(&mut self, v: Vec<u8>) {
+        self.listpack = false;
         self.count += 1;
         self.nodes.push_back(Node::Plain(v.into_boxed_slice()));
     }
@@ -1144,6 +1294,74 @@ mod tests {
         assert_eq!(copy.len(), 5);
         assert_eq!(copy.get(-1).unwrap().to_vec(), b"plain");
         assert_eq!(copy.get(3).unwrap().to_vec(), b"12345");
+    }
+
+    #[test]
+    fn node_limits_as_redis() {
+        assert_eq!(node_limit(-2), NodeLimit::Bytes(8192));
+        assert_eq!(node_limit(-100), NodeLimit::Bytes(65536));
+        assert_eq!(node_limit(0), NodeLimit::Entries(1));
+        assert_eq!(node_limit(5), NodeLimit::Entries(5));
+        assert!(!exceeds_limit(-1, 4096, 1000));
+        assert!(exceeds_limit(-1, 4097, 1));
+        assert!(!exceeds_limit(5, 8192, 5));
+        assert!(exceeds_limit(5, 8192, 6));
+        assert!(exceeds_limit(i32::MAX, 8193, 1));
+    }
+
+    #[test]
+    fn listpack_grows_into_a_quicklist_and_shrinks_back() {
+        let mut l = List::new_listpack(-2, 0);
+        assert_eq!(l.encoding(), "listpack");
+        // Growth past the limit: the whole listpack becomes the first node,
+        // with the settings of the moment.
+        l.prepare_growth(4, 0, 4, 4);
+        for v in [b"a", b"b", b"c", b"d"] {
+            l.push(v, false);
+        }
+        assert_eq!(l.encoding(), "listpack");
+        l.prepare_growth(3, 0, 1, 1);
+        assert_eq!(l.encoding(), "quicklist");
+        assert_eq!(l.fill(), 3);
+        l.push(b"e", false);
+        check(&l);
+        assert_eq!(l.nodes.len(), 2);
+        // Shrinking needs one node within half the limit.
+        l.pop(false);
+        l.shrink_if_small(4);
+        assert_eq!(l.encoding(), "quicklist");
+        l.pop(false);
+        l.pop(false);
+        l.shrink_if_small(4);
+        assert_eq!(l.encoding(), "listpack");
+        assert_eq!(items(&l), vec![b"a".to_vec(), b"b".to_vec()]);
+        // A list built in one go only needs to fit.
+        let mut q = List::new(-2, 0);
+        for v in [b"1", b"2", b"3", b"4"] {
+            q.push(v, false);
+        }
+        q.convert_if_fits(3);
+        assert_eq!(q.encoding(), "quicklist");
+        q.convert_if_fits(4);
+        assert_eq!(q.encoding(), "listpack");
+        assert!(q.debug_info().is_empty());
+    }
+
+    #[test]
+    fn listpack_inserts_and_replaces_in_place() {
+        let mut l = List::new_listpack(1, 0);
+        for v in [b"a", b"b", b"c"] {
+            l.push(v, false);
+        }
+        assert!(l.insert_at_pivot(b"b", b"x", true));
+        assert!(l.insert_at_pivot(b"a", b"y", false));
+        assert!(l.set(-1, b"z"));
+        assert_eq!(l.nodes.len(), 1);
+        assert_eq!(
+            items(&l),
+            [&b"y"[..], b"a", b"b", b"x", b"z"].map(|v| v.to_vec()).to_vec()
+        );
+        check(&l);
     }
 
     #[test]

@@ -224,9 +224,40 @@ fn list_again<'a>(srv: &'a mut Server, db: usize, key: &[u8]) -> Option<&'a mut 
     as_list(srv.dbs[db].get_mut(key)).ok().flatten()
 }
 
-/// A new list with the configured node size and compress depth.
+/// A new (listpack-encoded) list for a push to a missing key.
 fn new_list(srv: &Server) -> List {
-    List::new(srv.cfg.list_max_listpack_size, srv.cfg.list_compress_depth)
+    List::new_listpack(srv.cfg.list_max_listpack_size, srv.cfg.list_compress_depth)
+}
+
+/// `list-max-listpack-size` and `list-compress-depth` as they are now: a
+/// list changing encoding takes them at that moment, as in Redis.
+#[derive(Clone, Copy)]
+struct Shape {
+    fill: i32,
+    compress: i32,
+}
+
+fn shape(srv: &Server) -> Shape {
+    Shape {
+        fill: srv.cfg.list_max_listpack_size,
+        compress: srv.cfg.list_compress_depth,
+    }
+}
+
+/// Before adding elements of `add_bytes` bytes in all: a listpack about
+/// to outgrow one node becomes a quicklist.
+fn grow(l: &mut List, s: Shape, add_bytes: usize, add_len: usize) {
+    l.prepare_growth(s.fill, s.compress, add_bytes, add_len);
+}
+
+/// After removing elements: whether the list is now empty (the key goes);
+/// if not, a quicklist left small becomes a listpack again.
+fn shrunk(l: &mut List, s: Shape) -> bool {
+    if l.is_empty() {
+        return true;
+    }
+    l.shrink_if_small(s.fill);
+    false
 }
 
 fn reply_elem(r: &mut ReplyBuf, v: LpValue<'_>) {
@@ -336,9 +367,12 @@ fn push_generic(ctx: &mut Ctx, front: bool, only_existing: bool) {
     }
     let db = ctx.c.db;
     let key = ctx.argv.get(1);
+    let s = shape(ctx.srv);
+    let add_bytes: usize = (2..n).map(|j| ctx.argv.get(j).len()).sum();
     let len = match as_list(ctx.srv.lookup_write(db, key)) {
         Err(()) => return ctx.wrong_type(),
         Ok(Some(l)) => {
+            grow(l, s, add_bytes, n - 2);
             for j in 2..n {
                 l.push(ctx.argv.get(j), front);
             }
@@ -347,6 +381,7 @@ fn push_generic(ctx: &mut Ctx, front: bool, only_existing: bool) {
         Ok(None) if only_existing => return ctx.c.reply.int(0),
         Ok(None) => {
             let mut l = new_list(ctx.srv);
+            grow(&mut l, s, add_bytes, n - 2);
             for j in 2..n {
                 l.push(ctx.argv.get(j), front);
             }
@@ -384,6 +419,7 @@ fn pop_generic(ctx: &mut Ctx, front: bool) {
     };
     let db = ctx.c.db;
     let key = ctx.argv.get(1);
+    let s = shape(ctx.srv);
     let (n, empty) = match as_list(ctx.srv.lookup_write(db, key)) {
         Err(()) => return ctx.wrong_type(),
         Ok(None) if count.is_some() => return ctx.c.reply.null_array(),
@@ -392,11 +428,11 @@ fn pop_generic(ctx: &mut Ctx, front: bool) {
             let r = &mut ctx.c.reply;
             match count {
                 Some(0) => return r.array_len(0),
-                Some(c) => (pop_range_reply(r, l, front, c), l.is_empty()),
+                Some(c) => (pop_range_reply(r, l, front, c), shrunk(l, s)),
                 None => match l.pop(front) {
                     Some(v) => {
                         r.bulk(&v);
-                        (1, l.is_empty())
+                        (1, shrunk(l, s))
                     }
                     None => return r.null(),
                 },
@@ -545,13 +581,23 @@ fn lset(ctx: &mut Ctx) {
     let key = ctx.argv.get(1);
     let value = ctx.argv.get(3);
     let index = crate::util::string2ll(ctx.argv.get(2));
+    let s = shape(ctx.srv);
     let done = match as_list(ctx.srv.lookup_write(db, key)) {
         Err(()) => return ctx.wrong_type(),
         Ok(None) => return ctx.error(err::NO_SUCH_KEY),
         Ok(Some(l)) => match index {
             None => return ctx.error(err::NOT_INT),
             Some(_) if value.len() > MAX_ITEM_SIZE => return ctx.error("ERR Element too large"),
-            Some(i) => l.set(i, value),
+            Some(i) => {
+                // As Redis: the growth check counts the new value as an
+                // addition, and a smaller value may let a quicklist shrink.
+                grow(l, s, value.len(), 1);
+                let done = l.set(i, value);
+                if done {
+                    shrunk(l, s);
+                }
+                done
+            }
         },
     };
     if !done {
@@ -576,10 +622,15 @@ fn linsert(ctx: &mut Ctx) {
         return ctx.error("ERR Element too large");
     }
     let db = ctx.c.db;
+    let s = shape(ctx.srv);
     let len = match as_list(ctx.srv.lookup_write(db, key)) {
         Err(()) => return ctx.wrong_type(),
         Ok(None) => return ctx.c.reply.int(0),
         Ok(Some(l)) => {
+            // Before the pivot is searched for, as Redis (which cannot
+            // convert while iterating): a missing pivot may still leave the
+            // list a quicklist.
+            grow(l, s, value.len(), 1);
             if !l.insert_at_pivot(pivot, value, after) {
                 return ctx.c.reply.int(-1);
             }
@@ -602,10 +653,15 @@ fn lrem(ctx: &mut Ctx) {
         c => (usize::try_from(c.wrapping_neg()).ok(), true),
     };
     let db = ctx.c.db;
+    let s = shape(ctx.srv);
     let (removed, empty) = match as_list(ctx.srv.lookup_write(db, key)) {
         Err(()) => return ctx.wrong_type(),
         Ok(None) => return ctx.c.reply.int(0),
-        Ok(Some(l)) => (l.remove(value, limit, from_tail), l.is_empty()),
+        Ok(Some(l)) => {
+            let removed = l.remove(value, limit, from_tail);
+            let empty = if removed > 0 { shrunk(l, s) } else { l.is_empty() };
+            (removed, empty)
+        }
     };
     if removed > 0 {
         ctx.srv.signal_modified_key(db, key);
@@ -624,6 +680,7 @@ fn ltrim(ctx: &mut Ctx) {
     let Some(end) = ctx.int_arg(3) else { return };
     let db = ctx.c.db;
     let key = ctx.argv.get(1);
+    let s = shape(ctx.srv);
     let (trimmed, empty) = match as_list(ctx.srv.lookup_write(db, key)) {
         Err(()) => return ctx.wrong_type(),
         Ok(None) => return ctx.c.reply.ok(),
@@ -639,7 +696,7 @@ fn ltrim(ctx: &mut Ctx) {
             l.delete_range(0, ltrim as usize);
             let left = l.len();
             l.delete_range(left - rtrim as usize, rtrim as usize);
-            ((ltrim + rtrim) as u64, l.is_empty())
+            ((ltrim + rtrim) as u64, shrunk(l, s))
         }
     };
     ctx.notify(ev::LIST, "ltrim", key);
@@ -703,13 +760,26 @@ fn move_generic(ctx: &mut Ctx, from_front: bool, to_front: bool, blocking: Optio
     if as_list_ref(ctx.srv.lookup_write(db, dst).map(|o| &*o)).is_err() {
         return ctx.wrong_type();
     }
-    let Some(value) = list_again(ctx.srv, db, src).and_then(|l| l.pop(from_front)) else {
+    let s = shape(ctx.srv);
+    let Some((value, add_bytes)) = list_again(ctx.srv, db, src).and_then(|l| {
+        // Redis's growth check skips a value it holds as an integer, which
+        // a pop from a quicklist gives for an integer element.
+        let from_quicklist = l.encoding() == "quicklist";
+        let v = l.pop(from_front)?;
+        let as_int = from_quicklist && crate::util::string2ll(&v).is_some();
+        let bytes = if as_int { 0 } else { v.len() };
+        Some((v, bytes))
+    }) else {
         return ctx.c.reply.null();
     };
     match list_again(ctx.srv, db, dst) {
-        Some(l) => l.push(&value, to_front),
+        Some(l) => {
+            grow(l, s, add_bytes, 1);
+            l.push(&value, to_front);
+        }
         None => {
             let mut l = new_list(ctx.srv);
+            grow(&mut l, s, add_bytes, 1);
             l.push(&value, to_front);
             ctx.srv.add_key(db, dst, Value::List(Arc::new(l)));
         }
@@ -718,7 +788,7 @@ fn move_generic(ctx: &mut Ctx, from_front: bool, to_front: bool, blocking: Optio
     ctx.notify(ev::LIST, if to_front { "lpush" } else { "rpush" }, dst);
     ctx.c.reply.bulk(&value);
     ctx.notify(ev::LIST, if from_front { "lpop" } else { "rpop" }, src);
-    if list_again(ctx.srv, db, src).is_some_and(|l| l.is_empty()) {
+    if list_again(ctx.srv, db, src).is_some_and(|l| shrunk(l, s)) {
         delete_emptied(ctx, src);
     }
     ctx.srv.signal_modified_key(db, src);
@@ -749,6 +819,7 @@ fn propagate_move(ctx: &mut Ctx, from_front: bool, to_front: bool) {
 fn serve_pop(ctx: &mut Ctx, keys: &[&[u8]], front: bool, count: Option<usize>) -> bool {
     let ready = ctx.ready_key();
     let db = ctx.c.db;
+    let s = shape(ctx.srv);
     for &key in keys {
         if ready.as_ref().is_some_and(|r| r.as_bytes() != key) {
             continue;
@@ -766,14 +837,14 @@ fn serve_pop(ctx: &mut Ctx, keys: &[&[u8]], front: bool, count: Option<usize>) -
                     Some(c) => {
                         r.array_len(2);
                         r.bulk(key);
-                        (pop_range_reply(r, l, front, c), l.is_empty())
+                        (pop_range_reply(r, l, front, c), shrunk(l, s))
                     }
                     None => {
                         let Some(v) = l.pop(front) else { continue };
                         r.array_len(2);
                         r.bulk(key);
                         r.bulk(&v);
-                        (1, l.is_empty())
+                        (1, shrunk(l, s))
                     }
                 }
             }

@@ -451,6 +451,7 @@ fn sort_generic(ctx: &mut Ctx, readonly: bool) {
                 }
             }
             if outputlen > 0 {
+                list.convert_if_fits(ctx.srv.cfg.list_max_listpack_size);
                 ctx.srv.set_key(db, dst, Value::List(Arc::new(list)), false);
                 ctx.written(dst, ev::LIST, "sortstore");
                 ctx.srv.dirty += (outputlen as u64).saturating_sub(1);

@@ -130,6 +130,9 @@ fn list_from_rdb(repr: ListRepr, cfg: &Config) -> List {
             }
         }
     }
+    // Redis 7.2's LIST_CONV_AUTO after a load: one node that fits makes a
+    // listpack-encoded list.
+    l.convert_if_fits(cfg.list_max_listpack_size);
     l
 }
 

@@ -777,8 +777,8 @@ start_server {tags {"keyspace"}} {
     test {OBJECT ENCODING of a list} {
         r del l
         r rpush l a
-        assert_equal quicklist [r object encoding l]
-    } {} {needs:list needs:encoding}
+        assert_equal listpack [r object encoding l]
+    } {} {needs:list needs:encoding redis72}
 
     test {OBJECT REFCOUNT} {
         # Small integers (0..9999) are shared objects with the maximum refcount.

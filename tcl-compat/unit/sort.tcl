@@ -243,8 +243,21 @@ start_server {tags {sort}} {
         assert_equal [lrange $want 990 end] [r sort bigs limit 990 100]
         assert_equal [lreverse $want] [r sort big desc]
         assert_equal 1000 [r sort big store out]
-        assert_encoding quicklist out
+        assert_equal $want [r lrange out 0 -1]
     }
+
+    test {SORT STORE makes a listpack when the result fits one node} {
+        r del l out
+        r rpush l 3 1 2
+        assert_equal 3 [r sort l store out]
+        assert_encoding listpack out
+        # 1000 elements of 20 bytes are past the 8 KB of one node.
+        for {set i 0} {$i < 1000} {incr i} {
+            r rpush l [format %020d $i]
+        }
+        assert_equal 1003 [r sort l alpha store out]
+        assert_encoding quicklist out
+    } {} {needs:encoding redis72}
 
     test {SORT STORE keyspace events} {
         sort_fixture

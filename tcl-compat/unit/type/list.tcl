@@ -1,6 +1,8 @@
 # List commands: LPUSH RPUSH LPUSHX RPUSHX LPOP RPOP LLEN LRANGE LINDEX LSET
-# LINSERT LREM LTRIM LPOS LMOVE RPOPLPUSH LMPOP, and the quicklist encoding
-# (node size limits, plain nodes). The blocking commands are tested in
+# LINSERT LREM LTRIM LPOS LMOVE RPOPLPUSH LMPOP, the listpack and quicklist
+# encodings and the conversions between them (Redis 7.2's; tests of them are
+# tagged redis72, as Redis 7.0 has only quicklists), quicklist node size
+# limits and plain nodes. The blocking commands are tested in
 # list-blocking.tcl.
 
 # The error message of a command, or "" if it did not fail.
@@ -81,13 +83,13 @@ start_server {tags {list}} {
         assert_equal list [r type l]
     }
 
-    test {A list is always reported as a quicklist} {
+    test {A small list is a listpack, a big one a quicklist} {
         r del l
         r rpush l 1
-        assert_encoding quicklist l
+        assert_encoding listpack l
         r rpush l [string repeat x 10000]
         assert_encoding quicklist l
-    } {} {needs:encoding}
+    } {} {needs:encoding redis72}
 
     test {LPUSHX and RPUSHX push only onto an existing list} {
         r del l
@@ -598,7 +600,7 @@ start_server {tags {list}} {
     test {Node size follows list-max-listpack-size given in bytes} {
         set saved [lindex [r config get list-max-listpack-size] 1]
         # 100-byte elements: 8 KB nodes hold 79, 4 KB nodes 39.
-        foreach {fill nodes} {-2 4 -1 8 -5 1} {
+        foreach {fill nodes} {-2 4 -1 8} {
             r config set list-max-listpack-size $fill
             r del l
             for {set i 0} {$i < 300} {incr i} {
@@ -630,23 +632,24 @@ start_server {tags {list}} {
         assert_equal $saved [lindex [r config get list-max-listpack-size] 1]
     } {} {needs:debug needs:config}
 
-    test {A list keeps the node size it was created with} {
+    test {A quicklist keeps the node size it was made with} {
         set saved [lindex [r config get list-max-listpack-size] 1]
         r config set list-max-listpack-size 2
         r del l
-        r rpush l a
+        r rpush l a b c
         r config set list-max-listpack-size 100
-        r rpush l b c d e
+        r rpush l d e
         assert_equal 3 [ql_field l ql_nodes]
         assert_equal 2 [ql_field l ql_listpack_max]
-        # Out of range settings are clamped per list.
+        # Out of range settings are clamped per list (elements past a
+        # node's limit make these quicklists).
         r config set list-max-listpack-size -100
         r del l2
-        r rpush l2 a
+        r rpush l2 [string repeat a 70000]
         assert_equal -5 [ql_field l2 ql_listpack_max]
         r config set list-max-listpack-size 100000
         r del l3
-        r rpush l3 a
+        r rpush l3 [string repeat a 9000]
         assert_equal 32767 [ql_field l3 ql_listpack_max]
         r config set list-max-listpack-size $saved
         assert_equal $saved [lindex [r config get list-max-listpack-size] 1]
@@ -672,6 +675,9 @@ start_server {tags {list}} {
     } {} {needs:debug needs:config}
 
     test {Big elements get plain nodes of their own} {
+        set saved [lindex [r config get list-max-listpack-size] 1]
+        # Two entries per node: three elements make a quicklist at once.
+        r config set list-max-listpack-size 2
         assert_equal OK [r debug quicklist-packed-threshold 100b]
         r del l
         set big [string repeat B 150]
@@ -693,8 +699,9 @@ start_server {tags {list}} {
         assert_equal [list c small $big b] [r lrange l 0 -1]
         assert_equal c [r lmove l l left left]
         assert_equal [list c small] [r lpop l 2]
+        r config set list-max-listpack-size $saved
         assert_equal OK [r debug quicklist-packed-threshold 0]
-    } {} {needs:debug}
+    } {} {needs:debug needs:config}
 
     test {DEBUG QUICKLIST-PACKED-THRESHOLD errors} {
         set msg {ERR argument must be a memory value bigger than 1 and smaller than 4gb}
@@ -765,6 +772,162 @@ start_server {tags {list}} {
         r config set list-max-listpack-size $saved
         assert_equal $saved [lindex [r config get list-max-listpack-size] 1]
     } {} {needs:config}
+
+    # ------------------------------------------------------------ listpack and quicklist
+
+    # Runs body with list-max-listpack-size at fill, then restores it.
+    proc with_fill {fill body} {
+        set saved [lindex [r config get list-max-listpack-size] 1]
+        r config set list-max-listpack-size $fill
+        set code [catch {uplevel 1 $body} res opts]
+        r config set list-max-listpack-size $saved
+        return -options $opts $res
+    }
+
+    test {A listpack becomes a quicklist past the entry limit, and back at half of it} {
+        with_fill 4 {
+            r del l
+            r rpush l a b c d
+            assert_encoding listpack l
+            r rpush l e
+            assert_encoding quicklist l
+            assert_equal 2 [ql_field l ql_nodes]
+            # One node of 4, then 3 entries: still more than half the limit.
+            r rpop l
+            assert_encoding quicklist l
+            r rpop l
+            assert_encoding quicklist l
+            r rpop l
+            assert_encoding listpack l
+            assert_equal {a b} [r lrange l 0 -1]
+        }
+    } {} {needs:debug needs:config needs:encoding redis72}
+
+    test {All elements of one push count against the limit at once} {
+        with_fill 4 {
+            r del l l2
+            r rpush l a b c d e
+            assert_encoding quicklist l
+            assert_equal 2 [ql_field l ql_nodes]
+            r lpush l2 a b c d
+            assert_encoding listpack l2
+        }
+    } {} {needs:debug needs:config needs:encoding redis72}
+
+    test {A listpack becomes a quicklist past the byte limit, and back at half of it} {
+        with_fill -1 {
+            # 100-byte elements take 103 bytes each; with the 7-byte header
+            # 39 fit in 4096 bytes.
+            r del l
+            set v [string repeat x 100]
+            for {set i 0} {$i < 39} {incr i} {
+                r rpush l $v
+            }
+            assert_encoding listpack l
+            r rpush l $v
+            assert_encoding quicklist l
+            r rpop l
+            assert_encoding quicklist l
+            # 20 elements are 2067 bytes, past half the limit; 19 are 1964.
+            r ltrim l 0 19
+            assert_encoding quicklist l
+            r ltrim l 0 18
+            assert_encoding listpack l
+            assert_equal 19 [r llen l]
+        }
+    } {} {needs:config needs:encoding redis72}
+
+    test {LINSERT converts before looking for the pivot} {
+        with_fill 2 {
+            r del l
+            r rpush l a b
+            assert_encoding listpack l
+            assert_equal -1 [r linsert l before nosuch x]
+            assert_encoding quicklist l
+            assert_equal {a b} [r lrange l 0 -1]
+        }
+    } {} {needs:config needs:encoding redis72}
+
+    test {LSET counts its value as an addition, then lets the list shrink} {
+        with_fill 3 {
+            r del l
+            r rpush l a b c
+            assert_encoding listpack l
+            r lset l 0 x
+            assert_encoding quicklist l
+            assert_equal {x b c} [r lrange l 0 -1]
+            assert_equal 1 [r lrem l 0 x]
+            assert_encoding quicklist l
+            r rpop l
+            assert_encoding listpack l
+            assert_equal {b} [r lrange l 0 -1]
+        }
+    } {} {needs:config needs:encoding redis72}
+
+    test {LMOVE converts its destination and its source} {
+        with_fill 2 {
+            r del src dst
+            r rpush src x y z
+            assert_encoding quicklist src
+            r rpush dst a b
+            assert_encoding listpack dst
+            assert_equal x [r lmove src dst left right]
+            assert_encoding quicklist dst
+            assert_encoding quicklist src
+            assert_equal y [r lmove src dst left right]
+            assert_encoding listpack src
+            assert_equal {a b x y} [r lrange dst 0 -1]
+            assert_equal {z} [r lrange src 0 -1]
+        }
+    } {} {needs:config needs:encoding redis72}
+
+    test {A list built in one go is a listpack when it fits one node} {
+        with_fill 4 {
+            r del l l2 big
+            r rpush l a b c d e
+            r rpop l
+            # One node of 4 entries: a quicklist, as it only shrank to the
+            # limit, not half of it.
+            assert_encoding quicklist l
+            r rpush big 1 2 3 4 5 6 7 8 9
+            set dump [r dump l]
+            r restore l2 0 $dump
+            assert_encoding listpack l2
+            r debug reload
+            assert_encoding listpack l
+            assert_encoding quicklist big
+            assert_equal {a b c d} [r lrange l 0 -1]
+            assert_equal {a b c d} [r lrange l2 0 -1]
+        }
+    } {} {needs:debug needs:config needs:encoding redis72}
+
+    test {A listpack converts under the limit configured now} {
+        r del l
+        with_fill 128 {
+            r rpush l 1 2 3 4 5 6 7 8 9 10
+            assert_encoding listpack l
+        }
+        with_fill 2 {
+            r rpush l 11
+            assert_encoding quicklist l
+            assert_equal 2 [ql_field l ql_listpack_max]
+            # The listpack becomes the first node whole.
+            assert_equal 2 [ql_field l ql_nodes]
+        }
+    } {} {needs:debug needs:config needs:encoding redis72}
+
+    test {A listpack list keeps big elements packed} {
+        assert_equal OK [r debug quicklist-packed-threshold 100b]
+        r del l
+        set big [string repeat B 150]
+        r rpush l a $big b
+        assert_encoding listpack l
+        r lset l 0 $big
+        r linsert l after b $big
+        assert_encoding listpack l
+        assert_equal [list $big $big b $big] [r lrange l 0 -1]
+        assert_equal OK [r debug quicklist-packed-threshold 0]
+    } {} {needs:debug needs:encoding redis72}
 
     # ------------------------------------------------------------ events and changes
 
