@@ -37,7 +37,7 @@ pub enum Value {
     // pay for the extra indirection.
     #[allow(clippy::box_collection)]
     Raw(Box<Vec<u8>>),
-    List(Arc<crate::t_list::List>),
+    List(crate::t_list::List),
     // Small hashes and sorted sets keep their listpack right here (see
     // `t_hash::Hash`): no `Arc` block, which would cost a 32- or 48-byte
     // allocation per key.

@@ -8,7 +8,9 @@
 //! limit, so that a list hovering at the limit does not flip on every
 //! change; a list built in one go (RDB load, RESTORE, SORT STORE) becomes a
 //! listpack whenever it fits a node. The checks take the limit from the
-//! configuration at the time, as Redis's do.
+//! configuration at the time, as Redis's do. A listpack list is held in
+//! the `Value` itself ([`List`]), with no header of its own, as Redis's
+//! object points straight to its listpack.
 //!
 //! A quicklist is a sequence of nodes, each a listpack holding a
 //! run of elements (or, for an element of at least the packed threshold,
@@ -35,6 +37,7 @@
 use crate::listpack::{Listpack, LpValue};
 use std::collections::VecDeque;
 use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
 
 /// Size limits of listpack nodes for fill -1 ... -5.
 const OPTIMIZATION_LEVEL: [usize; 5] = [4096, 8192, 16384, 32768, 65536];
@@ -98,10 +101,6 @@ fn exceeds_limit(fill: i32, sz: usize, count: usize) -> bool {
         NodeLimit::Entries(limit) => sz > SIZE_SAFETY_LIMIT || count > limit,
     }
 }
-
-/// Bytes of an empty listpack (header and terminator), Redis's
-/// `lpBytes(lpNew(0))`.
-const EMPTY_LISTPACK_BYTES: usize = 7;
 
 /// Whether `sz` is within the size limit that a negative `fill` sets.
 fn meets_size_limit(sz: usize, fill: i32) -> bool {
@@ -396,95 +395,50 @@ impl std::ops::IndexMut<usize> for NodeList {
     }
 }
 
-/// A list value. In the `listpack` encoding `nodes` holds at most one
-/// packed node, which is the whole list, and the quicklist node rules
-/// (limits, plain nodes, splits) do not apply to it.
+/// The `quicklist` encoding: nodes of listpacks (or single big elements).
 #[derive(Clone)]
-pub struct List {
+pub struct Quicklist {
     nodes: NodeList,
     count: usize,
-    /// `list-max-listpack-size` when the list became a quicklist, clamped.
+    /// `list-max-listpack-size` when the quicklist was made, clamped.
     fill: i16,
-    /// `list-compress-depth` when the list became a quicklist, clamped
-    /// (unused).
+    /// `list-compress-depth` when the quicklist was made, clamped (unused).
     compress: u16,
-    listpack: bool,
 }
 
-impl Default for List {
+impl Default for Quicklist {
     fn default() -> Self {
-        List::new(-2, 0)
+        Quicklist::new(-2, 0)
     }
 }
 
-impl List {
-    /// An empty quicklist with Redis's clamping of the two settings (for
-    /// lists built in one go, which then call [`List::convert_if_fits`]).
-    pub fn new(fill: i32, compress: i32) -> List {
-        List {
+impl Quicklist {
+    /// An empty quicklist with Redis's clamping of the two settings.
+    pub fn new(fill: i32, compress: i32) -> Quicklist {
+        Quicklist {
             nodes: NodeList::Inline(None),
             count: 0,
             fill: fill.clamp(-5, FILL_MAX) as i16,
             compress: compress.clamp(0, COMPRESS_MAX) as u16,
-            listpack: false,
         }
     }
 
-    /// An empty listpack-encoded list, as a push to a missing key makes
-    /// (Redis's `createListListpackObject`). The settings are kept for when
-    /// it becomes a quicklist.
-    pub fn new_listpack(fill: i32, compress: i32) -> List {
-        List {
-            listpack: true,
-            ..List::new(fill, compress)
-        }
+    /// A listpack grown past one node's limit: it becomes the first node
+    /// whole (Redis's `quicklistAppendListpack`).
+    fn from_listpack(lp: Listpack, fill: i32, compress: i32) -> Quicklist {
+        let mut q = Quicklist::new(fill, compress);
+        q.append_listpack_node(lp);
+        q
     }
 
-    pub fn encoding(&self) -> &'static str {
-        if self.listpack {
-            "listpack"
-        } else {
-            "quicklist"
-        }
-    }
-
-    // --- encoding conversions (Redis's listTypeTryConversion*) --------------
-
-    /// Before adding `add_len` elements of `add_bytes` bytes in all: a
-    /// listpack list that would then be past the `fill` limit becomes a
-    /// quicklist of the current settings, its listpack the first node.
-    pub fn prepare_growth(&mut self, fill: i32, compress: i32, add_bytes: usize, add_len: usize) {
-        if !self.listpack {
-            return;
-        }
-        let bytes = self.nodes.front().map_or(EMPTY_LISTPACK_BYTES, Node::sz);
-        let sz = bytes.saturating_add(add_bytes);
-        if exceeds_limit(fill, sz, self.count.saturating_add(add_len)) {
-            self.listpack = false;
-            self.fill = fill.clamp(-5, FILL_MAX) as i16;
-            self.compress = compress.clamp(0, COMPRESS_MAX) as u16;
-        }
-    }
-
-    /// After a removal: a quicklist left as one packed node within half
-    /// the `fill` limit goes back to a listpack.
-    pub fn shrink_if_small(&mut self, fill: i32) {
-        self.quicklist_to_listpack(fill, 2);
-    }
-
-    /// After building a list in one go: a quicklist of one packed node
-    /// within the `fill` limit becomes a listpack.
-    pub fn convert_if_fits(&mut self, fill: i32) {
-        self.quicklist_to_listpack(fill, 1);
-    }
-
-    /// Redis's `listTypeTryConvertQuicklist`, the limit divided by `div`.
-    fn quicklist_to_listpack(&mut self, fill: i32, div: usize) {
-        if self.listpack || self.nodes.len() != 1 {
-            return;
+    /// Redis's `listTypeTryConvertQuicklist`: the listpack of a quicklist
+    /// that is one packed node within the `fill` limit divided by `div`.
+    fn take_small_listpack(&mut self, fill: i32, div: usize) -> Option<Listpack> {
+        if self.nodes.len() != 1 {
+            return None;
         }
         let Some(Node::Packed(lp)) = self.nodes.front() else {
-            return;
+            return None;
         };
         // The dimension `fill` does not limit is unbounded (Redis's
         // SIZE_MAX or UINT_MAX, halved).
@@ -492,27 +446,20 @@ impl List {
             NodeLimit::Bytes(limit) => lp.bytes() <= limit / div,
             NodeLimit::Entries(limit) => self.count <= limit / div,
         };
-        if fits {
-            self.listpack = true;
+        if !fits {
+            return None;
         }
-    }
-
-    /// The listpack of a listpack-encoded list, created empty if the list
-    /// has none yet (it is filled at once by the caller).
-    fn sole_listpack(&mut self) -> Option<&mut Listpack> {
-        if self.nodes.len() == 0 {
-            self.nodes.push_back(Node::Packed(Listpack::new()));
-        }
-        match self.nodes.front_mut() {
+        self.count = 0;
+        match self.nodes.remove(0) {
             Some(Node::Packed(lp)) => Some(lp),
             _ => None,
         }
     }
 
-    /// Bytes allocated for the list: the `Arc` block holding it, the node
-    /// array and every node's buffer.
-    pub fn heap_size(&self) -> usize {
-        let arc = 2 * std::mem::size_of::<usize>() + std::mem::size_of::<List>();
+    /// Bytes allocated for the quicklist: the `Arc` block holding it, the
+    /// node array and every node's buffer.
+    fn heap_size(&self) -> usize {
+        let arc = 2 * std::mem::size_of::<usize>() + std::mem::size_of::<Quicklist>();
         let nodes = self.nodes.capacity() * std::mem::size_of::<Node>();
         arc + nodes + self.nodes.iter().map(Node::alloc_size).sum::<usize>()
     }
@@ -526,20 +473,12 @@ impl List {
         self.count
     }
 
-    pub fn is_empty(&self) -> bool {
-        self.count == 0
-    }
-
     fn fill(&self) -> i32 {
         i32::from(self.fill)
     }
 
-    /// The `ql_*` fields DEBUG OBJECT adds for a quicklist (none for a
-    /// listpack).
-    pub fn debug_info(&self) -> String {
-        if self.listpack {
-            return String::new();
-        }
+    /// The `ql_*` fields DEBUG OBJECT adds for a quicklist.
+    fn debug_info(&self) -> String {
         let nodes = self.nodes.len();
         let avg = self.count as f64 / nodes as f64;
         let size: usize = self.nodes.iter().map(Node::sz).sum();
@@ -571,16 +510,6 @@ impl List {
     pub fn push(&mut self, v: &[u8], front: bool) {
         let sz = v.len();
         self.count += 1;
-        if self.listpack {
-            if let Some(lp) = self.sole_listpack() {
-                if front {
-                    lp.prepend(v);
-                } else {
-                    lp.append(v);
-                }
-            }
-            return;
-        }
         if is_large(sz) {
             self.push_node(Node::Plain(v.into()), front);
             return;
@@ -673,19 +602,19 @@ impl List {
 
     /// Elements from `index` towards the tail, or towards the head when
     /// `reverse`.
-    pub fn iter_from(&self, index: usize, reverse: bool) -> Iter<'_> {
+    fn iter_from(&self, index: usize, reverse: bool) -> NodesIter<'_> {
         match self
             .locate(index)
             .and_then(|(ni, off)| Some((ni, self.nodes[ni].seek(off)?)))
         {
-            Some((ni, pos)) => Iter {
+            Some((ni, pos)) => NodesIter {
                 nodes: &self.nodes,
                 ni,
                 pos,
                 reverse,
                 done: false,
             },
-            None => Iter {
+            None => NodesIter {
                 nodes: &self.nodes,
                 ni: 0,
                 pos: 0,
@@ -695,8 +624,8 @@ impl List {
         }
     }
 
-    /// All elements, head to tail.
-    pub fn iter(&self) -> Iter<'_> {
+    #[cfg(test)]
+    fn iter(&self) -> NodesIter<'_> {
         self.iter_from(0, false)
     }
 
@@ -769,31 +698,8 @@ impl List {
                     }
                 }
                 Node::Packed(lp) => {
-                    let mut hits = Vec::new();
-                    let want = |hits: &Vec<usize>| limit.is_none_or(|l| removed + hits.len() < l);
-                    if from_tail {
-                        let mut entries = lp.entries();
-                        while want(&hits) {
-                            match entries.next_back() {
-                                Some((p, e)) if elem_eq(e, v, vint) => hits.push(p),
-                                Some(_) => {}
-                                None => break,
-                            }
-                        }
-                    } else {
-                        let mut entries = lp.entries();
-                        while want(&hits) {
-                            match entries.next() {
-                                Some((p, e)) if elem_eq(e, v, vint) => hits.push(p),
-                                Some(_) => {}
-                                None => break,
-                            }
-                        }
-                    }
-                    if !hits.is_empty() {
-                        removed += lp.delete_many(&hits);
-                        emptied |= lp.is_empty();
-                    }
+                    removed += lp_remove(lp, v, vint, limit.map(|l| l - removed), from_tail);
+                    emptied |= lp.is_empty();
                 }
             }
         }
@@ -834,10 +740,6 @@ impl List {
     /// Redis's `_quicklistInsert`: inserts `v` before or after element
     /// `off` of node `ni`.
     fn insert_at(&mut self, ni: usize, off: usize, v: &[u8], after: bool) {
-        if self.listpack {
-            self.count += 1;
-            return self.insert_in_node(ni, off, v, after);
-        }
         let fill = self.fill();
         let sz = v.len();
         let node_count = self.nodes[ni].count();
@@ -979,8 +881,7 @@ impl List {
 
     /// Redis's `quicklistReplaceEntry` for element `off` of node `ni`.
     fn replace_entry(&mut self, ni: usize, off: usize, v: &[u8]) {
-        // A listpack list has no plain nodes, whatever the element's size.
-        let large = !self.listpack && is_large(v.len());
+        let large = is_large(v.len());
         match &mut self.nodes[ni] {
             Node::Packed(lp) if !large => {
                 if let Some(pos) = lp.seek(off as i64) {
@@ -1024,7 +925,7 @@ pub enum NodeRef<'a> {
 }
 
 // The serialization side (RDB, DUMP/RESTORE) uses these.
-impl List {
+impl Quicklist {
     /// The nodes, head to tail.
     pub fn nodes(&self) -> impl Iterator<Item = NodeRef<'_>> {
         self.nodes.iter().map(|n| match n {
@@ -1036,7 +937,6 @@ impl List {
     /// Appends a listpack as a node of its own, as loaded (Redis's
     /// quicklistAppendListpack); an empty one is skipped.
     pub fn append_listpack_node(&mut self, mut lp: Listpack) {
-        self.listpack = false;
         let n = lp.recount();
         if n > 0 {
             self.count += n;
@@ -1046,7 +946,6 @@ impl List {
 
     /// Appends a plain node holding one element (quicklistAppendPlainNode).
     pub fn append_plain_node(&mut self, v: Vec<u8>) {
-        self.listpack = false;
         self.count += 1;
         self.nodes.push_back(Node::Plain(v.into_boxed_slice()));
     }
@@ -1061,8 +960,292 @@ pub fn elem_eq(e: LpValue<'_>, s: &[u8], sint: Option<i64>) -> bool {
     }
 }
 
-/// Iterator over list elements from a position, either way.
-pub struct Iter<'a> {
+/// Deletes up to `budget` elements equal to `v` (every one when `None`)
+/// from `lp`, found from the tail when `from_tail`; returns how many.
+fn lp_remove(lp: &mut Listpack, v: &[u8], vint: Option<i64>, budget: Option<usize>, from_tail: bool) -> usize {
+    let mut hits = Vec::new();
+    let mut entries = lp.entries();
+    while budget.is_none_or(|b| hits.len() < b) {
+        let next = if from_tail { entries.next_back() } else { entries.next() };
+        match next {
+            Some((p, e)) if elem_eq(e, v, vint) => hits.push(p),
+            Some(_) => {}
+            None => break,
+        }
+    }
+    if hits.is_empty() {
+        0
+    } else {
+        lp.delete_many(&hits)
+    }
+}
+
+/// A list value, held in the `Value` itself (16 bytes).
+///
+/// A small list is its listpack and nothing else, as in Redis 7.2 (no
+/// `Arc` or quicklist header around it); a snapshot copies it when it
+/// captures the key. A quicklist is shared with a snapshot by its `Arc` and
+/// copied on the first write after a capture (`Arc::make_mut`).
+#[derive(Clone)]
+pub enum List {
+    Listpack(Listpack),
+    Quicklist(Arc<Quicklist>),
+}
+
+impl List {
+    /// An empty listpack-encoded list, as a push to a missing key makes
+    /// (Redis's `createListListpackObject`).
+    pub fn new_listpack() -> List {
+        List::Listpack(Listpack::new())
+    }
+
+    /// An empty quicklist, for a list built in one go that then calls
+    /// [`List::convert_if_fits`].
+    pub fn new_quicklist(fill: i32, compress: i32) -> List {
+        List::Quicklist(Arc::new(Quicklist::new(fill, compress)))
+    }
+
+    pub fn encoding(&self) -> &'static str {
+        match self {
+            List::Listpack(_) => "listpack",
+            List::Quicklist(_) => "quicklist",
+        }
+    }
+
+    /// Bytes allocated for the list outside the `Value`.
+    pub fn heap_size(&self) -> usize {
+        match self {
+            List::Listpack(lp) => lp.alloc_size(),
+            List::Quicklist(q) => q.heap_size(),
+        }
+    }
+
+    /// Redis's lazyfree effort: 1 for a listpack, the nodes of a quicklist.
+    pub fn free_effort(&self) -> usize {
+        match self {
+            List::Listpack(_) => 1,
+            List::Quicklist(q) => q.free_effort(),
+        }
+    }
+
+    pub fn len(&self) -> usize {
+        match self {
+            List::Listpack(lp) => lp.len(),
+            List::Quicklist(q) => q.len(),
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// The `ql_*` fields DEBUG OBJECT adds for a quicklist (none for a
+    /// listpack, as in Redis).
+    pub fn debug_info(&self) -> String {
+        match self {
+            List::Listpack(_) => String::new(),
+            List::Quicklist(q) => q.debug_info(),
+        }
+    }
+
+    // --- encoding conversions (Redis's listTypeTryConversion*) --------------
+
+    /// Before adding `add_len` elements of `add_bytes` bytes in all: a
+    /// listpack that would then be past the `fill` limit becomes a
+    /// quicklist of the current settings, the listpack its first node.
+    pub fn prepare_growth(&mut self, fill: i32, compress: i32, add_bytes: usize, add_len: usize) {
+        let List::Listpack(lp) = self else { return };
+        let sz = lp.bytes().saturating_add(add_bytes);
+        if exceeds_limit(fill, sz, lp.len().saturating_add(add_len)) {
+            let lp = std::mem::take(lp);
+            *self = List::Quicklist(Arc::new(Quicklist::from_listpack(lp, fill, compress)));
+        }
+    }
+
+    /// After a removal: a quicklist left as one packed node within half
+    /// the `fill` limit goes back to a listpack.
+    pub fn shrink_if_small(&mut self, fill: i32) {
+        self.quicklist_to_listpack(fill, 2);
+    }
+
+    /// After building a list in one go: a quicklist of one packed node
+    /// within the `fill` limit becomes a listpack.
+    pub fn convert_if_fits(&mut self, fill: i32) {
+        self.quicklist_to_listpack(fill, 1);
+    }
+
+    fn quicklist_to_listpack(&mut self, fill: i32, div: usize) {
+        let List::Quicklist(q) = self else { return };
+        if q.nodes.len() != 1 {
+            return;
+        }
+        if let Some(lp) = Arc::make_mut(q).take_small_listpack(fill, div) {
+            *self = List::Listpack(lp);
+        }
+    }
+
+    // --- reads ----------------------------------------------------------------
+
+    /// Converts a Redis index (negative from the tail) to a 0-based one.
+    pub fn resolve_index(&self, index: i64) -> Option<usize> {
+        let len = self.len();
+        let i = if index < 0 {
+            index.checked_add(len as i64)?
+        } else {
+            index
+        };
+        usize::try_from(i).ok().filter(|&i| i < len)
+    }
+
+    /// LINDEX.
+    pub fn get(&self, index: i64) -> Option<LpValue<'_>> {
+        match self {
+            List::Listpack(lp) => {
+                let i = self.resolve_index(index)?;
+                Some(lp.get(lp.seek(i as i64)?))
+            }
+            List::Quicklist(q) => q.get(index),
+        }
+    }
+
+    /// Elements from `index` towards the tail, or towards the head when
+    /// `reverse`.
+    pub fn iter_from(&self, index: usize, reverse: bool) -> Iter<'_> {
+        match self {
+            List::Listpack(lp) => Iter::Listpack {
+                lp,
+                pos: i64::try_from(index).ok().and_then(|i| lp.seek(i)),
+                reverse,
+            },
+            List::Quicklist(q) => Iter::Nodes(q.iter_from(index, reverse)),
+        }
+    }
+
+    /// All elements, head to tail.
+    pub fn iter(&self) -> Iter<'_> {
+        self.iter_from(0, false)
+    }
+
+    /// The nodes as stored, head to tail, for RDB and DUMP: a listpack is
+    /// saved as a quicklist of one node, as Redis 7.2 does.
+    pub fn nodes(&self) -> Box<dyn Iterator<Item = NodeRef<'_>> + '_> {
+        match self {
+            List::Listpack(lp) => Box::new(std::iter::once(NodeRef::Packed(lp))),
+            List::Quicklist(q) => Box::new(q.nodes()),
+        }
+    }
+
+    // --- writes ----------------------------------------------------------------
+
+    /// LPUSH (`front`) or RPUSH of one element. A listpack takes it whatever
+    /// its size: the caller has called [`List::prepare_growth`].
+    pub fn push(&mut self, v: &[u8], front: bool) {
+        match self {
+            List::Listpack(lp) => {
+                if front {
+                    lp.prepend(v);
+                } else {
+                    lp.append(v);
+                }
+            }
+            List::Quicklist(q) => Arc::make_mut(q).push(v, front),
+        }
+    }
+
+    /// LPOP (`front`) or RPOP of one element.
+    pub fn pop(&mut self, front: bool) -> Option<Vec<u8>> {
+        match self {
+            List::Listpack(lp) => {
+                let pos = if front { lp.first()? } else { lp.last()? };
+                let v = lp.get(pos).to_vec();
+                lp.delete(pos);
+                Some(v)
+            }
+            List::Quicklist(q) => Arc::make_mut(q).pop(front),
+        }
+    }
+
+    /// LSET: false if `index` is out of range.
+    pub fn set(&mut self, index: i64, v: &[u8]) -> bool {
+        match self.resolve_index(index) {
+            None => false,
+            Some(i) => match self {
+                List::Listpack(lp) => lp.seek(i as i64).and_then(|pos| lp.replace(pos, v)).is_some(),
+                List::Quicklist(q) => Arc::make_mut(q).set(index, v),
+            },
+        }
+    }
+
+    /// LINSERT: inserts `v` before or after the first element equal to
+    /// `pivot`; false if there is none.
+    pub fn insert_at_pivot(&mut self, pivot: &[u8], v: &[u8], after: bool) -> bool {
+        match self {
+            List::Listpack(lp) => {
+                let pint = crate::util::string2ll(pivot);
+                let Some((pos, _)) = lp.entries().find(|&(_, e)| elem_eq(e, pivot, pint)) else {
+                    return false;
+                };
+                if after {
+                    lp.insert_after(pos, v);
+                } else {
+                    lp.insert_before(pos, v);
+                }
+                true
+            }
+            List::Quicklist(q) => Arc::make_mut(q).insert_at_pivot(pivot, v, after),
+        }
+    }
+
+    /// LREM: removes up to `limit` elements equal to `v` (all of them when
+    /// `limit` is None), from the tail when `from_tail`. Returns how many.
+    pub fn remove(&mut self, v: &[u8], limit: Option<usize>, from_tail: bool) -> usize {
+        match self {
+            List::Listpack(lp) => lp_remove(lp, v, crate::util::string2ll(v), limit, from_tail),
+            List::Quicklist(q) => Arc::make_mut(q).remove(v, limit, from_tail),
+        }
+    }
+
+    /// Deletes `n` elements from element `start` on.
+    pub fn delete_range(&mut self, start: usize, n: usize) {
+        match self {
+            List::Listpack(lp) => {
+                if let Ok(start) = i64::try_from(start) {
+                    lp.delete_range(start, n);
+                }
+            }
+            List::Quicklist(q) => Arc::make_mut(q).delete_range(start, n),
+        }
+    }
+}
+
+/// Iterator over a list's elements from a position, either way.
+pub enum Iter<'a> {
+    Listpack {
+        lp: &'a Listpack,
+        pos: Option<usize>,
+        reverse: bool,
+    },
+    Nodes(NodesIter<'a>),
+}
+
+impl<'a> Iterator for Iter<'a> {
+    type Item = LpValue<'a>;
+
+    fn next(&mut self) -> Option<LpValue<'a>> {
+        match self {
+            Iter::Listpack { lp, pos, reverse } => {
+                let lp: &'a Listpack = lp;
+                let p = (*pos)?;
+                *pos = if *reverse { lp.prev(p) } else { lp.next(p) };
+                Some(lp.get(p))
+            }
+            Iter::Nodes(it) => it.next(),
+        }
+    }
+}
+
+/// Iterator over a quicklist's elements from a position, either way.
+pub struct NodesIter<'a> {
     nodes: &'a NodeList,
     ni: usize,
     pos: usize,
@@ -1070,7 +1253,7 @@ pub struct Iter<'a> {
     done: bool,
 }
 
-impl<'a> Iterator for Iter<'a> {
+impl<'a> Iterator for NodesIter<'a> {
     type Item = LpValue<'a>;
 
     fn next(&mut self) -> Option<LpValue<'a>> {
@@ -1111,11 +1294,11 @@ impl<'a> Iterator for Iter<'a> {
 mod tests {
     use super::*;
 
-    fn items(l: &List) -> Vec<Vec<u8>> {
+    fn items(l: &Quicklist) -> Vec<Vec<u8>> {
         l.iter().map(|v| v.to_vec()).collect()
     }
 
-    fn check(l: &List) {
+    fn check(l: &Quicklist) {
         let total: usize = l.nodes.iter().map(Node::count).sum();
         assert_eq!(total, l.count);
         assert!(l.nodes.iter().all(|n| n.count() > 0));
@@ -1134,12 +1317,13 @@ mod tests {
     fn node_is_small() {
         assert_eq!(std::mem::size_of::<Node>(), 24);
         assert_eq!(std::mem::size_of::<NodeList>(), 32);
-        assert_eq!(std::mem::size_of::<List>(), 48);
+        assert_eq!(std::mem::size_of::<Quicklist>(), 48);
+        assert_eq!(std::mem::size_of::<List>(), 16);
     }
 
     #[test]
     fn push_pop_index() {
-        let mut l = List::new(3, 0);
+        let mut l = Quicklist::new(3, 0);
         for i in 0..10 {
             l.push(format!("e{i}").as_bytes(), false);
         }
@@ -1164,7 +1348,7 @@ mod tests {
             vec![b"e3".to_vec(), b"e2".to_vec(), b"e1".to_vec(), b"e0".to_vec()]
         );
         while l.pop(true).is_some() {}
-        assert!(l.is_empty());
+        assert_eq!(l.len(), 0);
         assert_eq!(l.nodes.len(), 0);
     }
 
@@ -1179,7 +1363,7 @@ mod tests {
             seed % n.max(1)
         };
         for fill in [-1, -2, 1, 2, 5, 0] {
-            let mut l = List::new(fill, 0);
+            let mut l = Quicklist::new(fill, 0);
             let mut m: Vec<Vec<u8>> = Vec::new();
             for _ in 0..3000 {
                 let val = match rnd(4) {
@@ -1276,11 +1460,11 @@ mod tests {
 
     #[test]
     fn nodes_round_trip() {
-        let mut l = List::new(2, 0);
+        let mut l = Quicklist::new(2, 0);
         for v in [&b"a"[..], b"b", b"c", b"12345"] {
             l.push(v, false);
         }
-        let mut copy = List::new(-2, 0);
+        let mut copy = Quicklist::new(-2, 0);
         for n in l.nodes() {
             match n {
                 NodeRef::Packed(lp) => copy.append_listpack_node(lp.clone()),
@@ -1309,23 +1493,46 @@ mod tests {
         assert!(exceeds_limit(i32::MAX, 8193, 1));
     }
 
+    fn list_items(l: &List) -> Vec<Vec<u8>> {
+        let fwd: Vec<Vec<u8>> = l.iter().map(|v| v.to_vec()).collect();
+        let mut back: Vec<Vec<u8>> = match l.len() {
+            0 => Vec::new(),
+            n => l.iter_from(n - 1, true).map(|v| v.to_vec()).collect(),
+        };
+        back.reverse();
+        assert_eq!(fwd, back);
+        assert_eq!(fwd.len(), l.len());
+        fwd
+    }
+
+    fn quicklist(l: &List) -> &Quicklist {
+        match l {
+            List::Quicklist(q) => q,
+            List::Listpack(_) => panic!("a listpack"),
+        }
+    }
+
+    fn owned(vs: &[&[u8]]) -> Vec<Vec<u8>> {
+        vs.iter().map(|v| v.to_vec()).collect()
+    }
+
     #[test]
     fn listpack_grows_into_a_quicklist_and_shrinks_back() {
-        let mut l = List::new_listpack(-2, 0);
+        let mut l = List::new_listpack();
         assert_eq!(l.encoding(), "listpack");
-        // Growth past the limit: the whole listpack becomes the first node,
-        // with the settings of the moment.
         l.prepare_growth(4, 0, 4, 4);
         for v in [b"a", b"b", b"c", b"d"] {
             l.push(v, false);
         }
         assert_eq!(l.encoding(), "listpack");
+        // Growth past the limit: the whole listpack becomes the first node,
+        // with the settings of the moment.
         l.prepare_growth(3, 0, 1, 1);
         assert_eq!(l.encoding(), "quicklist");
-        assert_eq!(l.fill(), 3);
+        assert_eq!(quicklist(&l).fill(), 3);
         l.push(b"e", false);
-        check(&l);
-        assert_eq!(l.nodes.len(), 2);
+        check(quicklist(&l));
+        assert_eq!(quicklist(&l).nodes.len(), 2);
         // Shrinking needs one node within half the limit.
         l.pop(false);
         l.shrink_if_small(4);
@@ -1334,9 +1541,9 @@ mod tests {
         l.pop(false);
         l.shrink_if_small(4);
         assert_eq!(l.encoding(), "listpack");
-        assert_eq!(items(&l), vec![b"a".to_vec(), b"b".to_vec()]);
+        assert_eq!(list_items(&l), owned(&[b"a", b"b"]));
         // A list built in one go only needs to fit.
-        let mut q = List::new(-2, 0);
+        let mut q = List::new_quicklist(-2, 0);
         for v in [b"1", b"2", b"3", b"4"] {
             q.push(v, false);
         }
@@ -1345,30 +1552,39 @@ mod tests {
         q.convert_if_fits(4);
         assert_eq!(q.encoding(), "listpack");
         assert!(q.debug_info().is_empty());
+        assert_eq!(list_items(&q), owned(&[b"1", b"2", b"3", b"4"]));
     }
 
     #[test]
-    fn listpack_inserts_and_replaces_in_place() {
-        let mut l = List::new_listpack(1, 0);
-        for v in [b"a", b"b", b"c"] {
+    fn listpack_edits_in_place() {
+        let mut l = List::new_listpack();
+        for v in [b"a", b"b", b"c", b"b"] {
             l.push(v, false);
         }
+        l.push(b"7", true);
         assert!(l.insert_at_pivot(b"b", b"x", true));
-        assert!(l.insert_at_pivot(b"a", b"y", false));
+        assert!(l.insert_at_pivot(b"7", b"y", false));
+        assert!(!l.insert_at_pivot(b"nope", b"y", false));
         assert!(l.set(-1, b"z"));
-        assert_eq!(l.nodes.len(), 1);
-        assert_eq!(
-            items(&l),
-            [&b"y"[..], b"a", b"b", b"x", b"z"].map(|v| v.to_vec()).to_vec()
-        );
-        check(&l);
+        assert!(!l.set(9, b"z"));
+        assert_eq!(list_items(&l), owned(&[b"y", b"7", b"a", b"b", b"x", b"c", b"z"]));
+        assert_eq!(l.get(1).map(|v| v.to_vec()), Some(b"7".to_vec()));
+        assert_eq!(l.get(-7).map(|v| v.to_vec()), Some(b"y".to_vec()));
+        assert!(l.get(7).is_none());
+        assert_eq!(l.pop(true), Some(b"y".to_vec()));
+        assert_eq!(l.pop(false), Some(b"z".to_vec()));
+        assert_eq!(l.remove(b"7", None, false), 1);
+        l.delete_range(1, 2);
+        assert_eq!(list_items(&l), owned(&[b"a", b"c"]));
+        assert_eq!(l.nodes().count(), 1);
+        assert_eq!(l.encoding(), "listpack");
     }
 
     #[test]
     fn plain_nodes() {
         // The only test touching the process-wide threshold.
         assert!(set_packed_threshold(10));
-        let mut l = List::new(-2, 0);
+        let mut l = Quicklist::new(-2, 0);
         l.push(b"small", false);
         l.push(b"a big element", false);
         l.push(b"tail", false);

@@ -139,6 +139,12 @@ fn fastkey_dump_loads_in_redis_and_redis_dump_loads_in_fastkey() {
     fk2.wait_loaded();
     let mut fk2c = fk2.redis();
     assert_same(&contents(&mut fk2c), &expected);
+    // Redis 7.0 saves every list as a quicklist; one that fits a node
+    // loads as a listpack, as Redis 7.2 loads it.
+    for (key, want) in [("list", "listpack"), ("biglist", "quicklist")] {
+        let enc: String = redis::cmd("OBJECT").arg("ENCODING").arg(key).query(&mut fk2c).unwrap();
+        assert_eq!(enc, want, "{key}");
+    }
     let mut rsc = rs.redis();
     assert_eq!(
         digest(&mut fk2c),

@@ -346,11 +346,11 @@ mod tests {
     #[test]
     fn list_batches_at_64() {
         let items: Vec<Vec<String>> = (0..65).map(|i| vec![format!("e{i}")]).collect();
-        let mut l = crate::t_list::List::new(-2, 0);
+        let mut l = crate::t_list::List::new_quicklist(-2, 0);
         for it in &items {
             l.push(it[0].as_bytes(), false);
         }
-        let got = written(b"l", &Value::List(Arc::new(l)), Some(5));
+        let got = written(b"l", &Value::List(l), Some(5));
         let mut want = batch("RPUSH", "l", &items[..64]);
         want.extend(batch("RPUSH", "l", &items[64..]));
         want.extend(cmd(&["PEXPIREAT", "l", "5"]));
@@ -359,15 +359,12 @@ mod tests {
 
     #[test]
     fn exactly_64_items_is_one_command() {
-        let mut l = crate::t_list::List::new(-2, 0);
+        let mut l = crate::t_list::List::new_quicklist(-2, 0);
         for i in 0..64 {
             l.push(i.to_string().as_bytes(), false);
         }
         let items: Vec<Vec<String>> = (0..64).map(|i| vec![i.to_string()]).collect();
-        assert_bytes(
-            written(b"l", &Value::List(Arc::new(l)), None),
-            batch("RPUSH", "l", &items),
-        );
+        assert_bytes(written(b"l", &Value::List(l), None), batch("RPUSH", "l", &items));
     }
 
     #[test]

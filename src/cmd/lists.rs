@@ -17,7 +17,6 @@ use crate::object::{Type, Value};
 use crate::reply::ReplyBuf;
 use crate::server::Server;
 use crate::t_list::{elem_eq, List, MAX_ITEM_SIZE};
-use std::sync::Arc;
 
 const KS_INSERT: &[KeySpec] = &[KeySpec::one(1, ks::RW | ks::INSERT)];
 const KS_POP: &[KeySpec] = &[KeySpec::one(1, ks::RW | ks::ACCESS | ks::DELETE)];
@@ -201,7 +200,7 @@ fn as_list(o: Option<&mut crate::object::Obj>) -> Result<Option<&mut List>, ()> 
     match o {
         None => Ok(None),
         Some(o) => match &mut o.v {
-            Value::List(l) => Ok(Some(Arc::make_mut(l))),
+            Value::List(l) => Ok(Some(l)),
             _ => Err(()),
         },
     }
@@ -225,8 +224,8 @@ fn list_again<'a>(srv: &'a mut Server, db: usize, key: &[u8]) -> Option<&'a mut 
 }
 
 /// A new (listpack-encoded) list for a push to a missing key.
-fn new_list(srv: &Server) -> List {
-    List::new_listpack(srv.cfg.list_max_listpack_size, srv.cfg.list_compress_depth)
+fn new_list() -> List {
+    List::new_listpack()
 }
 
 /// `list-max-listpack-size` and `list-compress-depth` as they are now: a
@@ -380,13 +379,13 @@ fn push_generic(ctx: &mut Ctx, front: bool, only_existing: bool) {
         }
         Ok(None) if only_existing => return ctx.c.reply.int(0),
         Ok(None) => {
-            let mut l = new_list(ctx.srv);
+            let mut l = new_list();
             grow(&mut l, s, add_bytes, n - 2);
             for j in 2..n {
                 l.push(ctx.argv.get(j), front);
             }
             let len = l.len();
-            ctx.srv.add_key(db, key, Value::List(Arc::new(l)));
+            ctx.srv.add_key(db, key, Value::List(l));
             len
         }
     };
@@ -778,10 +777,10 @@ fn move_generic(ctx: &mut Ctx, from_front: bool, to_front: bool, blocking: Optio
             l.push(&value, to_front);
         }
         None => {
-            let mut l = new_list(ctx.srv);
+            let mut l = new_list();
             grow(&mut l, s, add_bytes, 1);
             l.push(&value, to_front);
-            ctx.srv.add_key(db, dst, Value::List(Arc::new(l)));
+            ctx.srv.add_key(db, dst, Value::List(l));
         }
     }
     ctx.srv.signal_modified_key(db, dst);

@@ -14,7 +14,6 @@ use crate::sbytes::SBytes;
 use crate::t_list::List;
 use crate::util;
 use std::cmp::Ordering;
-use std::sync::Arc;
 
 const NOTE_PATTERN: &str = "For the optional BY/GET keyword. It is marked 'unknown' because the key names derive from the content of the key we sort";
 const NOTE_STORE: &str =
@@ -437,7 +436,7 @@ fn sort_generic(ctx: &mut Ctx, readonly: bool) {
             }
         }
         Some(dst) => {
-            let mut list = List::new(ctx.srv.cfg.list_max_listpack_size, ctx.srv.cfg.list_compress_depth);
+            let mut list = List::new_quicklist(ctx.srv.cfg.list_max_listpack_size, ctx.srv.cfg.list_compress_depth);
             for i in range() {
                 let Some(obj) = items.get(i).map(|it| it.obj.clone()) else {
                     break;
@@ -452,7 +451,7 @@ fn sort_generic(ctx: &mut Ctx, readonly: bool) {
             }
             if outputlen > 0 {
                 list.convert_if_fits(ctx.srv.cfg.list_max_listpack_size);
-                ctx.srv.set_key(db, dst, Value::List(Arc::new(list)), false);
+                ctx.srv.set_key(db, dst, Value::List(list), false);
                 ctx.written(dst, ev::LIST, "sortstore");
                 ctx.srv.dirty += (outputlen as u64).saturating_sub(1);
             } else {

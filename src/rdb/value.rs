@@ -12,7 +12,7 @@ use crate::dict::Dict;
 use crate::object::Value;
 use crate::sbytes::SBytes;
 use crate::t_hash::Hash;
-use crate::t_list::{List, NodeRef};
+use crate::t_list::{List, NodeRef, Quicklist};
 use crate::t_set::Set;
 use crate::t_zset::ZSet;
 use std::sync::Arc;
@@ -102,7 +102,7 @@ pub enum LoadError {
 pub fn value_from_rdb(v: RdbValue, cfg: &Config) -> Result<Value, LoadError> {
     Ok(match v {
         RdbValue::String(b) => Value::string_from_vec(b),
-        RdbValue::List(repr) => Value::List(Arc::new(list_from_rdb(repr, cfg))),
+        RdbValue::List(repr) => Value::List(list_from_rdb(repr, cfg)),
         RdbValue::Set(repr) => Value::Set(Arc::new(set_from_rdb(repr, cfg)?)),
         RdbValue::ZSet(repr) => Value::ZSet(zset_from_rdb(repr, cfg)?),
         RdbValue::Hash(repr) => Value::Hash(hash_from_rdb(repr, cfg)?),
@@ -113,25 +113,26 @@ pub fn value_from_rdb(v: RdbValue, cfg: &Config) -> Result<Value, LoadError> {
 }
 
 fn list_from_rdb(repr: ListRepr, cfg: &Config) -> List {
-    let mut l = List::new(cfg.list_max_listpack_size, cfg.list_compress_depth);
+    let mut q = Quicklist::new(cfg.list_max_listpack_size, cfg.list_compress_depth);
     match repr {
         // Nodes are kept as they were saved, as Redis does.
         ListRepr::Quicklist(nodes) => {
             for n in nodes {
                 match n {
-                    ListNode::Packed(lp) => l.append_listpack_node(lp),
-                    ListNode::Plain(b) => l.append_plain_node(b),
+                    ListNode::Packed(lp) => q.append_listpack_node(lp),
+                    ListNode::Plain(b) => q.append_plain_node(b),
                 }
             }
         }
         ListRepr::Elements(elems) => {
             for e in elems {
-                l.push(&e, false);
+                q.push(&e, false);
             }
         }
     }
     // Redis 7.2's LIST_CONV_AUTO after a load: one node that fits makes a
     // listpack-encoded list.
+    let mut l = List::Quicklist(Arc::new(q));
     l.convert_if_fits(cfg.list_max_listpack_size);
     l
 }
