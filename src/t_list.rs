@@ -1555,6 +1555,100 @@ mod tests {
         assert_eq!(list_items(&q), owned(&[b"1", b"2", b"3", b"4"]));
     }
 
+    /// The command layer's calls (growth check before an addition, shrink
+    /// check after a removal) under a small limit, so that lists flip
+    /// between encodings often, against a plain vector.
+    #[test]
+    fn conversions_keep_the_elements() {
+        let mut seed = 0x2545_F491_4F6C_DD1Du64;
+        let mut rnd = move |n: u64| {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            seed % n.max(1)
+        };
+        for fill in [4, -1] {
+            let mut l = List::new_listpack();
+            let mut m: Vec<Vec<u8>> = Vec::new();
+            let mut flips = 0;
+            for step in 0..4000 {
+                let enc = l.encoding();
+                // Phases of 100 steps that mostly add, then mostly remove.
+                let adding = (step / 100) % 2 == 0;
+                let val = match rnd(3) {
+                    0 => rnd(50).to_string().into_bytes(),
+                    1 => vec![b'x'; rnd(900) as usize],
+                    _ => format!("v{}", rnd(5)).into_bytes(),
+                };
+                let op = match rnd(10) {
+                    n if adding && n >= 4 && rnd(4) != 0 => rnd(2),
+                    n if !adding && n < 4 && rnd(4) != 0 => 4 + rnd(6),
+                    n => n,
+                };
+                match op {
+                    0 | 1 => {
+                        let front = rnd(2) == 0;
+                        l.prepare_growth(fill, 0, val.len(), 1);
+                        l.push(&val, front);
+                        if front {
+                            m.insert(0, val);
+                        } else {
+                            m.push(val);
+                        }
+                    }
+                    2 if !m.is_empty() => {
+                        let i = rnd(m.len() as u64) as usize;
+                        l.prepare_growth(fill, 0, val.len(), 1);
+                        assert!(l.set(i as i64, &val));
+                        l.shrink_if_small(fill);
+                        m[i] = val;
+                    }
+                    3 if !m.is_empty() => {
+                        let pivot = m[rnd(m.len() as u64) as usize].clone();
+                        let at = m.iter().position(|e| *e == pivot).unwrap_or(0);
+                        l.prepare_growth(fill, 0, val.len(), 1);
+                        assert!(l.insert_at_pivot(&pivot, &val, true));
+                        m.insert(at + 1, val);
+                    }
+                    4..=6 => {
+                        let front = rnd(2) == 0;
+                        let want = if m.is_empty() {
+                            None
+                        } else if front {
+                            Some(m.remove(0))
+                        } else {
+                            m.pop()
+                        };
+                        assert_eq!(l.pop(front), want);
+                        l.shrink_if_small(fill);
+                    }
+                    7 => {
+                        let v = format!("v{}", rnd(5)).into_bytes();
+                        let n = l.remove(&v, None, false);
+                        let before = m.len();
+                        m.retain(|e| *e != v);
+                        assert_eq!(n, before - m.len());
+                        l.shrink_if_small(fill);
+                    }
+                    _ => {
+                        let n = rnd(3) as usize;
+                        let start = m.len().saturating_sub(n);
+                        l.delete_range(start, n);
+                        m.truncate(start);
+                        l.shrink_if_small(fill);
+                    }
+                }
+                flips += usize::from(enc != l.encoding());
+                assert_eq!(l.len(), m.len());
+                if let List::Quicklist(q) = &l {
+                    check(q);
+                }
+            }
+            assert_eq!(list_items(&l), m);
+            assert!(flips > 20, "fill {fill}: only {flips} conversions");
+        }
+    }
+
     #[test]
     fn listpack_edits_in_place() {
         let mut l = List::new_listpack();
