@@ -28,6 +28,10 @@ pub enum TimeoutReply {
     NullArray,
     /// WAIT: the number of replicas that acknowledged `offset`.
     Acked { offset: i64, numreplicas: i64 },
+    /// SHUTDOWN waiting for replicas: no timeout of its own, not subject
+    /// to CLIENT UNBLOCK; it ends with the process, or with an error if
+    /// the shutdown is cancelled.
+    Shutdown,
 }
 
 /// A parked command.
@@ -308,7 +312,12 @@ impl Server {
                     let n = self.replicas_acked(offset);
                     c.st.reply.int(n);
                 }
+                TimeoutReply::Shutdown => {}
             },
+            Some(Unblocked::ShutdownFailed) => {
+                c.st.reply.error_line(b"ERR Errors trying to SHUTDOWN. Check logs.");
+                self.stats.record_error(b"ERR");
+            }
             Some(Unblocked::Gone(msg)) => {
                 c.st.reply.error_line(msg.as_bytes());
                 self.stats.record_error(msg.as_bytes());
@@ -351,7 +360,10 @@ impl Server {
         let Some(Some(mut c)) = self.clients.get_mut(key).map(Option::take) else {
             return false;
         };
-        let was_blocked = c.st.blocked.is_some();
+        let was_blocked =
+            c.st.blocked
+                .as_ref()
+                .is_some_and(|b| b.on_timeout != TimeoutReply::Shutdown);
         if was_blocked {
             self.unblock(&mut c, Some(how));
         }
@@ -367,4 +379,6 @@ pub enum Unblocked {
     Error,
     /// The key waited on is gone (see `Blocked::gone_error`).
     Gone(&'static str),
+    /// The shutdown a SHUTDOWN waited for was cancelled.
+    ShutdownFailed,
 }

@@ -1065,7 +1065,7 @@ impl Server {
             },
             force,
         };
-        self.pause_clients(i64::MAX, false);
+        self.pause_clients(crate::server::PausePurpose::Failover, i64::MAX, false);
     }
 
     /// abortFailover: back to a master serving writes.
@@ -1086,7 +1086,7 @@ impl Server {
 
     fn failover_clear(&mut self) {
         self.link.failover = Failover::default();
-        self.unpause();
+        self.unpause(crate::server::PausePurpose::Failover);
     }
 
     /// The slab key of our replica announcing `host:port` (findReplica).

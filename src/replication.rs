@@ -836,6 +836,12 @@ impl Server {
         }
     }
 
+    /// Asks every replica for an ACK now (REPLCONF GETACK * in the stream).
+    pub fn send_getack_to_replicas(&mut self) {
+        let argv = OwnedArgv::from_slices([&b"REPLCONF"[..], b"GETACK", b"*"].into_iter());
+        self.repl_feed(None, &argv);
+    }
+
     /// Online replicas that acknowledged `offset` (replicationCountAcksByOffset).
     pub fn replicas_acked(&self, offset: i64) -> i64 {
         self.replicas_iter()
@@ -862,8 +868,7 @@ impl Server {
             self.process_clients_waiting_replicas();
         }
         if std::mem::take(&mut self.repl.get_ack) && self.pause.is_none() {
-            let argv = OwnedArgv::from_slices([&b"REPLCONF"[..], b"GETACK", b"*"].into_iter());
-            self.repl_feed(None, &argv);
+            self.send_getack_to_replicas();
         }
         self.pump_bulk();
         self.pump_diskless();

@@ -151,6 +151,14 @@ enum Listener {
     Unix(Registered<UnixListener>),
 }
 
+/// Why clients are paused (Redis's pause_purpose).
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum PausePurpose {
+    ClientCommand = 0,
+    Shutdown = 1,
+    Failover = 2,
+}
+
 /// What SHUTDOWN asked for (flags of Redis's prepareForShutdown).
 #[derive(Clone, Copy, Default, Debug)]
 pub struct ShutdownFlags {
@@ -158,6 +166,30 @@ pub struct ShutdownFlags {
     pub save: bool,
     pub now: bool,
     pub force: bool,
+}
+
+impl ShutdownFlags {
+    /// From the bits of `shutdown-on-sigint` / `shutdown-on-sigterm`
+    /// (Redis's SHUTDOWN_SAVE, _NOSAVE, _NOW, _FORCE).
+    pub fn from_bits(bits: i32) -> ShutdownFlags {
+        ShutdownFlags {
+            save: bits & 1 != 0,
+            nosave: bits & 2 != 0,
+            now: bits & 4 != 0,
+            force: bits & 8 != 0,
+        }
+    }
+}
+
+/// Where a shutdown request stands.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum ShutdownStart {
+    /// Done: the process may exit.
+    Exit,
+    /// Waiting for lagging replicas, writes paused.
+    Waiting,
+    /// It failed and was cancelled (the log says why).
+    Failed,
 }
 
 pub struct Server {
@@ -189,6 +221,12 @@ pub struct Server {
     clients_cron_pos: usize,
     pub active_expire_enabled: bool,
     pub shutdown_asap: bool,
+    /// The signal behind `shutdown_asap` was SIGINT (else SIGTERM): it
+    /// picks `shutdown-on-sigint` or `shutdown-on-sigterm`.
+    shutdown_by_sigint: bool,
+    /// A shutdown waiting for lagging replicas (Redis's shutdown_mstime):
+    /// its flags and deadline in ms.
+    shutdown_wait: Option<(ShutdownFlags, i64)>,
     sigterm: Arc<AtomicBool>,
     sigint: Arc<AtomicBool>,
     signal_rx: Option<Registered<UnixStream>>,
@@ -236,8 +274,13 @@ pub struct Server {
     pub clients_by_id: HashMap<u64, usize>,
     pub running_client_id: Option<u64>,
     pub running_client_subscribed: bool,
-    /// CLIENT PAUSE in force: (end time in ms, all commands or writes only).
+    /// The pause in force, the strictest of `pauses`: (end time in ms, all
+    /// commands or writes only).
     pub pause: Option<(i64, bool)>,
+    /// Each purpose's pause, set and lifted on its own (Redis's
+    /// client_pause_per_purpose): CLIENT UNPAUSE does not end a
+    /// failover's pause.
+    pauses: [Option<(i64, bool)>; 3],
     /// Clients whose next command waits for the pause to end.
     postponed: Vec<usize>,
     /// EXEC is running its queue: blocking commands must not block.
@@ -308,6 +351,8 @@ impl Server {
             clients_cron_pos: 0,
             active_expire_enabled: true,
             shutdown_asap: false,
+            shutdown_by_sigint: false,
+            shutdown_wait: None,
             sigterm: Arc::new(AtomicBool::new(false)),
             sigint: Arc::new(AtomicBool::new(false)),
             signal_rx: None,
@@ -339,6 +384,7 @@ impl Server {
             running_client_id: None,
             running_client_subscribed: false,
             pause: None,
+            pauses: [None; 3],
             postponed: Vec::new(),
             in_exec: false,
             reprocessing: false,
@@ -556,6 +602,7 @@ impl Server {
                 name
             ));
             self.shutdown_asap = true;
+            self.shutdown_by_sigint = name == "SIGINT";
         }
     }
 
@@ -1388,7 +1435,7 @@ impl Server {
             self.active_expire_cycle(true);
         }
         if self.pause.is_some_and(|(end, _)| end <= mstime()) {
-            self.unpause();
+            self.unpause_expired();
         }
         self.handle_blocked_timeouts();
         self.handle_clients_blocked_on_keys();
@@ -1460,11 +1507,10 @@ impl Server {
     /// mode; in WRITE mode those that write or may replicate (an EXEC
     /// counts as the commands it queued).
     fn must_postpone(&mut self, st: &ClientState, argv: &Argv) -> bool {
-        let Some((end, all)) = self.pause else { return false };
-        if end <= mstime() {
-            self.unpause();
-            return false;
+        if self.pause.is_some_and(|(end, _)| end <= mstime()) {
+            self.unpause_expired();
         }
+        let Some((_, all)) = self.pause else { return false };
         let Some(id) = self.table.resolve(argv) else {
             return false;
         };
@@ -1478,18 +1524,51 @@ impl Server {
         }
     }
 
-    /// CLIENT PAUSE: holds commands back until `end_ms` (a longer or
-    /// stricter pause in force wins).
-    pub fn pause_clients(&mut self, end_ms: i64, all: bool) {
-        self.pause = Some(match self.pause {
+    /// Holds commands back until `end_ms` for `purpose` (a longer or
+    /// stricter pause of the same purpose wins).
+    pub fn pause_clients(&mut self, purpose: PausePurpose, end_ms: i64, all: bool) {
+        let slot = &mut self.pauses[purpose as usize];
+        *slot = Some(match *slot {
             Some((e, a)) => (e.max(end_ms), a || all),
             None => (end_ms, all),
         });
+        self.update_pause();
     }
 
-    /// Ends the pause; postponed clients run their waiting commands.
-    pub fn unpause(&mut self) {
-        self.pause = None;
+    /// Ends `purpose`'s pause.
+    pub fn unpause(&mut self, purpose: PausePurpose) {
+        self.pauses[purpose as usize] = None;
+        self.update_pause();
+    }
+
+    /// Ends the pauses whose time is up.
+    fn unpause_expired(&mut self) {
+        let now = mstime();
+        for p in &mut self.pauses {
+            if p.is_some_and(|(end, _)| end <= now) {
+                *p = None;
+            }
+        }
+        self.update_pause();
+    }
+
+    /// The strictest pause in force; when it got laxer (none, or writes
+    /// only after all), postponed clients try their commands again and
+    /// those still held back wait anew.
+    fn update_pause(&mut self) {
+        let was = self.pause;
+        self.pause = self.pauses.iter().flatten().fold(None, |acc, &(e, a)| match acc {
+            None => Some((e, a)),
+            Some((e0, a0)) => Some((e0.max(e), a0 || a)),
+        });
+        let laxer = matches!((was, self.pause), (Some(_), None) | (Some((_, true)), Some((_, false))));
+        if laxer {
+            self.release_postponed();
+        }
+    }
+
+    /// Postponed clients run their waiting commands.
+    fn release_postponed(&mut self) {
         for key in std::mem::take(&mut self.postponed) {
             if let Some(Some(c)) = self.clients.get_mut(key) {
                 if c.st.postponed {
@@ -1549,13 +1628,7 @@ impl Server {
                 m.track(v, now_ms);
             }
         }
-        if self.shutdown_asap && self.exit_code.is_none() {
-            self.shutdown_asap = false;
-            match self.prepare_for_shutdown(ShutdownFlags::default()) {
-                Ok(()) => self.exit_code = Some(0),
-                Err(e) => warn!("SIGTERM received but errors trying to shut down the server, check the logs for more information: {e}"),
-            }
-        }
+        self.shutdown_cron();
         self.clients_cron();
         self.databases_cron();
         self.save_cron();
@@ -1642,9 +1715,156 @@ impl Server {
 
     // ---- shutdown --------------------------------------------------------
 
-    /// Redis's prepareForShutdown: the final steps before exit.
-    pub fn prepare_for_shutdown(&mut self, flags: ShutdownFlags) -> Result<(), String> {
+    /// Redis's prepareForShutdown: shuts down at once, or, unless `now`,
+    /// first gives lagging replicas up to `shutdown-timeout` seconds to
+    /// catch up, with writes paused, so that they lose nothing.
+    pub fn start_shutdown(&mut self, flags: ShutdownFlags) -> ShutdownStart {
+        if self.shutdown_wait.is_some() {
+            return ShutdownStart::Waiting;
+        }
         warn!("User requested shutdown...");
+        if !flags.now && self.cfg.shutdown_timeout != 0 && !self.ready_to_shutdown() {
+            let deadline = self.now_ms.saturating_add(i64::from(self.cfg.shutdown_timeout) * 1000);
+            self.shutdown_wait = Some((flags, deadline));
+            // During a pause the offset must not move (a failover counts
+            // on it), so GETACK goes out only if none is in force.
+            if self.pause.is_none() {
+                self.send_getack_to_replicas();
+            }
+            self.pause_clients(PausePurpose::Shutdown, i64::MAX, false);
+            info!("Waiting for replicas before shutting down.");
+            return ShutdownStart::Waiting;
+        }
+        match self.finish_shutdown(flags) {
+            Ok(()) => ShutdownStart::Exit,
+            Err(()) => ShutdownStart::Failed,
+        }
+    }
+
+    /// Redis's isReadyToShutdown: every replica acknowledged the whole
+    /// stream.
+    fn ready_to_shutdown(&self) -> bool {
+        let end = self.repl.offset;
+        self.replicas_iter()
+            .all(|st| st.repl.as_ref().is_some_and(|r| r.ack_off == end))
+    }
+
+    /// From cron: a signal's shutdown starts; a waiting one ends once the
+    /// replicas caught up or its time is up.
+    fn shutdown_cron(&mut self) {
+        if self.exit_code.is_some() {
+            return;
+        }
+        let done = match self.shutdown_wait {
+            None if self.shutdown_asap => {
+                let bits = if self.shutdown_by_sigint {
+                    self.cfg.shutdown_on_sigint
+                } else {
+                    self.cfg.shutdown_on_sigterm
+                };
+                self.start_shutdown(ShutdownFlags::from_bits(bits)) == ShutdownStart::Exit
+            }
+            None => false,
+            Some((flags, deadline)) => {
+                (self.now_ms >= deadline || self.ready_to_shutdown()) && self.finish_shutdown(flags).is_ok()
+            }
+        };
+        if done {
+            self.exit_code = Some(0);
+        }
+    }
+
+    /// SHUTDOWN ABORT: false if no shutdown was asked for.
+    pub fn abort_shutdown(&mut self) -> bool {
+        if self.shutdown_wait.is_some() {
+            self.cancel_shutdown();
+        } else if self.shutdown_asap {
+            // A signal asked, and cron has not started it yet.
+            self.shutdown_asap = false;
+        } else {
+            return false;
+        }
+        info!("Shutdown manually aborted.");
+        true
+    }
+
+    /// Redis's cancelShutdown: back to serving, and the clients blocked in
+    /// SHUTDOWN get an error.
+    fn cancel_shutdown(&mut self) {
+        self.shutdown_asap = false;
+        self.shutdown_wait = None;
+        let waiting: Vec<usize> = self
+            .clients
+            .iter()
+            .filter(|(_, c)| {
+                c.as_ref()
+                    .and_then(|c| c.st.blocked.as_ref())
+                    .is_some_and(|b| b.on_timeout == crate::blocking::TimeoutReply::Shutdown)
+            })
+            .map(|(k, _)| k)
+            .collect();
+        for key in waiting {
+            let Some(Some(mut c)) = self.clients.get_mut(key).map(Option::take) else {
+                continue;
+            };
+            self.unblock(&mut c, Some(crate::blocking::Unblocked::ShutdownFailed));
+            self.put_back(key, c);
+        }
+        self.unpause(PausePurpose::Shutdown);
+    }
+
+    /// Logs the replicas that have not acknowledged the whole stream
+    /// (finishShutdown's report).
+    fn log_lagging_replicas(&self) {
+        let end = self.repl.offset;
+        let now = self.now_ms / 1000;
+        let (mut total, mut lagging) = (0, 0);
+        for st in self.replicas_iter() {
+            let Some(r) = st.repl.as_deref() else { continue };
+            total += 1;
+            if r.ack_off == end {
+                continue;
+            }
+            lagging += 1;
+            let state = r.state.map_or("wait_bgsave", crate::replication::ReplState::name);
+            let lag = if r.state == Some(crate::replication::ReplState::Online) {
+                now - r.ack_time
+            } else {
+                0
+            };
+            info!(
+                "Lagging replica {} reported offset {} behind master, lag={}, state={}.",
+                crate::replication::replica_name(st),
+                end - r.ack_off,
+                lag,
+                state
+            );
+        }
+        if total > 0 {
+            info!(
+                "{} of {} replicas are in sync when shutting down.",
+                total - lagging,
+                total
+            );
+        }
+    }
+
+    /// Redis's finishShutdown: the final steps before exit. On failure the
+    /// shutdown is cancelled and the server keeps running.
+    pub fn finish_shutdown(&mut self, flags: ShutdownFlags) -> Result<(), ()> {
+        self.log_lagging_replicas();
+        if let Err(why) = self.shutdown_steps(flags) {
+            warn!("{why}");
+            warn!("Errors trying to shut down the server. Check the logs for more information.");
+            self.cancel_shutdown();
+            return Err(());
+        }
+        Ok(())
+    }
+
+    /// Stops children, syncs the AOF, saves, removes the pid and socket
+    /// files and closes the listeners.
+    fn shutdown_steps(&mut self, flags: ShutdownFlags) -> Result<(), &'static str> {
         // A half-loaded dataset must never overwrite the file it came from.
         let nosave = flags.nosave || self.loading.is_some();
         let save = flags.save && self.loading.is_none();
@@ -1657,8 +1877,7 @@ impl Server {
                 // Without a first base the AOF does not hold the dataset yet.
                 if self.aof.state == crate::aof::AofState::WaitRewrite {
                     if !flags.force {
-                        warn!("Writing initial AOF, can't exit.");
-                        return Err("Errors trying to SHUTDOWN. Check logs.".into());
+                        return Err("Writing initial AOF, can't exit.");
                     }
                     warn!("Writing initial AOF. Exit anyway.");
                 }
@@ -1674,8 +1893,7 @@ impl Server {
                 if flags.force {
                     warn!("Error trying to save the DB. Exit anyway.");
                 } else {
-                    warn!("Error trying to save the DB, can't exit.");
-                    return Err("Errors trying to SHUTDOWN. Check logs.".into());
+                    return Err("Error trying to save the DB, can't exit.");
                 }
             }
         }

@@ -3,7 +3,7 @@
 
 use super::{acl, flags::*, Command, Ctx, Group};
 use crate::client::ClientState;
-use crate::server::Server;
+use crate::server::{PausePurpose, Server};
 
 const CONN: u64 = acl::CONNECTION;
 
@@ -714,13 +714,13 @@ fn client_pause(ctx: &mut Ctx) {
     };
     // A zero timeout pauses nothing but still answers OK.
     let end = deadline.unwrap_or(ctx.srv.cmd_time_ms);
-    ctx.srv.pause_clients(end, all);
+    ctx.srv.pause_clients(PausePurpose::ClientCommand, end, all);
     ctx.c.reply.ok();
 }
 
 /// CLIENT UNPAUSE
 fn client_unpause(ctx: &mut Ctx) {
-    ctx.srv.unpause();
+    ctx.srv.unpause(PausePurpose::ClientCommand);
     ctx.c.reply.ok();
 }
 

@@ -2,8 +2,10 @@
 //! (the MEMORY figures come from `memory.rs`).
 
 use super::{acl, err, flags::*, ks, Command, Ctx, Group, KeySpec};
+use crate::blocking::TimeoutReply;
+use crate::object::Type;
 use crate::object::Value;
-use crate::server::ShutdownFlags;
+use crate::server::{ShutdownFlags, ShutdownStart};
 
 pub static COMMANDS: &[Command] = &[
     Command::new("info", -1, Group::Server, info)
@@ -146,27 +148,38 @@ fn shutdown(ctx: &mut Ctx) {
         return ctx.syntax_error();
     }
     if abort {
-        // Shutdown never waits for replicas here, so none can be pending.
-        return ctx.error("ERR No shutdown in progress.");
+        return match ctx.srv.abort_shutdown() {
+            true => ctx.c.reply.ok(),
+            false => ctx.error("ERR No shutdown in progress."),
+        };
     }
     // While a script is busy only SHUTDOWN NOSAVE may stop the server,
-    // and it does so at once (the script never returns).
+    // and it does so at once: the loop cannot turn to hear from replicas
+    // (the script never returns).
     if ctx.srv.scripting.busy() {
         if !f.nosave {
             let msg = ctx.srv.busy_error();
             return ctx.error(msg);
         }
-        if ctx.srv.prepare_for_shutdown(f).is_ok() {
+        f.now = true;
+        if ctx.srv.start_shutdown(f) == ShutdownStart::Exit {
             crate::logging::flush();
             std::process::exit(0);
         }
+        return ctx.error("ERR Errors trying to SHUTDOWN. Check logs.");
     }
-    match ctx.srv.prepare_for_shutdown(f) {
-        Ok(()) => {
+    if !f.now && !ctx.can_block() {
+        return ctx.error("ERR SHUTDOWN without NOW or ABORT isn't allowed for DENY BLOCKING client");
+    }
+    match ctx.srv.start_shutdown(f) {
+        ShutdownStart::Exit => {
             ctx.c.close_asap = true;
             ctx.srv.request_exit(0);
         }
-        Err(_) => ctx.error("ERR Errors trying to SHUTDOWN. Check logs."),
+        // The client waits, without a reply, for the end of the process,
+        // or for an error if the shutdown is cancelled.
+        ShutdownStart::Waiting => ctx.block_on_keys(&[], Type::String, None, TimeoutReply::Shutdown),
+        ShutdownStart::Failed => ctx.error("ERR Errors trying to SHUTDOWN. Check logs."),
     }
 }
 

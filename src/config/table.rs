@@ -185,8 +185,8 @@ params! {
     EnableModuleCommand enable_module_command: Choice = "enable-module-command", None, IMMUTABLE, N, choice(PROTECTED_ACTION, "no");
     ClusterPreferredEndpointType cluster_preferred_endpoint_type: Choice = "cluster-preferred-endpoint-type", None, M, N, choice(CLUSTER_PREFERRED_ENDPOINT_TYPE, "ip");
     PropagationErrorBehavior propagation_error_behavior: Choice = "propagation-error-behavior", None, M, N, choice(PROPAGATION_ERROR_BEHAVIOR, "ignore");
-    ShutdownOnSigint shutdown_on_sigint: i32 = "shutdown-on-sigint", None, M, N, flags_choice(SHUTDOWN_ON_SIG, 0, Some(check_shutdown_flags));
-    ShutdownOnSigterm shutdown_on_sigterm: i32 = "shutdown-on-sigterm", None, M, N, flags_choice(SHUTDOWN_ON_SIG, 0, Some(check_shutdown_flags));
+    ShutdownOnSigint shutdown_on_sigint: i32 = "shutdown-on-sigint", None, M, Y, flags_choice(SHUTDOWN_ON_SIG, 0, Some(check_shutdown_flags));
+    ShutdownOnSigterm shutdown_on_sigterm: i32 = "shutdown-on-sigterm", None, M, Y, flags_choice(SHUTDOWN_ON_SIG, 0, Some(check_shutdown_flags));
     TlsAuthClients tls_auth_clients: Choice = "tls-auth-clients", None, M, N, choice(TLS_AUTH_CLIENTS, "yes");
 
     // ---- int ----
@@ -225,7 +225,7 @@ params! {
     MinReplicasToWrite min_replicas_to_write: i32 = "min-replicas-to-write", Some("min-slaves-to-write"), M, Y, int(0, INT_MAX, 0);
     MinReplicasMaxLag min_replicas_max_lag: i32 = "min-replicas-max-lag", Some("min-slaves-max-lag"), M, Y, int(0, INT_MAX, 10);
     WatchdogPeriod watchdog_period: i32 = "watchdog-period", None, HIDDEN, N, int(0, INT_MAX, 0);
-    ShutdownTimeout shutdown_timeout: i32 = "shutdown-timeout", None, M, N, int(0, INT_MAX, 10);
+    ShutdownTimeout shutdown_timeout: i32 = "shutdown-timeout", None, M, Y, int(0, INT_MAX, 10);
     ReplDisklessSyncMaxReplicas repl_diskless_sync_max_replicas: i32 = "repl-diskless-sync-max-replicas", None, M, Y, int(0, INT_MAX, 0);
     TlsPort tls_port: i32 = "tls-port", None, M, N, int(0, 65535, 0);
     TlsSessionCacheSize tls_session_cache_size: i32 = "tls-session-cache-size", None, M, N, int(0, INT_MAX, 20480);

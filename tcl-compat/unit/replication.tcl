@@ -730,3 +730,129 @@ start_server {tags {repl external:skip} overrides {repl-diskless-sync yes repl-d
         assert_equal PONG [r ping]
     }
 }
+
+# ---------------------------------------------------------------- shutdown
+# A fake replica never acknowledges on its own, so it lags until it sends
+# REPLCONF ACK with the master's offset.
+
+proc shutdown_waiting {} {
+    wait_for_log {*Waiting for replicas before shutting down.*}
+}
+
+proc wait_server_gone {} {
+    wait_for_condition 100 50 {![server_is_alive]} else { fail "the server did not exit" }
+}
+
+start_server {tags {repl external:skip}} {
+    test {SHUTDOWN waits for a lagging replica with writes paused; ABORT cancels it} {
+        set rep [fake_replica_online]
+        r set k v
+        set rd [redis_deferring_client]
+        $rd shutdown
+        shutdown_waiting
+        assert_equal 1 [s blocked_clients]
+        # Reads are served, writes wait.
+        assert_equal v [r get k]
+        set wr [redis_deferring_client]
+        $wr set k2 v2
+        after 200
+        assert_equal {} [r get k2]
+        assert_equal OK [r shutdown abort]
+        assert_error {*Errors trying to SHUTDOWN. Check logs.*} {$rd read}
+        assert_equal OK [$wr read]
+        assert_equal v2 [r get k2]
+        assert_equal 1 [count_log_message {*Shutdown manually aborted.*}]
+        assert_equal {ERR No shutdown in progress.} [err_of {r shutdown abort}]
+        assert [server_is_alive]
+        $rd close
+        $wr close
+        $rep close
+    }
+
+    # Redis 7.0.15 panics here ("Unknown btype in
+    # replyToBlockedClientTimedOut()"); the tag leaves it out when the file
+    # is checked against it.
+    test {CLIENT UNBLOCK does not release a client waiting in SHUTDOWN} {
+        set rep [fake_replica_online]
+        r set k v
+        set rd [redis_deferring_client]
+        $rd client id
+        set rd_id [$rd read]
+        $rd shutdown
+        shutdown_waiting
+        assert_equal 0 [r client unblock $rd_id]
+        assert_equal 0 [r client unblock $rd_id error]
+        assert_equal OK [r shutdown abort]
+        assert_error {*Errors trying to SHUTDOWN. Check logs.*} {$rd read}
+        $rd close
+        $rep close
+    } {} {redis70-crashes}
+
+    test {SHUTDOWN ends as soon as the replicas acknowledged the whole stream} {
+        set rep [fake_replica_online]
+        r set k v
+        set rd [redis_deferring_client]
+        $rd shutdown nosave
+        shutdown_waiting
+        # Still waiting: nothing was acknowledged.
+        after 300
+        assert [server_is_alive]
+        $rep replconf ack [s master_repl_offset]
+        wait_server_gone
+        assert_equal 1 [count_log_message {*1 of 1 replicas are in sync when shutting down.*}]
+        restart_server
+    }
+}
+
+start_server {tags {repl external:skip} overrides {shutdown-timeout 1}} {
+    test {SHUTDOWN gives up on a lagging replica after shutdown-timeout} {
+        set rep [fake_replica_online]
+        r set k v
+        set start [clock milliseconds]
+        set rd [redis_deferring_client]
+        $rd shutdown nosave
+        wait_server_gone
+        assert {[clock milliseconds] - $start >= 900}
+        assert_equal 1 [count_log_message {*Lagging replica * reported offset * behind master, lag=*, state=online.*}]
+        assert_equal 1 [count_log_message {*0 of 1 replicas are in sync when shutting down.*}]
+        restart_server
+    }
+
+    test {SHUTDOWN NOW and shutdown-timeout 0 do not wait} {
+        set rep [fake_replica_online]
+        r set k v
+        catch {r shutdown nosave now}
+        wait_server_gone
+        restart_server
+        r config set shutdown-timeout 0
+        set rep [fake_replica_online]
+        r set k v
+        set waited [count_log_message {*Waiting for replicas before shutting down.*}]
+        catch {r shutdown nosave}
+        wait_server_gone
+        assert_equal $waited [count_log_message {*Waiting for replicas before shutting down.*}]
+        restart_server
+    }
+}
+
+start_server {tags {repl external:skip needs:config}} {
+    test {SIGTERM waits for replicas too, and SHUTDOWN ABORT cancels it} {
+        set rep [fake_replica_online]
+        r set k v
+        exec kill -TERM [srv pid]
+        shutdown_waiting
+        assert_equal OK [r shutdown abort]
+        assert [server_is_alive]
+        assert_equal {ERR No shutdown in progress.} [err_of {r shutdown abort}]
+    }
+
+    test {shutdown-on-sigterm flags apply to SIGTERM} {
+        r config set shutdown-on-sigterm "nosave now"
+        assert_equal {shutdown-on-sigterm {nosave now}} [r config get shutdown-on-sigterm]
+        r set k changed
+        exec kill -TERM [srv pid]
+        wait_server_gone
+        assert_equal 1 [count_log_message {*Waiting for replicas before shutting down.*}]
+        restart_server
+    }
+}
