@@ -38,11 +38,11 @@ pub enum Value {
     #[allow(clippy::box_collection)]
     Raw(Box<Vec<u8>>),
     List(Arc<crate::t_list::List>),
-    // Small hashes and sorted sets keep their listpack right here (see
-    // `t_hash::Hash`): no `Arc` block, which would cost a 32- or 48-byte
-    // allocation per key.
+    // Small hashes, sets and sorted sets keep their listpack (or intset)
+    // right here (see `t_hash::Hash`): no `Arc` block, which would cost a
+    // 32- or 48-byte allocation per key.
     Hash(crate::t_hash::Hash),
-    Set(Arc<crate::t_set::Set>),
+    Set(crate::t_set::Set),
     ZSet(crate::t_zset::ZSet),
     Stream(Arc<crate::t_stream::Stream>),
 }

@@ -1,11 +1,16 @@
 # Set commands: SADD SREM SCARD SISMEMBER SMISMEMBER SMEMBERS SPOP
 # SRANDMEMBER SMOVE SINTER SINTERCARD SINTERSTORE SUNION SUNIONSTORE SDIFF
-# SDIFFSTORE SSCAN, the intset and hashtable encodings and their
+# SDIFFSTORE SSCAN, the intset, listpack and hashtable encodings and their
 # conversions, keyspace events.
 #
 # Results whose order Redis does not define (anything read from a
 # hashtable-encoded set) are compared sorted; an intset is always read in
-# ascending order.
+# ascending order, a listpack in insertion order.
+#
+# The file runs against Redis 7.0 (no listpack sets) and against servers
+# with Redis 7.2's encodings: tests written before 7.2 expect the encoding
+# of the server they talk to ([enc72]); tests of 7.2 behaviour alone are
+# tagged redis72.
 
 # Read the rest of a reply in readraw mode, given its first line.
 proc raw_rest {c line} {
@@ -61,6 +66,19 @@ proc lsorted {l} {
     lsort $l
 }
 
+# Whether the server has Redis 7.2's listpack sets (it knows their config).
+proc has_set_listpack {} {
+    expr {[llength [r config get set-max-listpack-entries]] > 0}
+}
+
+# The encoding expected on this server: `old` before Redis 7.2, `new` since.
+proc enc72 {old new} {
+    if {[has_set_listpack]} {
+        return $new
+    }
+    return $old
+}
+
 # A deferring client subscribed to every keyevent of db 0.
 proc events_client {} {
     r config set notify-keyspace-events KEAn
@@ -98,10 +116,10 @@ start_server {tags {"set"}} {
         assert_type set s
     }
 
-    test {SADD of a non-integer first member creates a hashtable} {
+    test {SADD of a non-integer first member creates a hashtable (listpack since 7.2)} {
         r del s
         assert_equal 2 [r sadd s a 1]
-        assert_encoding hashtable s
+        assert_encoding [enc72 hashtable listpack] s
         assert_equal {1 a} [lsorted [r smembers s]]
     }
 
@@ -110,11 +128,11 @@ start_server {tags {"set"}} {
         r sadd s 1 2 3
         assert_encoding intset s
         assert_equal 1 [r sadd s x]
-        assert_encoding hashtable s
+        assert_encoding [enc72 hashtable listpack] s
         assert_equal {1 2 3 x} [lsorted [r smembers s]]
-        # One-way: removing the string keeps the hashtable.
+        # One-way: removing the string keeps the new encoding.
         r srem s x
-        assert_encoding hashtable s
+        assert_encoding [enc72 hashtable listpack] s
         assert_equal 1 [r sismember s 2]
     }
 
@@ -122,12 +140,12 @@ start_server {tags {"set"}} {
         foreach m {01 -0 +1 { 1} {1 } 0x10 1.0 9223372036854775808 -9223372036854775809 {}} {
             r del s
             r sadd s $m
-            assert_encoding hashtable s
+            assert_encoding [enc72 hashtable listpack] s
             assert_equal 1 [r sismember s $m]
             r del s
             r sadd s 7
             r sadd s $m
-            assert_encoding hashtable s
+            assert_encoding [enc72 hashtable listpack] s
             assert_equal 2 [r scard s]
         }
     }
@@ -151,13 +169,15 @@ start_server {tags {"set"}} {
         assert_encoding intset s
         r sadd s 5
         assert_encoding hashtable s
+        # Redis 7.2 creates a set for the members named: too many for an
+        # intset, a listpack.
         r del s
         r sadd s 1 2 3 4 5 6
-        assert_encoding hashtable s
+        assert_encoding [enc72 hashtable listpack] s
         r config set set-max-intset-entries 0
         r del s
         r sadd s 1
-        assert_encoding hashtable s
+        assert_encoding [enc72 hashtable listpack] s
         r config set set-max-intset-entries 512
         r del s
         sadd_range s 1 512
@@ -273,7 +293,7 @@ start_server {tags {"set"}} {
     # ------------------------------------------------------------ SPOP
 
     test {SPOP pops every member once, then the key is gone} {
-        foreach enc {intset hashtable} {
+        foreach enc [list intset [enc72 hashtable listpack]] {
             r del s
             if {$enc eq "intset"} {
                 r sadd s 1 2 3 4 5
@@ -327,7 +347,9 @@ start_server {tags {"set"}} {
     }
 
     test {SPOP with count: most of a set moves the rest to a new set} {
-        # 600 integers are a hashtable; the 50 kept form a new intset.
+        # 600 integers are a hashtable; the 50 kept form a new intset (a
+        # new listpack since Redis 7.2, which builds it from the
+        # hashtable's strings).
         r del s
         sadd_range s 1 600
         assert_encoding hashtable s
@@ -335,16 +357,16 @@ start_server {tags {"set"}} {
         set popped [r spop s 550]
         assert_equal 550 [llength [lsort -unique $popped]]
         assert_equal 50 [r scard s]
-        assert_encoding intset s
+        assert_encoding [enc72 intset listpack] s
         assert_range [r ttl s] 900 1000
         set all [concat $popped [r smembers s]]
         assert_equal 600 [llength [lsort -unique $all]]
-        # Strings stay in a hashtable.
+        # Strings stay in a hashtable (a listpack since Redis 7.2).
         r del s
         sadd_range s 1 100 m
         set popped [r spop s 90]
         assert_equal 10 [r scard s]
-        assert_encoding hashtable s
+        assert_encoding [enc72 hashtable listpack] s
         assert_equal 100 [llength [lsort -unique [concat $popped [r smembers s]]]]
     }
 
@@ -418,7 +440,7 @@ start_server {tags {"set"}} {
             r del s
             sadd_range s 0 9 $prefix
             if {$prefix eq "m"} {
-                assert_encoding hashtable s
+                assert_encoding [enc72 hashtable listpack] s
             }
             array unset hist
             foreach m [r srandmember s -10000] {
@@ -466,7 +488,7 @@ start_server {tags {"set"}} {
         assert_equal {2 x} [lsorted [r smembers b]]
         assert_equal 0 [r smove a b 2]
         assert_equal 1 [r smove b a x]
-        assert_encoding hashtable a
+        assert_encoding [enc72 hashtable listpack] a
         assert_equal {1 3 x} [lsorted [r smembers a]]
         # Already in the destination: removed from the source, still 1.
         r sadd b 1
@@ -481,7 +503,7 @@ start_server {tags {"set"}} {
         assert_equal 1 [r smove a b 5]
         assert_encoding intset b
         assert_equal 1 [r smove a c x]
-        assert_encoding hashtable c
+        assert_encoding [enc72 hashtable listpack] c
         assert_equal 0 [r exists a]
         assert_equal {5} [r smembers b]
         assert_equal {x} [r smembers c]
@@ -648,13 +670,13 @@ start_server {tags {"set"}} {
         assert_equal {3 4 5} [r smembers d]
         assert_encoding intset d
         assert_equal 7 [r sunionstore d a b]
-        assert_encoding hashtable d
+        assert_encoding [enc72 hashtable listpack] d
         assert_equal {1 2 3 4 5 6 x} [lsorted [r smembers d]]
         assert_equal 2 [r sdiffstore d a b]
         assert_equal {1 2} [r smembers d]
         assert_encoding intset d
         assert_equal 2 [r sdiffstore d b a]
-        assert_encoding hashtable d
+        assert_encoding [enc72 hashtable listpack] d
     }
 
     test {*STORE overwrites any type, drops the TTL, deletes on empty result} {
@@ -695,7 +717,8 @@ start_server {tags {"set"}} {
         r config set set-max-intset-entries 4
         r del a b d
         r sadd a 1 2 3 4 5
-        assert_encoding hashtable a
+        # Five members named at once: a listpack since Redis 7.2.
+        assert_encoding [enc72 hashtable listpack] a
         r sadd b 1 2
         # Built by adding members to a new intset.
         assert_equal 2 [r sinterstore d a b]
@@ -704,7 +727,8 @@ start_server {tags {"set"}} {
         assert_encoding hashtable d
         r config set set-max-intset-entries 512
         # SDIFF copies the first set and removes the others' members when
-        # that is less work: the copy became a hashtable on the way.
+        # that is less work: the copy became a hashtable (a listpack) on
+        # the way.
         r del h i d
         r sadd h a 1 2
         r sadd i a
@@ -715,7 +739,7 @@ start_server {tags {"set"}} {
             r sadd $k zz
         }
         assert_equal 2 [r sdiffstore d h i k1 k2 k3 k4]
-        assert_encoding hashtable d
+        assert_encoding [enc72 hashtable listpack] d
         assert_equal {1 2} [lsorted [r smembers d]]
     }
 
@@ -884,7 +908,7 @@ start_server {tags {"set"}} {
         r sadd c y
         assert_equal {1 2 x} [lsorted [r smembers s]]
         assert_equal {1 2 x y} [lsorted [r smembers c]]
-        assert_encoding hashtable c
+        assert_encoding [enc72 hashtable listpack] c
         r del s c
         r sadd s 1 2
         r copy s c
