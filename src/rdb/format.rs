@@ -1623,6 +1623,42 @@ mod tests {
     }
 
     #[test]
+    fn set_listpack_of_redis_7_2() {
+        use rdb_type::*;
+        let dec = |p: Vec<u8>| decode_dump_payload(&p, false);
+        let good = lp(&[b"a", b"1", b"-7"]);
+        assert_eq!(
+            dec(payload(SET_LISTPACK, |w| w.string(good.as_bytes()))).unwrap(),
+            RdbValue::Set(SetRepr::Listpack(good.clone()))
+        );
+        // Written back as it came (a round trip of the decoded value).
+        let mut w = Writer::new(false);
+        write_value(&mut w, &RdbValue::Set(SetRepr::Listpack(good)));
+        assert_eq!(w.as_bytes()[0], SET_LISTPACK);
+        // A duplicate, even between an integer entry and its string form.
+        assert!(matches!(
+            dec(payload(SET_LISTPACK, |w| w.string(lp(&[b"a", b"b", b"a"]).as_bytes()))),
+            Err(RdbError::Corrupt { .. })
+        ));
+        let raw = vec![12, 0, 0, 0, 2, 0, 5, 1, 0x81, b'5', 2, 0xFF];
+        assert!(Listpack::from_bytes(raw.clone()).is_some());
+        assert!(matches!(
+            dec(payload(SET_LISTPACK, |w| w.string(&raw))),
+            Err(RdbError::Corrupt { .. })
+        ));
+        // Not a listpack; an empty one.
+        assert!(matches!(
+            dec(payload(SET_LISTPACK, |w| w.string(b"\x01\x02"))),
+            Err(RdbError::Corrupt { .. })
+        ));
+        assert!(matches!(
+            dec(payload(SET_LISTPACK, |w| w.string(Listpack::new().as_bytes()))),
+            Err(RdbError::EmptyKey)
+        ));
+        assert!(rdb_type::is_object_type(SET_LISTPACK) && !rdb_type::is_object_type(21));
+    }
+
+    #[test]
     fn legacy_types_convert() {
         use rdb_type::*;
         let ok = |p: Vec<u8>| decode_dump_payload(&p, false).unwrap();

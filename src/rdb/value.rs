@@ -191,3 +191,64 @@ fn hash_from_rdb(repr: HashRepr, cfg: &Config) -> Result<Hash, LoadError> {
             .ok_or(LoadError::BadData("Duplicate hash fields detected")),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::listpack::Listpack;
+
+    fn cfg(max_intset: u64, lp_entries: u64, lp_value: u64) -> Config {
+        let mut c = Config::default();
+        c.set_max_intset_entries = max_intset;
+        c.set_max_listpack_entries = lp_entries;
+        c.set_max_listpack_value = lp_value;
+        c
+    }
+
+    fn set_encoding(repr: SetRepr, c: &Config) -> &'static str {
+        match value_from_rdb(RdbValue::Set(repr), c) {
+            Ok(Value::Set(s)) => s.encoding(),
+            _ => panic!("not a set"),
+        }
+    }
+
+    #[test]
+    fn loaded_sets_get_redis_7_2_encodings() {
+        let members = |ms: &[&str]| SetRepr::Members(ms.iter().map(|m| m.as_bytes().to_vec()).collect());
+        let c = cfg(512, 128, 64);
+        assert_eq!(set_encoding(members(&["1", "2"]), &c), "intset");
+        assert_eq!(set_encoding(members(&["1", "x"]), &c), "listpack");
+        let long = "x".repeat(65);
+        assert_eq!(set_encoding(members(&["1", &long]), &c), "hashtable");
+        assert_eq!(set_encoding(members(&["a", "b", "c"]), &cfg(512, 2, 64)), "hashtable");
+        assert_eq!(set_encoding(members(&["a", "b", "c"]), &cfg(2, 128, 64)), "hashtable");
+        let lp = |ms: &[&str]| {
+            let mut l = Listpack::new();
+            for m in ms {
+                l.append(m.as_bytes());
+            }
+            SetRepr::Listpack(l)
+        };
+        assert_eq!(set_encoding(lp(&["a", "1"]), &c), "listpack");
+        assert_eq!(set_encoding(lp(&["a", "1", "b"]), &cfg(512, 2, 64)), "hashtable");
+        assert!(matches!(
+            value_from_rdb(RdbValue::Set(members(&["x", "1", "x"])), &c),
+            Err(LoadError::BadData(_))
+        ));
+    }
+
+    #[test]
+    fn listpack_sets_are_saved_as_plain_sets() {
+        let lim = crate::t_set::Limits::default();
+        let mut s = Set::new_listpack();
+        for m in ["b", "7", "a"] {
+            s.add(crate::t_set::Member::Str(m.as_bytes()), &lim);
+        }
+        let v = Value::Set(s);
+        assert_eq!(v.rdb_type(), rdb_type::SET);
+        let payload = super::super::format::dump_payload(&v, false);
+        let back = super::super::format::decode_dump_payload(&payload, false).unwrap();
+        let want: Vec<Vec<u8>> = ["b", "7", "a"].iter().map(|m| m.as_bytes().to_vec()).collect();
+        assert_eq!(back, RdbValue::Set(SetRepr::Members(want)));
+    }
+}

@@ -914,4 +914,391 @@ start_server {tags {"set"}} {
         r copy s c
         assert_encoding intset c
     }
+
+    # ------------------------------------------------------------ listpack (Redis 7.2)
+
+    tags {redis72} {
+
+    # Whether `sub` is `all` with members left out (order kept).
+    proc is_subsequence {sub all} {
+        set i 0
+        foreach m $all {
+            if {$i < [llength $sub] && [lindex $sub $i] eq $m} {
+                incr i
+            }
+        }
+        expr {$i == [llength $sub]}
+    }
+
+    proc lp_defaults {} {
+        r config set set-max-intset-entries 512
+        r config set set-max-listpack-entries 128
+        r config set set-max-listpack-value 64
+    }
+
+    test {Listpack: small sets of strings, members in insertion order} {
+        r del s
+        assert_equal 4 [r sadd s c a b 1]
+        assert_encoding listpack s
+        assert_equal {c a b 1} [r smembers s]
+        assert_equal 4 [r scard s]
+        assert_equal 0 [r sadd s a 1]
+        assert_equal {1 0 1 0 0} [r smismember s c z 1 01 {}]
+        assert_equal 1 [r sismember s 1]
+        assert_equal 0 [r sismember s +1]
+        assert_equal 2 [r srem s a 1 x]
+        assert_equal {c b} [r smembers s]
+        assert_equal 2 [r sadd s -5 {}]
+        assert_equal {c b -5 {}} [r smembers s]
+        assert_equal 1 [r sismember s {}]
+        assert_equal {c b -5 {}} [lindex [r sscan s 0] 1]
+        assert_encoding listpack s
+        assert_equal 4 [r srem s c b -5 {}]
+        assert_equal 0 [r exists s]
+    }
+
+    test {Listpack: set-max-listpack-entries, at the limit and one past it} {
+        r config set set-max-listpack-entries 4
+        r del s
+        r sadd s a b c d
+        assert_encoding listpack s
+        assert_equal 0 [r sadd s d]
+        assert_encoding listpack s
+        r sadd s e
+        assert_encoding hashtable s
+        assert_equal {a b c d e} [lsorted [r smembers s]]
+        # Created for more members than a listpack holds: a hashtable at once.
+        r del s
+        r sadd s a b c d e
+        assert_encoding hashtable s
+        # An existing listpack converts before SADD of more members than it
+        # may hold, even if they turn out to be there already.
+        r del s
+        r sadd s a
+        assert_equal 0 [r sadd s a a a a a]
+        assert_encoding hashtable s
+        # ... and an intset as well (set-max-intset-entries as the hint).
+        r config set set-max-intset-entries 3
+        r del s
+        r sadd s 1
+        r sadd s 1 2 3
+        assert_encoding intset s
+        r sadd s 1 1 1 1
+        assert_encoding hashtable s
+        r config set set-max-listpack-entries 0
+        r del s
+        r sadd s a
+        assert_encoding hashtable s
+        lp_defaults
+    }
+
+    test {Listpack: set-max-listpack-value, at the limit and one byte past it} {
+        r config set set-max-listpack-value 5
+        r del s
+        r sadd s abcde
+        assert_encoding listpack s
+        r sadd s abcdef
+        assert_encoding hashtable s
+        r del s
+        r sadd s abcdef
+        assert_encoding hashtable s
+        # Integers count with their decimal length.
+        r del s
+        r sadd s x 12345
+        assert_encoding listpack s
+        r sadd s -12345
+        assert_encoding hashtable s
+        lp_defaults
+    }
+
+    test {Listpack: an intset becomes a listpack only if it would fit} {
+        r config set set-max-listpack-value 5
+        r del s
+        r sadd s 12345 1
+        r sadd s x
+        assert_encoding listpack s
+        assert_equal {1 12345 x} [r smembers s]
+        # The widest integer counts: -12345 is 6 characters.
+        r del s
+        r sadd s -12345 1
+        r sadd s x
+        assert_encoding hashtable s
+        # The new member counts too.
+        r del s
+        r sadd s 1
+        r sadd s abcdef
+        assert_encoding hashtable s
+        lp_defaults
+        r config set set-max-listpack-entries 3
+        r del s
+        r sadd s 1 2
+        r sadd s a
+        assert_encoding listpack s
+        r del s
+        r sadd s 1 2 3
+        r sadd s a
+        assert_encoding hashtable s
+        lp_defaults
+    }
+
+    test {Listpack: an intset past set-max-intset-entries becomes a hashtable} {
+        r config set set-max-intset-entries 2
+        r del s
+        r sadd s 1
+        r sadd s 2
+        assert_encoding intset s
+        r sadd s 3
+        assert_encoding hashtable s
+        lp_defaults
+    }
+
+    test {Listpack: SPOP and SRANDMEMBER} {
+        r del s
+        set all {}
+        for {set i 0} {$i < 20} {incr i} {
+            lappend all m$i
+        }
+        r sadd s {*}$all
+        assert_encoding listpack s
+        # Distinct members, in listpack order.
+        for {set n 1} {$n < 20} {incr n} {
+            set got [r srandmember s $n]
+            assert_equal $n [llength $got]
+            assert {[is_subsequence $got $all]}
+        }
+        assert_equal $all [r srandmember s 20]
+        assert_equal $all [r srandmember s 1000]
+        # Repeats.
+        set got [r srandmember s -2500]
+        assert_equal 2500 [llength $got]
+        assert_equal 20 [llength [lsort -unique $got]]
+        assert_equal {} [r srandmember s 0]
+        assert {[lsearch $all [r srandmember s]] >= 0}
+        # SPOP of a few: popped in listpack order, the rest stays in order.
+        set popped [r spop s 3]
+        assert_equal 3 [llength $popped]
+        assert {[is_subsequence $popped $all]}
+        set left [r smembers s]
+        assert_equal 17 [llength $left]
+        assert {[is_subsequence $left $all]}
+        # SPOP of most of it: the members kept form a new listpack.
+        set popped [r spop s 15]
+        assert_equal 15 [llength $popped]
+        assert_encoding listpack s
+        set kept [r smembers s]
+        assert_equal 2 [llength $kept]
+        assert {[is_subsequence $kept $left]}
+        assert_equal [lsort $left] [lsort [concat $popped $kept]]
+        # One by one, then more than there is.
+        set one [r spop s]
+        assert {[lsearch $kept $one] >= 0}
+        assert_equal [lsearch -all -inline -not $kept $one] [r spop s 5]
+        assert_equal 0 [r exists s]
+        assert_equal {} [r spop s 1]
+        assert_equal {} [r spop s]
+    }
+
+    test {Listpack: SPOP of most of an intset or a hashtable} {
+        # From a hashtable the members kept make a new listpack, even all
+        # integers; from an intset, a new intset.
+        r del s
+        sadd_range s 1 200
+        r sadd s x
+        assert_encoding hashtable s
+        r spop s 195
+        assert_encoding listpack s
+        assert_equal 6 [r scard s]
+        r del s
+        sadd_range s 1 300
+        assert_encoding intset s
+        r spop s 290
+        assert_encoding intset s
+        # Kept members past the listpack limits: converted on the way.
+        r config set set-max-listpack-entries 3
+        r del s
+        sadd_range s 1 40 m
+        assert_encoding hashtable s
+        r spop s 34
+        assert_encoding hashtable s
+        assert_equal 6 [r scard s]
+        lp_defaults
+    }
+
+    test {Listpack: SINTER SINTERCARD SUNION SDIFF with other encodings} {
+        r del a b c
+        r sadd a x 1 2 y
+        r sadd b 2 3 x
+        r sadd c 1 2 3 4
+        assert_encoding listpack a
+        assert_encoding listpack b
+        assert_encoding intset c
+        assert_equal {2 x} [lsorted [r sinter a b]]
+        assert_equal {2} [r sinter a b c]
+        assert_equal 2 [r sintercard 2 a b]
+        assert_equal 1 [r sintercard 2 a b limit 1]
+        assert_equal {1 2 3 4 x y} [lsorted [r sunion a b c]]
+        assert_equal {1 y} [lsorted [r sdiff a b]]
+        assert_equal {y} [r sdiff a b c]
+        assert_equal {4} [r sdiff c a b]
+        assert_equal 6 [r sunionstore u a b c]
+        assert_equal {1 2 3 4 x y} [r sort u alpha]
+        assert_equal {1 2 x y} [r sort a alpha]
+        assert_equal {x 1 2 y} [r smembers a]
+    }
+
+    test {Listpack: *STORE result encodings} {
+        r del a b c d
+        r sadd a x 1 2 y
+        r sadd b 2 1 z
+        r sadd c 1 2 3 4
+        # All integers: an intset, whatever the sources.
+        assert_equal 2 [r sinterstore d a b]
+        assert_encoding intset d
+        assert_equal {1 2} [r smembers d]
+        # Strings: a listpack in the first (smallest) set's order; b
+        # began as an intset, so its integers come first, ascending.
+        r sadd b x
+        assert_equal {1 2 z x} [r smembers b]
+        assert_equal 3 [r sinterstore d b a]
+        assert_encoding listpack d
+        assert_equal {1 2 x} [r smembers d]
+        # A union starts as an intset that becomes a listpack at x.
+        assert_equal 5 [r sunionstore d a b]
+        assert_encoding listpack d
+        assert_equal {x 1 2 y z} [r smembers d]
+        assert_equal 1 [r sdiffstore d a b]
+        assert_encoding listpack d
+        assert_equal {y} [r smembers d]
+        assert_equal 2 [r sdiffstore d c a]
+        assert_encoding intset d
+        # Past the listpack limits: a hashtable.
+        r config set set-max-listpack-entries 3
+        assert_equal 5 [r sunionstore d a b]
+        assert_encoding hashtable d
+        lp_defaults
+        # From hashtables, a small result is a listpack.
+        r del h1 h2
+        sadd_range h1 1 200 m
+        sadd_range h2 150 400 m
+        assert_encoding hashtable h1
+        assert_equal 51 [r sinterstore d h1 h2]
+        assert_encoding listpack d
+        r del h3
+        sadd_range h3 1 200
+        r sadd h3 x
+        assert_encoding hashtable h3
+        # An integer-only intersection is an intset, even of listpacks and
+        # hashtables.
+        r del i
+        r sadd i 5 6 7 y
+        assert_encoding listpack i
+        assert_equal 3 [r sinterstore d h3 i]
+        assert_encoding intset d
+        assert_equal {5 6 7} [r smembers d]
+    }
+
+    test {Listpack: SMOVE between encodings} {
+        r del lp is ht
+        r sadd lp a b
+        r sadd is 1 2
+        sadd_range ht 1 200 m
+        assert_equal 1 [r smove lp is a]
+        assert_encoding listpack is
+        assert_equal {1 2 a} [r smembers is]
+        assert_equal 1 [r smove is lp 1]
+        assert_equal {b 1} [r smembers lp]
+        assert_equal 1 [r smove ht lp m7]
+        assert_equal {b 1 m7} [r smembers lp]
+        assert_equal 1 [r smove lp ht b]
+        assert_encoding hashtable ht
+        # A new destination for one member: an intset or a listpack.
+        assert_equal 1 [r smove lp new1 1]
+        assert_encoding intset new1
+        assert_equal 1 [r smove lp new2 m7]
+        assert_encoding listpack new2
+        assert_equal 0 [r exists lp]
+        # A full listpack destination converts.
+        r config set set-max-listpack-entries 3
+        r del d
+        r sadd d x y z
+        assert_equal 1 [r smove new2 d m7]
+        assert_encoding hashtable d
+        lp_defaults
+    }
+
+    test {Listpack: DEBUG RELOAD and DUMP/RESTORE keep members and choose the encoding} {
+        r flushdb
+        for {set i 0} {$i < 100} {incr i} { r sadd myintset $i }
+        for {set i 0} {$i < 1280} {incr i} { r sadd mylargeintset $i }
+        for {set i 0} {$i < 50} {incr i} { r sadd mysmallset [format "i%03d" $i] }
+        for {set i 0} {$i < 256} {incr i} { r sadd mybigset [format "i%03d" $i] }
+        # A hashtable shrunk below the limits: a listpack once reloaded.
+        for {set i 0} {$i < 256} {incr i} { r sadd myshrunkset [format "s%03d" $i] }
+        for {set i 10} {$i < 256} {incr i} { r srem myshrunkset [format "s%03d" $i] }
+        r sadd mylongset [string repeat x 65] a
+        set encs {myintset intset mylargeintset hashtable mysmallset listpack
+                  mybigset hashtable myshrunkset hashtable mylongset hashtable}
+        foreach {k enc} $encs {
+            assert_encoding $enc $k
+        }
+        set digest [r debug digest]
+        set order [r smembers mysmallset]
+        r debug reload
+        assert_equal $digest [r debug digest]
+        assert_equal $order [r smembers mysmallset]
+        foreach {k enc} $encs {
+            if {$k eq "myshrunkset"} {
+                set enc listpack
+            }
+            assert_encoding $enc $k
+        }
+        # DUMP and RESTORE, under the limits of the restoring server.
+        set payload [r dump mysmallset]
+        r restore copy 0 $payload
+        assert_encoding listpack copy
+        assert_equal $order [r smembers copy]
+        r config set set-max-listpack-entries 49
+        r restore copy2 0 $payload
+        assert_encoding hashtable copy2
+        assert_equal [lsort $order] [lsort [r smembers copy2]]
+        r config set set-max-listpack-entries 128
+        r config set set-max-listpack-value 3
+        r restore copy3 0 $payload
+        assert_encoding hashtable copy3
+        lp_defaults
+        # Integers and strings mixed.
+        r del m
+        r sadd m 3 x -1
+        r restore m2 0 [r dump m]
+        assert_encoding listpack m2
+        assert_equal {3 x -1} [r smembers m2]
+    }
+
+    test {Listpack: COPY, DEBUG DIGEST-VALUE and MEMORY USAGE} {
+        r del s c h
+        r sadd s a b 1
+        r copy s c
+        assert_encoding listpack c
+        r sadd c z
+        assert_equal {a b 1} [r smembers s]
+        assert_equal {a b 1 z} [r smembers c]
+        # The same members as a hashtable digest the same.
+        r config set set-max-listpack-entries 0
+        r sadd h a b 1
+        assert_encoding hashtable h
+        lp_defaults
+        assert_equal [r debug digest-value s] [r debug digest-value h]
+        assert_morethan [r memory usage h] [r memory usage s]
+    }
+
+    test {Listpack: CONFIG SET bounds of the new directives} {
+        assert_equal {set-max-listpack-entries 128} [r config get set-max-listpack-entries]
+        assert_equal {set-max-listpack-value 64} [r config get set-max-listpack-value]
+        assert_match {*must be between 0 and*} [err_of {r config set set-max-listpack-entries -1}]
+        assert_match {*argument couldn't be parsed*} [err_of {r config set set-max-listpack-value 1k}]
+        assert_equal OK [r config set set-max-listpack-value 1000]
+        lp_defaults
+    }
+
+    }
 }
