@@ -198,11 +198,12 @@ mod tests {
     use crate::listpack::Listpack;
 
     fn cfg(max_intset: u64, lp_entries: u64, lp_value: u64) -> Config {
-        let mut c = Config::default();
-        c.set_max_intset_entries = max_intset;
-        c.set_max_listpack_entries = lp_entries;
-        c.set_max_listpack_value = lp_value;
-        c
+        Config {
+            set_max_intset_entries: max_intset,
+            set_max_listpack_entries: lp_entries,
+            set_max_listpack_value: lp_value,
+            ..Config::default()
+        }
     }
 
     fn set_encoding(repr: SetRepr, c: &Config) -> &'static str {
