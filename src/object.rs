@@ -38,11 +38,11 @@ pub enum Value {
     #[allow(clippy::box_collection)]
     Raw(Box<Vec<u8>>),
     List(crate::t_list::List),
-    // Small hashes and sorted sets keep their listpack right here (see
-    // `t_hash::Hash`): no `Arc` block, which would cost a 32- or 48-byte
-    // allocation per key.
+    // Small lists, hashes, sets and sorted sets keep their listpack right
+    // here (see `t_hash::Hash`): no `Arc` block, which would cost a 32- or
+    // 48-byte allocation per key.
     Hash(crate::t_hash::Hash),
-    Set(Arc<crate::t_set::Set>),
+    Set(crate::t_set::Set),
     ZSet(crate::t_zset::ZSet),
     Stream(Arc<crate::t_stream::Stream>),
 }
@@ -303,6 +303,8 @@ mod tests {
         // Fits beside `Value`'s tag only while 16 bytes.
         assert_eq!(std::mem::size_of::<crate::t_hash::Hash>(), 16);
         assert_eq!(std::mem::size_of::<crate::t_zset::ZSet>(), 16);
+        assert_eq!(std::mem::size_of::<crate::t_set::Set>(), 16);
+        assert_eq!(std::mem::size_of::<crate::t_list::List>(), 16);
     }
 
     #[test]

@@ -369,15 +369,28 @@ mod tests {
 
     #[test]
     fn intset_batches() {
+        let lim = crate::t_set::Limits::default();
         let mut s = crate::t_set::Set::new();
         for i in 1..=130 {
-            s.add(Member::Int(i), 512);
+            s.add(Member::Int(i), &lim);
         }
         let items: Vec<Vec<String>> = (1..=130).map(|i| vec![i.to_string()]).collect();
         let mut want = batch("SADD", "s", &items[..64]);
         want.extend(batch("SADD", "s", &items[64..128]));
         want.extend(batch("SADD", "s", &items[128..]));
-        assert_bytes(written(b"s", &Value::Set(Arc::new(s)), None), want);
+        assert_bytes(written(b"s", &Value::Set(s), None), want);
+    }
+
+    #[test]
+    fn listpack_set_in_insertion_order() {
+        let lim = crate::t_set::Limits::default();
+        let mut s = crate::t_set::Set::new_listpack();
+        for m in ["z", "3", "a"] {
+            s.add(Member::Str(m.as_bytes()), &lim);
+        }
+        assert_eq!(s.encoding(), "listpack");
+        let items: Vec<Vec<String>> = ["z", "3", "a"].iter().map(|m| vec![m.to_string()]).collect();
+        assert_bytes(written(b"s", &Value::Set(s), None), batch("SADD", "s", &items));
     }
 
     #[test]
@@ -512,10 +525,13 @@ mod tests {
     fn big_values_reach_the_output_in_pieces() {
         let mut s = crate::t_set::Set::new();
         for i in 0..20_000 {
-            s.add(Member::Str(format!("member-{i}").as_bytes()), 512);
+            s.add(
+                Member::Str(format!("member-{i}").as_bytes()),
+                &crate::t_set::Limits::default(),
+            );
         }
         let mut w = AofWriter::new(Vec::new());
-        w.entry(b"s", &Value::Set(Arc::new(s)), None).unwrap();
+        w.entry(b"s", &Value::Set(s), None).unwrap();
         // Everything but the last partial buffer is already out.
         assert!(w.buf.len() < FLUSH_AT);
         assert!(w.out.len() > 200_000);

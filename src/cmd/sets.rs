@@ -1,4 +1,4 @@
-//! Set commands (Redis 7.0's t_set.c): SADD SREM SCARD SISMEMBER SMISMEMBER
+//! Set commands (Redis 7.2's t_set.c): SADD SREM SCARD SISMEMBER SMISMEMBER
 //! SMEMBERS SPOP SRANDMEMBER SMOVE SINTER SINTERCARD SINTERSTORE SUNION
 //! SUNIONSTORE SDIFF SDIFFSTORE SSCAN.
 //!
@@ -6,7 +6,13 @@
 //! SUNION, SDIFF and their STORE forms share `sunion_diff_generic`, which
 //! builds the result as Redis does (a new intset-encoded set that converts
 //! as members are added), so a stored result gets Redis's encoding and an
-//! intset result is returned in ascending order.
+//! intset result is returned in ascending order, a listpack one in the
+//! order the members were added.
+//!
+//! Listpack-encoded sets take Redis 7.2's dedicated paths where it has
+//! them: SPOP and SRANDMEMBER with a count pick distinct members in one
+//! walk and return them in listpack order, and SRANDMEMBER with a negative
+//! count picks in batches of 1000.
 
 use super::keyspace::{parse_cursor, parse_scan_options};
 use super::{acl, err, ev, flags::*, ks, BeginSearch, Command, Ctx, FindKeys, Group, KeySpec};
@@ -14,8 +20,7 @@ use crate::db::Db;
 use crate::glob::glob_match;
 use crate::object::Value;
 use crate::sbytes::SBytes;
-use crate::t_set::{Member, Set};
-use std::sync::Arc;
+use crate::t_set::{Enc, Limits, Member, Set};
 
 const KS_RO: &[KeySpec] = &[KeySpec::one(1, ks::RO)];
 const KS_RO_ACCESS: &[KeySpec] = &[KeySpec::one(1, ks::RO | ks::ACCESS)];
@@ -166,6 +171,9 @@ const SPOP_MOVE_STRATEGY_MUL: u64 = 5;
 /// SRANDMEMBER with a count copies the set and removes members when it asks
 /// for more than 1/3 of them (SRANDMEMBER_SUB_STRATEGY_MUL).
 const SRANDMEMBER_SUB_STRATEGY_MUL: u64 = 3;
+/// SRANDMEMBER with a negative count picks from a listpack this many
+/// members at a time (Redis's SRANDFIELD_RANDOM_SAMPLE_LIMIT).
+const SRANDMEMBER_LP_BATCH: u64 = 1000;
 /// A reply that could grow without bound (SRANDMEMBER with a huge negative
 /// count) stops and closes the client once it reaches the normal clients'
 /// hard output limit, or this size when there is none (where Redis would
@@ -191,7 +199,7 @@ fn found(v: Option<&Value>) -> Found {
 /// The set stored under `key`, for writing (copy-on-write).
 fn set_mut<'d>(d: &'d mut Db, key: &[u8]) -> Option<&'d mut Set> {
     match d.get_mut(key).map(|o| &mut o.v) {
-        Some(Value::Set(s)) => Some(Arc::make_mut(s)),
+        Some(Value::Set(s)) => Some(s),
         _ => None,
     }
 }
@@ -204,8 +212,8 @@ fn set_ref<'d>(d: &'d Db, key: &[u8]) -> Option<&'d Set> {
     }
 }
 
-fn max_intset(ctx: &Ctx) -> u64 {
-    ctx.srv.cfg.set_max_intset_entries
+fn limits(ctx: &Ctx) -> Limits {
+    Limits::new(&ctx.srv.cfg)
 }
 
 /// Redis's getRangeLongFromObjectOrReply: an integer in `min..=max`, else
@@ -247,21 +255,27 @@ fn delete_emptied(ctx: &mut Ctx, key: &[u8]) {
 fn sadd(ctx: &mut Ctx) {
     let db = ctx.c.db;
     let key = ctx.argv.get(1);
-    let max = max_intset(ctx);
-    match found(ctx.srv.lookup_write(db, key).map(|o| &o.v)) {
+    let lim = limits(ctx);
+    // Redis's size hint: as many members as the command names.
+    let hint = ctx.argv.len() - 2;
+    let missing = match found(ctx.srv.lookup_write(db, key).map(|o| &o.v)) {
         Found::WrongType => return ctx.wrong_type(),
-        Found::Missing => {
-            let set = Set::for_member(Member::Str(ctx.argv.get(2)));
-            ctx.srv.add_key(db, key, Value::Set(Arc::new(set)));
-        }
-        Found::Set => {}
+        Found::Missing => true,
+        Found::Set => false,
+    };
+    if missing {
+        let set = Set::create(Member::Str(ctx.argv.get(2)), hint, &lim);
+        ctx.srv.add_key(db, key, Value::Set(set));
     }
     let Some(set) = set_mut(&mut ctx.srv.dbs[db], key) else {
         return;
     };
+    if !missing {
+        set.maybe_convert(hint, &lim);
+    }
     let mut added = 0u64;
     for i in 2..ctx.argv.len() {
-        if set.add(Member::Str(ctx.argv.get(i)), max) {
+        if set.add(Member::Str(ctx.argv.get(i)), &lim) {
             added += 1;
         }
     }
@@ -278,7 +292,7 @@ fn srem(ctx: &mut Ctx) {
     let key = ctx.argv.get(1);
     let set = match ctx.srv.lookup_write(db, key).map(|o| &mut o.v) {
         None => return ctx.c.reply.int(0),
-        Some(Value::Set(s)) => Arc::make_mut(s),
+        Some(Value::Set(s)) => s,
         Some(_) => return ctx.wrong_type(),
     };
     let mut deleted = 0u64;
@@ -348,7 +362,7 @@ fn smove(ctx: &mut Ctx) {
     let db = ctx.c.db;
     let (src, dst) = (ctx.argv.get(1), ctx.argv.get(2));
     let m = Member::Str(ctx.argv.get(3));
-    let max = max_intset(ctx);
+    let lim = limits(ctx);
     let src_found = found(ctx.srv.lookup_write(db, src).map(|o| &o.v));
     let dst_found = found(ctx.srv.lookup_write(db, dst).map(|o| &o.v));
     if src_found == Found::Missing {
@@ -373,11 +387,11 @@ fn smove(ctx: &mut Ctx) {
         delete_emptied(ctx, src);
     }
     if dst_found == Found::Missing {
-        ctx.srv.add_key(db, dst, Value::Set(Arc::new(Set::for_member(m))));
+        ctx.srv.add_key(db, dst, Value::Set(Set::create(m, 1, &lim)));
     }
     ctx.srv.signal_modified_key(db, src);
     ctx.srv.dirty += 1;
-    let added = set_mut(&mut ctx.srv.dbs[db], dst).is_some_and(|s| s.add(m, max));
+    let added = set_mut(&mut ctx.srv.dbs[db], dst).is_some_and(|s| s.add(m, &lim));
     if added {
         ctx.written(dst, ev::SET, "sadd");
     }
@@ -434,7 +448,7 @@ fn spop_with_count(ctx: &mut Ctx) {
     if count == 0 {
         return ctx.c.reply.set_len(0);
     }
-    let max = max_intset(ctx);
+    let lim = limits(ctx);
     let srv = &mut *ctx.srv;
     let Some(set) = set_mut(&mut srv.dbs[db], key) else {
         return;
@@ -442,7 +456,7 @@ fn spop_with_count(ctx: &mut Ctx) {
     let size = set.len() as u64;
     if count >= size {
         // The whole set, as SUNION of the key would return it.
-        let all = union_of(&[set], max);
+        let all = union_of(&[set], &lim);
         ctx.notify(ev::SET, "spop", key);
         ctx.srv.dirty += size;
         // SUNION's lookup, for the keyspace hit it counts.
@@ -462,25 +476,27 @@ fn spop_with_count(ctx: &mut Ctx) {
     let mut popped: Vec<Vec<u8>> = Vec::with_capacity(count.min(1024) as usize);
     let mut tmp = [0u8; 20];
     if remaining.saturating_mul(SPOP_MOVE_STRATEGY_MUL) > count {
-        // Few members asked for: pop them one by one.
-        for _ in 0..count {
-            if let Some(m) = set.pop_random(&mut srv.rng) {
-                m.as_member().reply(r);
-                popped.push(m.as_member().bytes(&mut tmp).to_vec());
-            }
+        // Few members asked for: pop them (a listpack in one walk).
+        let members = pop_members(set, count as usize, &mut srv.rng);
+        for m in &members {
+            m.as_member().reply(r);
+            popped.push(m.as_member().bytes(&mut tmp).to_vec());
         }
     } else {
         // Most of the set asked for: move the members that stay to a new
-        // set and return what is left of the old one.
-        let mut kept: Option<Set> = None;
-        for _ in 0..remaining {
-            let Some(m) = set.pop_random(&mut srv.rng) else { break };
-            kept.get_or_insert_with(|| Set::for_member(m.as_member()))
-                .add(m.as_member(), max);
+        // set (an intset for an intset, else a listpack that converts as
+        // it grows, as Redis builds it) and return what is left of the
+        // old one.
+        let mut kept = match set.enc() {
+            Enc::Intset(_) => Set::new(),
+            _ => Set::new_listpack(),
+        };
+        for m in pop_members(set, remaining as usize, &mut srv.rng) {
+            kept.add(m.as_member(), &lim);
         }
         reply_iter(r, set);
         popped.extend(set.iter().map(|m| m.bytes(&mut tmp).to_vec()));
-        *set = kept.unwrap_or_default();
+        *set = kept;
     }
     for m in &popped {
         ctx.srv
@@ -490,6 +506,15 @@ fn spop_with_count(ctx: &mut Ctx) {
     ctx.notify(ev::SET, "spop", key);
     ctx.srv.dirty += count;
     ctx.srv.signal_modified_key(db, key);
+}
+
+/// Removes `count` random members: a listpack's in one walk (returned in
+/// listpack order), the others' one at a time.
+fn pop_members(set: &mut Set, count: usize, rng: &mut impl rand::Rng) -> Vec<crate::t_set::Owned> {
+    if let Some(members) = set.lp_pop_sample(count, rng) {
+        return members;
+    }
+    (0..count).map_while(|_| set.pop_random(rng)).collect()
 }
 
 /// SRANDMEMBER key [count]
@@ -530,6 +555,7 @@ fn srandmember_with_count(ctx: &mut Ctx) {
     if count == 0 {
         return ctx.c.reply.array_len(0);
     }
+    let lim = limits(ctx);
     let srv = &mut *ctx.srv;
     let Some(set) = set_ref(&srv.dbs[db], key) else { return };
     let size = set.len() as u64;
@@ -537,6 +563,22 @@ fn srandmember_with_count(ctx: &mut Ctx) {
     // Repeats allowed (or a single member): independent picks.
     if !uniq || count == 1 {
         ctx.c.reply.array_len(count as usize);
+        if set.as_listpack().is_some() && count > 1 {
+            // Redis picks from a listpack in batches, walking it once per
+            // batch, and checks the output limit between batches.
+            let mut left = count;
+            while left > 0 {
+                let batch = left.min(SRANDMEMBER_LP_BATCH);
+                left -= batch;
+                for m in set.lp_random_members(batch as usize, &mut srv.rng).unwrap_or_default() {
+                    m.reply(&mut ctx.c.reply);
+                }
+                if reply_over_limit(srv, ctx.c) {
+                    break;
+                }
+            }
+            return;
+        }
         for i in 0..count {
             if let Some(m) = set.random(&mut srv.rng) {
                 m.as_member().reply(&mut ctx.c.reply);
@@ -552,12 +594,23 @@ fn srandmember_with_count(ctx: &mut Ctx) {
         reply_array(&mut ctx.c.reply, set);
         return;
     }
+    // Distinct members of a listpack: picked in one walk, in listpack
+    // order, straight to the reply (Redis's case 2.5).
+    if let Some(members) = set.lp_sample(count as usize, &mut srv.rng) {
+        ctx.c.reply.array_len(members.len());
+        for m in members {
+            m.reply(&mut ctx.c.reply);
+        }
+        return;
+    }
     // Distinct members: a copy that loses random members when most of the
     // set is asked for, else random members gathered until there are enough.
-    let mut picked = Set::Hashtable(Box::default());
+    // The copy is a hash table whatever the limits say (they never apply
+    // to one).
+    let mut picked = Set::new_hashtable(count as usize);
     if count.saturating_mul(SRANDMEMBER_SUB_STRATEGY_MUL) > size {
         for m in set.iter() {
-            picked.add(m, 0);
+            picked.add(m, &lim);
         }
         while picked.len() as u64 > count {
             picked.pop_random(&mut srv.rng);
@@ -565,7 +618,7 @@ fn srandmember_with_count(ctx: &mut Ctx) {
     } else {
         while (picked.len() as u64) < count {
             if let Some(m) = set.random(&mut srv.rng) {
-                picked.add(m.as_member(), 0);
+                picked.add(m.as_member(), &lim);
             }
         }
     }
@@ -690,7 +743,7 @@ fn sinter_generic(ctx: &mut Ctx, first: usize, end: usize, dst: Option<&[u8]>, m
             _ => ctx.c.reply.set_len(0),
         };
     }
-    let max = max_intset(ctx);
+    let lim = limits(ctx);
     let d = &ctx.srv.dbs[db];
     let mut sets: Vec<&Set> = (first..end).filter_map(|i| set_ref(d, ctx.argv.get(i))).collect();
     // Smallest first (a stable sort, as glibc's qsort is in practice).
@@ -701,7 +754,15 @@ fn sinter_generic(ctx: &mut Ctx, first: usize, end: usize, dst: Option<&[u8]>, m
         return reply_members(r, sets[0]);
     }
     let pos = r.defer_len();
-    let mut stored = (mode == Inter::Store).then(Set::new);
+    // A stored result starts as an intset when the smallest set is one (its
+    // members come in ascending order, cheap to insert), else as a
+    // listpack (cheap to append to); it converts as it grows, and becomes
+    // an intset at the end if every member turned out to be an integer.
+    let mut stored = (mode == Inter::Store).then(|| match sets[0].enc() {
+        Enc::Intset(_) => Set::new(),
+        _ => Set::new_listpack(),
+    });
+    let mut only_integers = true;
     let mut cardinality = 0u64;
     for m in sets[0].iter() {
         let in_all = sets[1..].iter().all(|s| std::ptr::eq(*s, sets[0]) || s.contains(m));
@@ -721,7 +782,8 @@ fn sinter_generic(ctx: &mut Ctx, first: usize, end: usize, dst: Option<&[u8]>, m
             }
             Inter::Store => {
                 if let Some(st) = stored.as_mut() {
-                    st.add(m, max);
+                    only_integers = only_integers && m.as_int().is_some();
+                    st.add(m, &lim);
                 }
             }
         }
@@ -729,7 +791,13 @@ fn sinter_generic(ctx: &mut Ctx, first: usize, end: usize, dst: Option<&[u8]>, m
     match (mode, dst) {
         (Inter::Members, _) => r.set_deferred(pos, b'~', cardinality as usize),
         (Inter::Card, _) => r.int(cardinality as i64),
-        (Inter::Store, Some(dst)) => store_result(ctx, dst, stored.unwrap_or_default(), "sinterstore"),
+        (Inter::Store, Some(dst)) => {
+            let mut result = stored.unwrap_or_default();
+            if only_integers {
+                result.maybe_convert_to_intset(&lim);
+            }
+            store_result(ctx, dst, result, "sinterstore")
+        }
         (Inter::Store, None) => {}
     }
 }
@@ -740,7 +808,7 @@ fn store_result(ctx: &mut Ctx, dst: &[u8], result: Set, event: &str) {
     let db = ctx.c.db;
     let n = result.len();
     if n > 0 {
-        ctx.srv.set_key(db, dst, Value::Set(Arc::new(result)), false);
+        ctx.srv.set_key(db, dst, Value::Set(result), false);
         ctx.c.reply.int(n as i64);
         ctx.written(dst, ev::SET, event);
     } else {
@@ -756,11 +824,11 @@ fn store_result(ctx: &mut Ctx, dst: &[u8], result: Set, event: &str) {
 
 /// The union of `sets`, built as Redis builds it: a new intset-encoded set
 /// the members are added to.
-fn union_of(sets: &[&Set], max: u64) -> Set {
+fn union_of(sets: &[&Set], lim: &Limits) -> Set {
     let mut out = Set::new();
     for s in sets {
         for m in s.iter() {
-            out.add(m, max);
+            out.add(m, lim);
         }
     }
     out
@@ -798,18 +866,18 @@ fn sunion_diff_generic(ctx: &mut Ctx, first: usize, dst: Option<&[u8]>, diff: bo
             return ctx.wrong_type();
         }
     }
-    let max = max_intset(ctx);
+    let lim = limits(ctx);
     let d = &ctx.srv.dbs[db];
     let mut sets: Vec<Option<&Set>> = (first..end).map(|i| set_ref(d, ctx.argv.get(i))).collect();
     let result = if !diff {
-        union_of(&sets.iter().flatten().copied().collect::<Vec<_>>(), max)
+        union_of(&sets.iter().flatten().copied().collect::<Vec<_>>(), &lim)
     } else {
         let mut out = Set::new();
         if let Some(s0) = sets[0] {
             // A key named again after the first: the difference is empty.
             let sameset = sets[1..].iter().flatten().any(|s| std::ptr::eq(*s, s0));
             if !sameset {
-                diff_into(&mut out, s0, &mut sets, max);
+                diff_into(&mut out, s0, &mut sets, &lim);
             }
         }
         out
@@ -823,7 +891,7 @@ fn sunion_diff_generic(ctx: &mut Ctx, first: usize, dst: Option<&[u8]>, diff: bo
 /// SDIFF with Redis's choice of algorithm (which decides, for a stored
 /// result, the encoding): members of the first set checked against the
 /// others, or the first set copied and the others' members removed.
-fn diff_into(out: &mut Set, s0: &Set, sets: &mut [Option<&Set>], max: u64) {
+fn diff_into(out: &mut Set, s0: &Set, sets: &mut [Option<&Set>], lim: &Limits) {
     let present = sets.iter().flatten();
     let algo_one = (present.clone().count() as u64 * s0.len() as u64) / 2;
     let algo_two: u64 = present.map(|s| s.len() as u64).sum();
@@ -832,12 +900,12 @@ fn diff_into(out: &mut Set, s0: &Set, sets: &mut [Option<&Set>], max: u64) {
         sets[1..].sort_by_key(|s| std::cmp::Reverse(s.map_or(0, |s| s.len())));
         for m in s0.iter() {
             if !sets[1..].iter().flatten().any(|s| s.contains(m)) {
-                out.add(m, max);
+                out.add(m, lim);
             }
         }
     } else {
         for m in s0.iter() {
-            out.add(m, max);
+            out.add(m, lim);
         }
         for s in sets[1..].iter().flatten() {
             if out.is_empty() {
@@ -852,8 +920,8 @@ fn diff_into(out: &mut Set, s0: &Set, sets: &mut [Option<&Set>], max: u64) {
 
 // ---- SSCAN -------------------------------------------------------------------
 
-/// SSCAN key cursor [MATCH pattern] [COUNT count]: an intset is returned
-/// whole with cursor 0, as Redis does.
+/// SSCAN key cursor [MATCH pattern] [COUNT count]: an intset or a listpack
+/// is returned whole with cursor 0, as Redis does.
 fn sscan(ctx: &mut Ctx) {
     let Some(mut cursor) = parse_cursor(ctx, 2) else { return };
     let db = ctx.c.db;
@@ -877,7 +945,7 @@ fn sscan(ctx: &mut Ctx) {
     let matches = |b: &[u8]| opts.pattern.is_none_or(|p| glob_match(p, b, false));
     let mut found: Vec<SBytes> = Vec::new();
     let mut tmp = [0u8; 20];
-    if let Set::Intset(_) = set {
+    if let Enc::Intset(_) | Enc::Listpack(_) = set.enc() {
         for m in set.iter() {
             let b = m.bytes(&mut tmp);
             if matches(b) {

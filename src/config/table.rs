@@ -257,6 +257,8 @@ params! {
     // ---- size_t / ssize_t ----
     HashMaxListpackEntries hash_max_listpack_entries: u64 = "hash-max-listpack-entries", Some("hash-max-ziplist-entries"), M, Y, uint(0, LONG_MAX, 512);
     SetMaxIntsetEntries set_max_intset_entries: u64 = "set-max-intset-entries", None, M, Y, uint(0, LONG_MAX, 512);
+    SetMaxListpackEntries set_max_listpack_entries: u64 = "set-max-listpack-entries", None, M, Y, uint(0, LONG_MAX, 128);
+    SetMaxListpackValue set_max_listpack_value: u64 = "set-max-listpack-value", None, M, Y, uint(0, LONG_MAX, 64);
     ZsetMaxListpackEntries zset_max_listpack_entries: u64 = "zset-max-listpack-entries", Some("zset-max-ziplist-entries"), M, Y, uint(0, LONG_MAX, 128);
     ActiveDefragIgnoreBytes active_defrag_ignore_bytes: u64 = "active-defrag-ignore-bytes", None, M, N, memu(1, LONG_MAX, 100 << 20);
     HashMaxListpackValue hash_max_listpack_value: u64 = "hash-max-listpack-value", Some("hash-max-ziplist-value"), M, Y, memu(0, LONG_MAX, 64);

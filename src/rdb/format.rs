@@ -76,10 +76,15 @@ pub mod rdb_type {
     pub const ZSET_LISTPACK: u8 = 17;
     pub const LIST_QUICKLIST_2: u8 = 18;
     pub const STREAM_LISTPACKS_2: u8 = 19;
+    /// Redis 7.2's listpack set (RDB version 11). fastkey loads it where
+    /// the version footer or header lets the value through, and never
+    /// writes it: Redis 7.0 cannot load it.
+    pub const SET_LISTPACK: u8 = 20;
 
-    /// Redis 7.0 `rdbIsObjectType`: 0..=7 and 9..=19.
+    /// Redis 7.0 `rdbIsObjectType` (0..=7 and 9..=19), plus Redis 7.2's
+    /// SET_LISTPACK.
     pub fn is_object_type(t: u8) -> bool {
-        t <= 7 || (9..=19).contains(&t)
+        t <= 7 || (9..=SET_LISTPACK).contains(&t)
     }
 }
 
@@ -771,9 +776,13 @@ pub enum SetRepr {
     /// SET_INTSET: non-empty, sorted, no duplicates. Redis converts it to a
     /// hashtable past `set-max-intset-entries`.
     Intset(Intset),
-    /// SET: distinct members. Redis builds an intset when there are at most
-    /// `set-max-intset-entries` members, all integers, else a hashtable.
+    /// SET: distinct members. Redis 7.2 builds an intset when there are at
+    /// most `set-max-intset-entries` members, all integers, else a listpack
+    /// when they fit its limits, else a hashtable.
     Members(Vec<Vec<u8>>),
+    /// SET_LISTPACK (Redis 7.2): non-empty, distinct members. Redis
+    /// converts it to a hashtable past `set-max-listpack-entries`.
+    Listpack(Listpack),
 }
 
 /// A sorted set.
@@ -813,6 +822,7 @@ impl RdbValue {
             RdbValue::List(ListRepr::Elements(_)) => rdb_type::LIST,
             RdbValue::Set(SetRepr::Intset(_)) => rdb_type::SET_INTSET,
             RdbValue::Set(SetRepr::Members(_)) => rdb_type::SET,
+            RdbValue::Set(SetRepr::Listpack(_)) => rdb_type::SET_LISTPACK,
             RdbValue::ZSet(ZSetRepr::Listpack(_)) => rdb_type::ZSET_LISTPACK,
             RdbValue::ZSet(ZSetRepr::Pairs(_)) => rdb_type::ZSET_2,
             RdbValue::Hash(HashRepr::Listpack(_)) => rdb_type::HASH_LISTPACK,
@@ -849,7 +859,9 @@ impl RdbEncode for RdbValue {
             RdbValue::List(ListRepr::Elements(els)) => write_members(w, els.iter().map(|e| e.as_slice())),
             RdbValue::Set(SetRepr::Intset(is)) => w.string(is.as_bytes()),
             RdbValue::Set(SetRepr::Members(m)) => write_members(w, m.iter().map(|e| e.as_slice())),
-            RdbValue::ZSet(ZSetRepr::Listpack(lp)) | RdbValue::Hash(HashRepr::Listpack(lp)) => w.string(lp.as_bytes()),
+            RdbValue::ZSet(ZSetRepr::Listpack(lp))
+            | RdbValue::Hash(HashRepr::Listpack(lp))
+            | RdbValue::Set(SetRepr::Listpack(lp)) => w.string(lp.as_bytes()),
             RdbValue::ZSet(ZSetRepr::Pairs(p)) => write_zset_pairs(w, p.iter().map(|(m, s)| (m.as_slice(), *s))),
             RdbValue::Hash(HashRepr::Pairs(p)) => {
                 write_hash_pairs(w, p.iter().map(|(f, v)| (f.as_slice(), v.as_slice())))
@@ -947,6 +959,16 @@ pub fn listpack_pairs_ok(lp: &Listpack) -> bool {
         n += 1;
     }
     n.is_multiple_of(2)
+}
+
+/// Whether no two members of a set listpack are equal (compared by string
+/// form, as Redis's `lpValidateIntegrityAndDups` without pairs).
+fn listpack_members_distinct(lp: &Listpack) -> bool {
+    let mut seen: HashSet<LpValue<'_>> = HashSet::new();
+    lp.iter().all(|v| match v {
+        LpValue::Str(s) => seen.insert(LpValue::from_bytes(s)),
+        v => seen.insert(v),
+    })
 }
 
 /// Reads a blob-typed value's string and validates it as a listpack.
@@ -1120,6 +1142,17 @@ pub fn read_value(inp: &mut impl Input, t: u8) -> Result<RdbValue> {
             } else {
                 RdbValue::Hash(HashRepr::Listpack(lp))
             }
+        }
+        SET_LISTPACK => {
+            const WHAT: &str = "Set listpack integrity check failed.";
+            let lp = read_listpack(inp, WHAT)?;
+            if !listpack_members_distinct(&lp) {
+                return Err(inp.corrupt(WHAT));
+            }
+            if lp.is_empty() {
+                return Err(RdbError::EmptyKey);
+            }
+            RdbValue::Set(SetRepr::Listpack(lp))
         }
         STREAM_LISTPACKS | STREAM_LISTPACKS_2 => RdbValue::Stream(Box::new(read_stream(inp, t)?)),
         MODULE | MODULE_2 => {
@@ -1587,6 +1620,42 @@ mod tests {
         assert!(err(payload(MODULE_2, |w| w.length(12345 << 10)))
             .to_string()
             .contains("module"));
+    }
+
+    #[test]
+    fn set_listpack_of_redis_7_2() {
+        use rdb_type::*;
+        let dec = |p: Vec<u8>| decode_dump_payload(&p, false);
+        let good = lp(&[b"a", b"1", b"-7"]);
+        assert_eq!(
+            dec(payload(SET_LISTPACK, |w| w.string(good.as_bytes()))).unwrap(),
+            RdbValue::Set(SetRepr::Listpack(good.clone()))
+        );
+        // Written back as it came (a round trip of the decoded value).
+        let mut w = Writer::new(false);
+        write_value(&mut w, &RdbValue::Set(SetRepr::Listpack(good)));
+        assert_eq!(w.as_bytes()[0], SET_LISTPACK);
+        // A duplicate, even between an integer entry and its string form.
+        assert!(matches!(
+            dec(payload(SET_LISTPACK, |w| w.string(lp(&[b"a", b"b", b"a"]).as_bytes()))),
+            Err(RdbError::Corrupt { .. })
+        ));
+        let raw = vec![12, 0, 0, 0, 2, 0, 5, 1, 0x81, b'5', 2, 0xFF];
+        assert!(Listpack::from_bytes(raw.clone()).is_some());
+        assert!(matches!(
+            dec(payload(SET_LISTPACK, |w| w.string(&raw))),
+            Err(RdbError::Corrupt { .. })
+        ));
+        // Not a listpack; an empty one.
+        assert!(matches!(
+            dec(payload(SET_LISTPACK, |w| w.string(b"\x01\x02"))),
+            Err(RdbError::Corrupt { .. })
+        ));
+        assert!(matches!(
+            dec(payload(SET_LISTPACK, |w| w.string(Listpack::new().as_bytes()))),
+            Err(RdbError::EmptyKey)
+        ));
+        assert!(rdb_type::is_object_type(SET_LISTPACK) && !rdb_type::is_object_type(21));
     }
 
     #[test]

@@ -8,12 +8,10 @@ use super::format::{
     ListRepr, RdbEncode, RdbValue, SetRepr, Writer, ZSetRepr,
 };
 use crate::config::Config;
-use crate::dict::Dict;
 use crate::object::Value;
-use crate::sbytes::SBytes;
 use crate::t_hash::Hash;
 use crate::t_list::{List, NodeRef, Quicklist};
-use crate::t_set::Set;
+use crate::t_set::{Enc, Set};
 use crate::t_zset::ZSet;
 use std::sync::Arc;
 
@@ -22,9 +20,11 @@ impl RdbEncode for Value {
         match self {
             Value::Int(_) | Value::Inline { .. } | Value::Heap(_) | Value::Raw(_) => rdb_type::STRING,
             Value::List(_) => rdb_type::LIST_QUICKLIST_2,
-            Value::Set(s) => match &**s {
-                Set::Intset(_) => rdb_type::SET_INTSET,
-                Set::Hashtable(_) => rdb_type::SET,
+            // A listpack set is saved as a plain SET (Redis 7.2's
+            // SET_LISTPACK is type 20, which Redis 7.0 cannot load).
+            Value::Set(s) => match s.enc() {
+                Enc::Intset(_) => rdb_type::SET_INTSET,
+                Enc::Listpack(_) | Enc::Hashtable(_) => rdb_type::SET,
             },
             Value::ZSet(z) => match z {
                 ZSet::Listpack(_) => rdb_type::ZSET_LISTPACK,
@@ -55,9 +55,13 @@ impl RdbEncode for Value {
                     .collect();
                 write_quicklist(w, nodes.into_iter());
             }
-            Value::Set(s) => match &**s {
-                Set::Intset(is) => w.string(is.as_bytes()),
-                Set::Hashtable(d) => {
+            Value::Set(s) => match s.enc() {
+                Enc::Intset(is) => w.string(is.as_bytes()),
+                Enc::Listpack(lp) => {
+                    let members: Vec<Vec<u8>> = lp.iter().map(|v| v.to_vec()).collect();
+                    write_members(w, members.iter().map(|m| m.as_slice()));
+                }
+                Enc::Hashtable(d) => {
                     let members: Vec<&[u8]> = d.keys().map(|k| &k[..]).collect();
                     write_members(w, members.into_iter());
                 }
@@ -103,7 +107,7 @@ pub fn value_from_rdb(v: RdbValue, cfg: &Config) -> Result<Value, LoadError> {
     Ok(match v {
         RdbValue::String(b) => Value::string_from_vec(b),
         RdbValue::List(repr) => Value::List(list_from_rdb(repr, cfg)),
-        RdbValue::Set(repr) => Value::Set(Arc::new(set_from_rdb(repr, cfg)?)),
+        RdbValue::Set(repr) => Value::Set(set_from_rdb(repr, cfg)?),
         RdbValue::ZSet(repr) => Value::ZSet(zset_from_rdb(repr, cfg)?),
         RdbValue::Hash(repr) => Value::Hash(hash_from_rdb(repr, cfg)?),
         RdbValue::Stream(r) => Value::Stream(Arc::new(
@@ -138,39 +142,12 @@ fn list_from_rdb(repr: ListRepr, cfg: &Config) -> List {
 }
 
 fn set_from_rdb(repr: SetRepr, cfg: &Config) -> Result<Set, LoadError> {
-    let max_intset = cfg.set_max_intset_entries;
+    let lim = crate::t_set::Limits::new(cfg);
     match repr {
-        SetRepr::Intset(is) if is.len() as u64 <= max_intset => Ok(Set::Intset(is)),
-        SetRepr::Intset(is) => {
-            let mut d = Dict::with_capacity(is.len());
-            for n in is.iter() {
-                d.insert(SBytes::from_vec(n.to_string().into_bytes()), ());
-            }
-            Ok(Set::Hashtable(Box::new(d)))
-        }
-        SetRepr::Members(members) => {
-            let ints: Option<Vec<i64>> = members.iter().map(|m| crate::util::string2ll(m)).collect();
-            match ints {
-                Some(ints) if ints.len() as u64 <= max_intset => {
-                    let mut is = crate::intset::Intset::new();
-                    for n in ints {
-                        if !is.add(n) {
-                            return Err(LoadError::BadData("Duplicate set members detected"));
-                        }
-                    }
-                    Ok(Set::Intset(is))
-                }
-                _ => {
-                    let mut d = Dict::with_capacity(members.len());
-                    for m in members {
-                        if d.insert(SBytes::from_vec(m), ()).is_some() {
-                            return Err(LoadError::BadData("Duplicate set members detected"));
-                        }
-                    }
-                    Ok(Set::Hashtable(Box::new(d)))
-                }
-            }
-        }
+        SetRepr::Intset(is) => Ok(Set::from_intset(is, &lim)),
+        SetRepr::Listpack(lp) => Ok(Set::from_listpack(lp, &lim)),
+        SetRepr::Members(members) => Set::from_members(members.iter().map(|m| m.as_slice()), &lim)
+            .ok_or(LoadError::BadData("Duplicate set members detected")),
     }
 }
 
@@ -216,5 +193,67 @@ fn hash_from_rdb(repr: HashRepr, cfg: &Config) -> Result<Hash, LoadError> {
         }
         HashRepr::Pairs(pairs) => Hash::from_pairs(pairs.iter().map(|(f, v)| (&f[..], &v[..])), lim)
             .ok_or(LoadError::BadData("Duplicate hash fields detected")),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::listpack::Listpack;
+
+    fn cfg(max_intset: u64, lp_entries: u64, lp_value: u64) -> Config {
+        Config {
+            set_max_intset_entries: max_intset,
+            set_max_listpack_entries: lp_entries,
+            set_max_listpack_value: lp_value,
+            ..Config::default()
+        }
+    }
+
+    fn set_encoding(repr: SetRepr, c: &Config) -> &'static str {
+        match value_from_rdb(RdbValue::Set(repr), c) {
+            Ok(Value::Set(s)) => s.encoding(),
+            _ => panic!("not a set"),
+        }
+    }
+
+    #[test]
+    fn loaded_sets_get_redis_7_2_encodings() {
+        let members = |ms: &[&str]| SetRepr::Members(ms.iter().map(|m| m.as_bytes().to_vec()).collect());
+        let c = cfg(512, 128, 64);
+        assert_eq!(set_encoding(members(&["1", "2"]), &c), "intset");
+        assert_eq!(set_encoding(members(&["1", "x"]), &c), "listpack");
+        let long = "x".repeat(65);
+        assert_eq!(set_encoding(members(&["1", &long]), &c), "hashtable");
+        assert_eq!(set_encoding(members(&["a", "b", "c"]), &cfg(512, 2, 64)), "hashtable");
+        assert_eq!(set_encoding(members(&["a", "b", "c"]), &cfg(2, 128, 64)), "hashtable");
+        let lp = |ms: &[&str]| {
+            let mut l = Listpack::new();
+            for m in ms {
+                l.append(m.as_bytes());
+            }
+            SetRepr::Listpack(l)
+        };
+        assert_eq!(set_encoding(lp(&["a", "1"]), &c), "listpack");
+        assert_eq!(set_encoding(lp(&["a", "1", "b"]), &cfg(512, 2, 64)), "hashtable");
+        assert!(matches!(
+            value_from_rdb(RdbValue::Set(members(&["x", "1", "x"])), &c),
+            Err(LoadError::BadData(_))
+        ));
+    }
+
+    #[test]
+    fn listpack_sets_are_saved_as_plain_sets() {
+        let lim = crate::t_set::Limits::default();
+        let mut s = Set::new_listpack();
+        for m in ["b", "7", "a"] {
+            s.add(crate::t_set::Member::Str(m.as_bytes()), &lim);
+        }
+        let v = Value::Set(s);
+        assert_eq!(v.rdb_type(), rdb_type::SET);
+        let payload = super::super::format::dump_payload(&v, false);
+        let back = super::super::format::decode_dump_payload(&payload, false).unwrap();
+        let want: Vec<Vec<u8>> = ["b", "7", "a"].iter().map(|m| m.as_bytes().to_vec()).collect();
+        assert_eq!(back, RdbValue::Set(SetRepr::Members(want)));
     }
 }

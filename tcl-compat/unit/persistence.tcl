@@ -483,8 +483,14 @@ start_server {tags {"persistence dump"}} {
             assert_equal OK [r restore $k-copy 0 $payload]
             assert_equal $type [r type $k-copy]
             assert_equal $enc [r object encoding $k-copy]
-            assert_equal $payload [r dump $k-copy]
+            # A hash table's order depends on how it grew (bigs was a
+            # listpack until its 129th member), so its copy may list the
+            # same members in another order.
+            if {$enc ne "hashtable"} {
+                assert_equal $payload [r dump $k-copy]
+            }
         }
+        assert_equal [lsort [r smembers bigs]] [lsort [r smembers bigs-copy]]
         assert_equal [r lrange bigl 0 -1] [r lrange bigl-copy 0 -1]
         assert_equal [lsort [r hgetall bigh]] [lsort [r hgetall bigh-copy]]
         assert_equal [r zrange bigz 0 -1 withscores] [r zrange bigz-copy 0 -1 withscores]

@@ -1,11 +1,16 @@
 # Set commands: SADD SREM SCARD SISMEMBER SMISMEMBER SMEMBERS SPOP
 # SRANDMEMBER SMOVE SINTER SINTERCARD SINTERSTORE SUNION SUNIONSTORE SDIFF
-# SDIFFSTORE SSCAN, the intset and hashtable encodings and their
+# SDIFFSTORE SSCAN, the intset, listpack and hashtable encodings and their
 # conversions, keyspace events.
 #
 # Results whose order Redis does not define (anything read from a
 # hashtable-encoded set) are compared sorted; an intset is always read in
-# ascending order.
+# ascending order, a listpack in insertion order.
+#
+# The file runs against Redis 7.0 (no listpack sets) and against servers
+# with Redis 7.2's encodings: tests written before 7.2 expect the encoding
+# of the server they talk to ([enc72]); tests of 7.2 behaviour alone are
+# tagged redis72.
 
 # Read the rest of a reply in readraw mode, given its first line.
 proc raw_rest {c line} {
@@ -61,6 +66,19 @@ proc lsorted {l} {
     lsort $l
 }
 
+# Whether the server has Redis 7.2's listpack sets (it knows their config).
+proc has_set_listpack {} {
+    expr {[llength [r config get set-max-listpack-entries]] > 0}
+}
+
+# The encoding expected on this server: `old` before Redis 7.2, `new` since.
+proc enc72 {old new} {
+    if {[has_set_listpack]} {
+        return $new
+    }
+    return $old
+}
+
 # A deferring client subscribed to every keyevent of db 0.
 proc events_client {} {
     r config set notify-keyspace-events KEAn
@@ -98,10 +116,10 @@ start_server {tags {"set"}} {
         assert_type set s
     }
 
-    test {SADD of a non-integer first member creates a hashtable} {
+    test {SADD of a non-integer first member creates a hashtable (listpack since 7.2)} {
         r del s
         assert_equal 2 [r sadd s a 1]
-        assert_encoding hashtable s
+        assert_encoding [enc72 hashtable listpack] s
         assert_equal {1 a} [lsorted [r smembers s]]
     }
 
@@ -110,11 +128,11 @@ start_server {tags {"set"}} {
         r sadd s 1 2 3
         assert_encoding intset s
         assert_equal 1 [r sadd s x]
-        assert_encoding hashtable s
+        assert_encoding [enc72 hashtable listpack] s
         assert_equal {1 2 3 x} [lsorted [r smembers s]]
-        # One-way: removing the string keeps the hashtable.
+        # One-way: removing the string keeps the new encoding.
         r srem s x
-        assert_encoding hashtable s
+        assert_encoding [enc72 hashtable listpack] s
         assert_equal 1 [r sismember s 2]
     }
 
@@ -122,12 +140,12 @@ start_server {tags {"set"}} {
         foreach m {01 -0 +1 { 1} {1 } 0x10 1.0 9223372036854775808 -9223372036854775809 {}} {
             r del s
             r sadd s $m
-            assert_encoding hashtable s
+            assert_encoding [enc72 hashtable listpack] s
             assert_equal 1 [r sismember s $m]
             r del s
             r sadd s 7
             r sadd s $m
-            assert_encoding hashtable s
+            assert_encoding [enc72 hashtable listpack] s
             assert_equal 2 [r scard s]
         }
     }
@@ -151,13 +169,15 @@ start_server {tags {"set"}} {
         assert_encoding intset s
         r sadd s 5
         assert_encoding hashtable s
+        # Redis 7.2 creates a set for the members named: too many for an
+        # intset, a listpack.
         r del s
         r sadd s 1 2 3 4 5 6
-        assert_encoding hashtable s
+        assert_encoding [enc72 hashtable listpack] s
         r config set set-max-intset-entries 0
         r del s
         r sadd s 1
-        assert_encoding hashtable s
+        assert_encoding [enc72 hashtable listpack] s
         r config set set-max-intset-entries 512
         r del s
         sadd_range s 1 512
@@ -273,7 +293,7 @@ start_server {tags {"set"}} {
     # ------------------------------------------------------------ SPOP
 
     test {SPOP pops every member once, then the key is gone} {
-        foreach enc {intset hashtable} {
+        foreach enc [list intset [enc72 hashtable listpack]] {
             r del s
             if {$enc eq "intset"} {
                 r sadd s 1 2 3 4 5
@@ -327,7 +347,9 @@ start_server {tags {"set"}} {
     }
 
     test {SPOP with count: most of a set moves the rest to a new set} {
-        # 600 integers are a hashtable; the 50 kept form a new intset.
+        # 600 integers are a hashtable; the 50 kept form a new intset (a
+        # new listpack since Redis 7.2, which builds it from the
+        # hashtable's strings).
         r del s
         sadd_range s 1 600
         assert_encoding hashtable s
@@ -335,16 +357,16 @@ start_server {tags {"set"}} {
         set popped [r spop s 550]
         assert_equal 550 [llength [lsort -unique $popped]]
         assert_equal 50 [r scard s]
-        assert_encoding intset s
+        assert_encoding [enc72 intset listpack] s
         assert_range [r ttl s] 900 1000
         set all [concat $popped [r smembers s]]
         assert_equal 600 [llength [lsort -unique $all]]
-        # Strings stay in a hashtable.
+        # Strings stay in a hashtable (a listpack since Redis 7.2).
         r del s
         sadd_range s 1 100 m
         set popped [r spop s 90]
         assert_equal 10 [r scard s]
-        assert_encoding hashtable s
+        assert_encoding [enc72 hashtable listpack] s
         assert_equal 100 [llength [lsort -unique [concat $popped [r smembers s]]]]
     }
 
@@ -418,7 +440,7 @@ start_server {tags {"set"}} {
             r del s
             sadd_range s 0 9 $prefix
             if {$prefix eq "m"} {
-                assert_encoding hashtable s
+                assert_encoding [enc72 hashtable listpack] s
             }
             array unset hist
             foreach m [r srandmember s -10000] {
@@ -466,7 +488,7 @@ start_server {tags {"set"}} {
         assert_equal {2 x} [lsorted [r smembers b]]
         assert_equal 0 [r smove a b 2]
         assert_equal 1 [r smove b a x]
-        assert_encoding hashtable a
+        assert_encoding [enc72 hashtable listpack] a
         assert_equal {1 3 x} [lsorted [r smembers a]]
         # Already in the destination: removed from the source, still 1.
         r sadd b 1
@@ -481,7 +503,7 @@ start_server {tags {"set"}} {
         assert_equal 1 [r smove a b 5]
         assert_encoding intset b
         assert_equal 1 [r smove a c x]
-        assert_encoding hashtable c
+        assert_encoding [enc72 hashtable listpack] c
         assert_equal 0 [r exists a]
         assert_equal {5} [r smembers b]
         assert_equal {x} [r smembers c]
@@ -648,13 +670,13 @@ start_server {tags {"set"}} {
         assert_equal {3 4 5} [r smembers d]
         assert_encoding intset d
         assert_equal 7 [r sunionstore d a b]
-        assert_encoding hashtable d
+        assert_encoding [enc72 hashtable listpack] d
         assert_equal {1 2 3 4 5 6 x} [lsorted [r smembers d]]
         assert_equal 2 [r sdiffstore d a b]
         assert_equal {1 2} [r smembers d]
         assert_encoding intset d
         assert_equal 2 [r sdiffstore d b a]
-        assert_encoding hashtable d
+        assert_encoding [enc72 hashtable listpack] d
     }
 
     test {*STORE overwrites any type, drops the TTL, deletes on empty result} {
@@ -695,7 +717,8 @@ start_server {tags {"set"}} {
         r config set set-max-intset-entries 4
         r del a b d
         r sadd a 1 2 3 4 5
-        assert_encoding hashtable a
+        # Five members named at once: a listpack since Redis 7.2.
+        assert_encoding [enc72 hashtable listpack] a
         r sadd b 1 2
         # Built by adding members to a new intset.
         assert_equal 2 [r sinterstore d a b]
@@ -704,7 +727,8 @@ start_server {tags {"set"}} {
         assert_encoding hashtable d
         r config set set-max-intset-entries 512
         # SDIFF copies the first set and removes the others' members when
-        # that is less work: the copy became a hashtable on the way.
+        # that is less work: the copy became a hashtable (a listpack) on
+        # the way.
         r del h i d
         r sadd h a 1 2
         r sadd i a
@@ -715,7 +739,7 @@ start_server {tags {"set"}} {
             r sadd $k zz
         }
         assert_equal 2 [r sdiffstore d h i k1 k2 k3 k4]
-        assert_encoding hashtable d
+        assert_encoding [enc72 hashtable listpack] d
         assert_equal {1 2} [lsorted [r smembers d]]
     }
 
@@ -884,10 +908,397 @@ start_server {tags {"set"}} {
         r sadd c y
         assert_equal {1 2 x} [lsorted [r smembers s]]
         assert_equal {1 2 x y} [lsorted [r smembers c]]
-        assert_encoding hashtable c
+        assert_encoding [enc72 hashtable listpack] c
         r del s c
         r sadd s 1 2
         r copy s c
         assert_encoding intset c
+    }
+
+    # ------------------------------------------------------------ listpack (Redis 7.2)
+
+    tags {redis72} {
+
+    # Whether `sub` is `all` with members left out (order kept).
+    proc is_subsequence {sub all} {
+        set i 0
+        foreach m $all {
+            if {$i < [llength $sub] && [lindex $sub $i] eq $m} {
+                incr i
+            }
+        }
+        expr {$i == [llength $sub]}
+    }
+
+    proc lp_defaults {} {
+        r config set set-max-intset-entries 512
+        r config set set-max-listpack-entries 128
+        r config set set-max-listpack-value 64
+    }
+
+    test {Listpack: small sets of strings, members in insertion order} {
+        r del s
+        assert_equal 4 [r sadd s c a b 1]
+        assert_encoding listpack s
+        assert_equal {c a b 1} [r smembers s]
+        assert_equal 4 [r scard s]
+        assert_equal 0 [r sadd s a 1]
+        assert_equal {1 0 1 0 0} [r smismember s c z 1 01 {}]
+        assert_equal 1 [r sismember s 1]
+        assert_equal 0 [r sismember s +1]
+        assert_equal 2 [r srem s a 1 x]
+        assert_equal {c b} [r smembers s]
+        assert_equal 2 [r sadd s -5 {}]
+        assert_equal {c b -5 {}} [r smembers s]
+        assert_equal 1 [r sismember s {}]
+        assert_equal {c b -5 {}} [lindex [r sscan s 0] 1]
+        assert_encoding listpack s
+        assert_equal 4 [r srem s c b -5 {}]
+        assert_equal 0 [r exists s]
+    }
+
+    test {Listpack: set-max-listpack-entries, at the limit and one past it} {
+        r config set set-max-listpack-entries 4
+        r del s
+        r sadd s a b c d
+        assert_encoding listpack s
+        assert_equal 0 [r sadd s d]
+        assert_encoding listpack s
+        r sadd s e
+        assert_encoding hashtable s
+        assert_equal {a b c d e} [lsorted [r smembers s]]
+        # Created for more members than a listpack holds: a hashtable at once.
+        r del s
+        r sadd s a b c d e
+        assert_encoding hashtable s
+        # An existing listpack converts before SADD of more members than it
+        # may hold, even if they turn out to be there already.
+        r del s
+        r sadd s a
+        assert_equal 0 [r sadd s a a a a a]
+        assert_encoding hashtable s
+        # ... and an intset as well (set-max-intset-entries as the hint).
+        r config set set-max-intset-entries 3
+        r del s
+        r sadd s 1
+        r sadd s 1 2 3
+        assert_encoding intset s
+        r sadd s 1 1 1 1
+        assert_encoding hashtable s
+        r config set set-max-listpack-entries 0
+        r del s
+        r sadd s a
+        assert_encoding hashtable s
+        lp_defaults
+    }
+
+    test {Listpack: set-max-listpack-value, at the limit and one byte past it} {
+        r config set set-max-listpack-value 5
+        r del s
+        r sadd s abcde
+        assert_encoding listpack s
+        r sadd s abcdef
+        assert_encoding hashtable s
+        r del s
+        r sadd s abcdef
+        assert_encoding hashtable s
+        # Integers count with their decimal length.
+        r del s
+        r sadd s x 12345
+        assert_encoding listpack s
+        r sadd s -12345
+        assert_encoding hashtable s
+        lp_defaults
+    }
+
+    test {Listpack: an intset becomes a listpack only if it would fit} {
+        r config set set-max-listpack-value 5
+        r del s
+        r sadd s 12345 1
+        r sadd s x
+        assert_encoding listpack s
+        assert_equal {1 12345 x} [r smembers s]
+        # The widest integer counts: -12345 is 6 characters.
+        r del s
+        r sadd s -12345 1
+        r sadd s x
+        assert_encoding hashtable s
+        # The new member counts too.
+        r del s
+        r sadd s 1
+        r sadd s abcdef
+        assert_encoding hashtable s
+        lp_defaults
+        r config set set-max-listpack-entries 3
+        r del s
+        r sadd s 1 2
+        r sadd s a
+        assert_encoding listpack s
+        r del s
+        r sadd s 1 2 3
+        r sadd s a
+        assert_encoding hashtable s
+        lp_defaults
+    }
+
+    test {Listpack: an intset past set-max-intset-entries becomes a hashtable} {
+        r config set set-max-intset-entries 2
+        r del s
+        r sadd s 1
+        r sadd s 2
+        assert_encoding intset s
+        r sadd s 3
+        assert_encoding hashtable s
+        lp_defaults
+    }
+
+    test {Listpack: SPOP and SRANDMEMBER} {
+        r del s
+        set all {}
+        for {set i 0} {$i < 20} {incr i} {
+            lappend all m$i
+        }
+        r sadd s {*}$all
+        assert_encoding listpack s
+        # Distinct members, in listpack order.
+        for {set n 1} {$n < 20} {incr n} {
+            set got [r srandmember s $n]
+            assert_equal $n [llength $got]
+            assert {[is_subsequence $got $all]}
+        }
+        assert_equal $all [r srandmember s 20]
+        assert_equal $all [r srandmember s 1000]
+        # Repeats.
+        set got [r srandmember s -2500]
+        assert_equal 2500 [llength $got]
+        assert_equal 20 [llength [lsort -unique $got]]
+        assert_equal {} [r srandmember s 0]
+        assert {[lsearch $all [r srandmember s]] >= 0}
+        # SPOP of a few: popped in listpack order, the rest stays in order.
+        set popped [r spop s 3]
+        assert_equal 3 [llength $popped]
+        assert {[is_subsequence $popped $all]}
+        set left [r smembers s]
+        assert_equal 17 [llength $left]
+        assert {[is_subsequence $left $all]}
+        # SPOP of most of it: the members kept form a new listpack.
+        set popped [r spop s 15]
+        assert_equal 15 [llength $popped]
+        assert_encoding listpack s
+        set kept [r smembers s]
+        assert_equal 2 [llength $kept]
+        assert {[is_subsequence $kept $left]}
+        assert_equal [lsort $left] [lsort [concat $popped $kept]]
+        # One by one, then more than there is.
+        set one [r spop s]
+        assert {[lsearch $kept $one] >= 0}
+        assert_equal [lsearch -all -inline -not $kept $one] [r spop s 5]
+        assert_equal 0 [r exists s]
+        assert_equal {} [r spop s 1]
+        assert_equal {} [r spop s]
+    }
+
+    test {Listpack: SPOP of most of an intset or a hashtable} {
+        # From a hashtable the members kept make a new listpack, even all
+        # integers; from an intset, a new intset.
+        r del s
+        sadd_range s 1 200
+        r sadd s x
+        assert_encoding hashtable s
+        r spop s 195
+        assert_encoding listpack s
+        assert_equal 6 [r scard s]
+        r del s
+        sadd_range s 1 300
+        assert_encoding intset s
+        r spop s 290
+        assert_encoding intset s
+        # Kept members past the listpack limits: converted on the way.
+        r config set set-max-listpack-entries 3
+        r del s
+        sadd_range s 1 40 m
+        assert_encoding hashtable s
+        r spop s 34
+        assert_encoding hashtable s
+        assert_equal 6 [r scard s]
+        lp_defaults
+    }
+
+    test {Listpack: SINTER SINTERCARD SUNION SDIFF with other encodings} {
+        r del a b c
+        r sadd a x 1 2 y
+        r sadd b 2 3 x
+        r sadd c 1 2 3 4
+        assert_encoding listpack a
+        assert_encoding listpack b
+        assert_encoding intset c
+        assert_equal {2 x} [lsorted [r sinter a b]]
+        assert_equal {2} [r sinter a b c]
+        assert_equal 2 [r sintercard 2 a b]
+        assert_equal 1 [r sintercard 2 a b limit 1]
+        assert_equal {1 2 3 4 x y} [lsorted [r sunion a b c]]
+        assert_equal {1 y} [lsorted [r sdiff a b]]
+        assert_equal {y} [r sdiff a b c]
+        assert_equal {4} [r sdiff c a b]
+        assert_equal 6 [r sunionstore u a b c]
+        assert_equal {1 2 3 4 x y} [r sort u alpha]
+        assert_equal {1 2 x y} [r sort a alpha]
+        assert_equal {x 1 2 y} [r smembers a]
+    }
+
+    test {Listpack: *STORE result encodings} {
+        r del a b c d
+        r sadd a x 1 2 y
+        r sadd b 2 1 z
+        r sadd c 1 2 3 4
+        # All integers: an intset, whatever the sources.
+        assert_equal 2 [r sinterstore d a b]
+        assert_encoding intset d
+        assert_equal {1 2} [r smembers d]
+        # Strings: a listpack in the first (smallest) set's order; b
+        # began as an intset, so its integers come first, ascending.
+        r sadd b x
+        assert_equal {1 2 z x} [r smembers b]
+        assert_equal 3 [r sinterstore d b a]
+        assert_encoding listpack d
+        assert_equal {1 2 x} [r smembers d]
+        # A union starts as an intset that becomes a listpack at x.
+        assert_equal 5 [r sunionstore d a b]
+        assert_encoding listpack d
+        assert_equal {x 1 2 y z} [r smembers d]
+        assert_equal 1 [r sdiffstore d a b]
+        assert_encoding listpack d
+        assert_equal {y} [r smembers d]
+        assert_equal 2 [r sdiffstore d c a]
+        assert_encoding intset d
+        # Past the listpack limits: a hashtable.
+        r config set set-max-listpack-entries 3
+        assert_equal 5 [r sunionstore d a b]
+        assert_encoding hashtable d
+        lp_defaults
+        # From hashtables, a small result is a listpack.
+        r del h1 h2
+        sadd_range h1 1 200 m
+        sadd_range h2 150 400 m
+        assert_encoding hashtable h1
+        assert_equal 51 [r sinterstore d h1 h2]
+        assert_encoding listpack d
+        r del h3
+        sadd_range h3 1 200
+        r sadd h3 x
+        assert_encoding hashtable h3
+        # An integer-only intersection is an intset, even of listpacks and
+        # hashtables.
+        r del i
+        r sadd i 5 6 7 y
+        assert_encoding listpack i
+        assert_equal 3 [r sinterstore d h3 i]
+        assert_encoding intset d
+        assert_equal {5 6 7} [r smembers d]
+    }
+
+    test {Listpack: SMOVE between encodings} {
+        r del lp is ht
+        r sadd lp a b
+        r sadd is 1 2
+        sadd_range ht 1 200 m
+        assert_equal 1 [r smove lp is a]
+        assert_encoding listpack is
+        assert_equal {1 2 a} [r smembers is]
+        assert_equal 1 [r smove is lp 1]
+        assert_equal {b 1} [r smembers lp]
+        assert_equal 1 [r smove ht lp m7]
+        assert_equal {b 1 m7} [r smembers lp]
+        assert_equal 1 [r smove lp ht b]
+        assert_encoding hashtable ht
+        # A new destination for one member: an intset or a listpack.
+        assert_equal 1 [r smove lp new1 1]
+        assert_encoding intset new1
+        assert_equal 1 [r smove lp new2 m7]
+        assert_encoding listpack new2
+        assert_equal 0 [r exists lp]
+        # A full listpack destination converts.
+        r config set set-max-listpack-entries 3
+        r del d
+        r sadd d x y z
+        assert_equal 1 [r smove new2 d m7]
+        assert_encoding hashtable d
+        lp_defaults
+    }
+
+    test {Listpack: DEBUG RELOAD and DUMP/RESTORE keep members and choose the encoding} {
+        r flushdb
+        for {set i 0} {$i < 100} {incr i} { r sadd myintset $i }
+        for {set i 0} {$i < 1280} {incr i} { r sadd mylargeintset $i }
+        for {set i 0} {$i < 50} {incr i} { r sadd mysmallset [format "i%03d" $i] }
+        for {set i 0} {$i < 256} {incr i} { r sadd mybigset [format "i%03d" $i] }
+        # A hashtable shrunk below the limits: a listpack once reloaded.
+        for {set i 0} {$i < 256} {incr i} { r sadd myshrunkset [format "s%03d" $i] }
+        for {set i 10} {$i < 256} {incr i} { r srem myshrunkset [format "s%03d" $i] }
+        r sadd mylongset [string repeat x 65] a
+        set encs {myintset intset mylargeintset hashtable mysmallset listpack
+                  mybigset hashtable myshrunkset hashtable mylongset hashtable}
+        foreach {k enc} $encs {
+            assert_encoding $enc $k
+        }
+        set digest [r debug digest]
+        set order [r smembers mysmallset]
+        r debug reload
+        assert_equal $digest [r debug digest]
+        assert_equal $order [r smembers mysmallset]
+        foreach {k enc} $encs {
+            if {$k eq "myshrunkset"} {
+                set enc listpack
+            }
+            assert_encoding $enc $k
+        }
+        # DUMP and RESTORE, under the limits of the restoring server.
+        set payload [r dump mysmallset]
+        r restore copy 0 $payload
+        assert_encoding listpack copy
+        assert_equal $order [r smembers copy]
+        r config set set-max-listpack-entries 49
+        r restore copy2 0 $payload
+        assert_encoding hashtable copy2
+        assert_equal [lsort $order] [lsort [r smembers copy2]]
+        r config set set-max-listpack-entries 128
+        r config set set-max-listpack-value 3
+        r restore copy3 0 $payload
+        assert_encoding hashtable copy3
+        lp_defaults
+        # Integers and strings mixed.
+        r del m
+        r sadd m 3 x -1
+        r restore m2 0 [r dump m]
+        assert_encoding listpack m2
+        assert_equal {3 x -1} [r smembers m2]
+    }
+
+    test {Listpack: COPY, DEBUG DIGEST-VALUE and MEMORY USAGE} {
+        r del s c h
+        r sadd s a b 1
+        r copy s c
+        assert_encoding listpack c
+        r sadd c z
+        assert_equal {a b 1} [r smembers s]
+        assert_equal {a b 1 z} [r smembers c]
+        # The same members as a hashtable digest the same.
+        r config set set-max-listpack-entries 0
+        r sadd h a b 1
+        assert_encoding hashtable h
+        lp_defaults
+        assert_equal [r debug digest-value s] [r debug digest-value h]
+        assert_morethan [r memory usage h] [r memory usage s]
+    }
+
+    test {Listpack: CONFIG SET bounds of the new directives} {
+        assert_equal {set-max-listpack-entries 128} [r config get set-max-listpack-entries]
+        assert_equal {set-max-listpack-value 64} [r config get set-max-listpack-value]
+        assert_match {*must be between 0 and*} [err_of {r config set set-max-listpack-entries -1}]
+        assert_match {*argument couldn't be parsed*} [err_of {r config set set-max-listpack-value 1k}]
+        assert_equal OK [r config set set-max-listpack-value 1000]
+        lp_defaults
+    }
+
     }
 }
