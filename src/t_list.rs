@@ -1352,16 +1352,20 @@ mod tests {
         assert_eq!(l.nodes.len(), 0);
     }
 
-    /// A reference model: a plain vector driven alongside the quicklist.
-    #[test]
-    fn random_ops_match_a_vec() {
-        let mut seed = 0x9E37_79B9_7F4A_7C15u64;
-        let mut rnd = move |n: u64| {
+    /// A seeded xorshift generator: `rnd(n)` is in `0..n`.
+    fn xorshift(mut seed: u64) -> impl FnMut(u64) -> u64 {
+        move |n| {
             seed ^= seed << 13;
             seed ^= seed >> 7;
             seed ^= seed << 17;
             seed % n.max(1)
-        };
+        }
+    }
+
+    /// A reference model: a plain vector driven alongside the quicklist.
+    #[test]
+    fn random_ops_match_a_vec() {
+        let mut rnd = xorshift(0x9E37_79B9_7F4A_7C15);
         for fill in [-1, -2, 1, 2, 5, 0] {
             let mut l = Quicklist::new(fill, 0);
             let mut m: Vec<Vec<u8>> = Vec::new();
@@ -1560,13 +1564,7 @@ mod tests {
     /// between encodings often, against a plain vector.
     #[test]
     fn conversions_keep_the_elements() {
-        let mut seed = 0x2545_F491_4F6C_DD1Du64;
-        let mut rnd = move |n: u64| {
-            seed ^= seed << 13;
-            seed ^= seed >> 7;
-            seed ^= seed << 17;
-            seed % n.max(1)
-        };
+        let mut rnd = xorshift(0x2545_F491_4F6C_DD1D);
         for fill in [4, -1] {
             let mut l = List::new_listpack();
             let mut m: Vec<Vec<u8>> = Vec::new();
