@@ -106,14 +106,30 @@ impl Intset {
         true
     }
 
-    /// The raw bytes, exactly as Redis would store them.
-    pub fn as_bytes(&self) -> &[u8] {
-        &self.buf
-    }
-
     /// Gives the buffer back.
     pub fn into_bytes(self) -> Vec<u8> {
         self.buf.into_vec()
+    }
+
+    /// The buffer, to be kept elsewhere (a small set's shared buffer, see
+    /// `t_set::Set`) and given back to [`Self::from_box_trusted`].
+    pub fn into_box(self) -> Box<[u8]> {
+        self.buf
+    }
+
+    /// Takes back a buffer that [`Self::into_box`] gave out.
+    pub fn from_box_trusted(buf: Box<[u8]>) -> Intset {
+        Intset { buf }
+    }
+
+    /// The read side, borrowed.
+    pub fn view(&self) -> IntsetRef<'_> {
+        IntsetRef { buf: &self.buf }
+    }
+
+    /// The raw bytes, exactly as Redis would store them.
+    pub fn as_bytes(&self) -> &[u8] {
+        &self.buf
     }
 
     /// Total size in bytes (Redis `intsetBlobLen`).
@@ -121,57 +137,34 @@ impl Intset {
         self.buf.len()
     }
 
-    /// Bytes per element: 2, 4 or 8.
-    pub fn encoding_width(&self) -> usize {
-        match self.buf[0] {
-            4 => 4,
-            8 => 8,
-            _ => 2,
-        }
-    }
-
     /// Number of elements.
     pub fn len(&self) -> usize {
-        u32::from_le_bytes([self.buf[4], self.buf[5], self.buf[6], self.buf[7]]) as usize
+        self.view().len()
     }
 
     /// Whether there are no elements.
     pub fn is_empty(&self) -> bool {
-        self.len() == 0
+        self.view().is_empty()
+    }
+
+    /// Whether `v` is in the set.
+    pub fn contains(&self, v: i64) -> bool {
+        self.view().contains(v)
+    }
+
+    /// The element at `index` in ascending order.
+    pub fn get(&self, index: usize) -> Option<i64> {
+        self.view().get(index)
+    }
+
+    /// Elements in ascending order (double-ended, exact size).
+    pub fn iter(&self) -> Iter<'_> {
+        self.view().iter()
     }
 
     fn set_len(&mut self, n: usize) {
         // add() refuses to pass u32::MAX elements.
         self.buf[4..8].copy_from_slice(&(n as u32).to_le_bytes());
-    }
-
-    fn at(&self, i: usize) -> i64 {
-        let w = self.encoding_width();
-        read(&self.buf, HDR_SIZE + i * w, w)
-    }
-
-    /// Binary search: `Ok(index)` if present, else `Err(insertion index)`.
-    pub fn search(&self, v: i64) -> Result<usize, usize> {
-        let n = self.len();
-        if value_width(v) > self.encoding_width() {
-            // Outside the range of every stored value.
-            return Err(if v < 0 { 0 } else { n });
-        }
-        let (mut lo, mut hi) = (0, n);
-        while lo < hi {
-            let mid = lo + (hi - lo) / 2;
-            match self.at(mid).cmp(&v) {
-                std::cmp::Ordering::Less => lo = mid + 1,
-                std::cmp::Ordering::Greater => hi = mid,
-                std::cmp::Ordering::Equal => return Ok(mid),
-            }
-        }
-        Err(lo)
-    }
-
-    /// Whether `v` is in the set.
-    pub fn contains(&self, v: i64) -> bool {
-        self.search(v).is_ok()
     }
 
     /// Adds `v`; `false` if it was already there (or the set is full at
@@ -181,13 +174,13 @@ impl Intset {
         if n >= u32::MAX as usize {
             return false;
         }
-        let w = self.encoding_width();
+        let w = self.view().encoding_width();
         let vw = value_width(v);
         if vw > w {
             self.upgrade_and_add(v, vw);
             return true;
         }
-        let Err(i) = self.search(v) else {
+        let Err(i) = self.view().search(v) else {
             return false;
         };
         let off = HDR_SIZE + i * w;
@@ -225,10 +218,10 @@ impl Intset {
 
     /// Removes `v`; `false` if it was not there.
     pub fn remove(&mut self, v: i64) -> bool {
-        let Ok(i) = self.search(v) else {
+        let Ok(i) = self.view().search(v) else {
             return false;
         };
-        let w = self.encoding_width();
+        let w = self.view().encoding_width();
         let off = HDR_SIZE + i * w;
         let old = self.buf.len();
         self.buf.copy_within(off + w..old, off);
@@ -239,24 +232,104 @@ impl Intset {
         self.set_len(n - 1);
         true
     }
+}
+
+/// The read side of an intset, over bytes known to hold one (an
+/// [`Intset`]'s, or a small set's shared buffer).
+#[derive(Clone, Copy)]
+pub struct IntsetRef<'a> {
+    buf: &'a [u8],
+}
+
+impl<'a> IntsetRef<'a> {
+    /// A view of `buf`, which the caller knows to be a valid intset.
+    pub fn new_trusted(buf: &'a [u8]) -> IntsetRef<'a> {
+        IntsetRef { buf }
+    }
+
+    /// The raw bytes, exactly as Redis would store them.
+    pub fn as_bytes(self) -> &'a [u8] {
+        self.buf
+    }
+
+    /// Total size in bytes (Redis `intsetBlobLen`).
+    pub fn bytes(self) -> usize {
+        self.buf.len()
+    }
+
+    /// An owned copy.
+    pub fn to_intset(self) -> Intset {
+        Intset { buf: self.buf.into() }
+    }
+
+    /// Bytes per element: 2, 4 or 8.
+    pub fn encoding_width(self) -> usize {
+        match self.buf.first() {
+            Some(4) => 4,
+            Some(8) => 8,
+            _ => 2,
+        }
+    }
+
+    /// Number of elements.
+    pub fn len(self) -> usize {
+        match self.buf.get(4..8) {
+            Some(b) => u32::from_le_bytes([b[0], b[1], b[2], b[3]]) as usize,
+            None => 0,
+        }
+    }
+
+    /// Whether there are no elements.
+    pub fn is_empty(self) -> bool {
+        self.len() == 0
+    }
+
+    fn at(self, i: usize) -> i64 {
+        let w = self.encoding_width();
+        read(self.buf, HDR_SIZE + i * w, w)
+    }
+
+    /// Binary search: `Ok(index)` if present, else `Err(insertion index)`.
+    pub fn search(self, v: i64) -> Result<usize, usize> {
+        let n = self.len();
+        if value_width(v) > self.encoding_width() {
+            // Outside the range of every stored value.
+            return Err(if v < 0 { 0 } else { n });
+        }
+        let (mut lo, mut hi) = (0, n);
+        while lo < hi {
+            let mid = lo + (hi - lo) / 2;
+            match self.at(mid).cmp(&v) {
+                std::cmp::Ordering::Less => lo = mid + 1,
+                std::cmp::Ordering::Greater => hi = mid,
+                std::cmp::Ordering::Equal => return Ok(mid),
+            }
+        }
+        Err(lo)
+    }
+
+    /// Whether `v` is in the set.
+    pub fn contains(self, v: i64) -> bool {
+        self.search(v).is_ok()
+    }
 
     /// The element at `index` in ascending order.
-    pub fn get(&self, index: usize) -> Option<i64> {
+    pub fn get(self, index: usize) -> Option<i64> {
         (index < self.len()).then(|| self.at(index))
     }
 
     /// The smallest element.
-    pub fn min(&self) -> Option<i64> {
+    pub fn min(self) -> Option<i64> {
         self.get(0)
     }
 
     /// The largest element.
-    pub fn max(&self) -> Option<i64> {
+    pub fn max(self) -> Option<i64> {
         self.len().checked_sub(1).map(|i| self.at(i))
     }
 
     /// Elements in ascending order (double-ended, exact size).
-    pub fn iter(&self) -> Iter<'_> {
+    pub fn iter(self) -> Iter<'a> {
         Iter {
             set: self,
             front: 0,
@@ -265,9 +338,9 @@ impl Intset {
     }
 }
 
-impl fmt::Debug for Intset {
+impl fmt::Debug for IntsetRef<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        struct Elems<'a>(&'a Intset);
+        struct Elems<'a>(IntsetRef<'a>);
         impl fmt::Debug for Elems<'_> {
             fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
                 let mut s = f.debug_set();
@@ -281,8 +354,14 @@ impl fmt::Debug for Intset {
         }
         f.debug_struct("Intset")
             .field("width", &self.encoding_width())
-            .field("elements", &Elems(self))
+            .field("elements", &Elems(*self))
             .finish()
+    }
+}
+
+impl fmt::Debug for Intset {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.view().fmt(f)
     }
 }
 
@@ -297,7 +376,7 @@ impl<'a> IntoIterator for &'a Intset {
 /// Ascending iterator over an [`Intset`].
 #[derive(Clone)]
 pub struct Iter<'a> {
-    set: &'a Intset,
+    set: IntsetRef<'a>,
     front: usize,
     back: usize,
 }
@@ -411,22 +490,22 @@ mod tests {
         assert!(Intset::validate(s.as_bytes()));
         assert_eq!(s.len(), model.len());
         assert_eq!(s.is_empty(), model.is_empty());
-        assert_eq!(s.bytes(), HDR_SIZE + s.len() * s.encoding_width());
+        assert_eq!(s.bytes(), HDR_SIZE + s.len() * s.view().encoding_width());
         assert_eq!(s.as_bytes().len(), s.bytes());
         assert_eq!(s.buf.len(), s.bytes(), "buffer not exact-size");
         assert!(s.iter().eq(model.iter().copied()));
         assert!(s.iter().rev().eq(model.iter().rev().copied()));
         assert_eq!(s.iter().len(), model.len());
-        assert_eq!(s.min(), model.first().copied());
-        assert_eq!(s.max(), model.last().copied());
+        assert_eq!(s.view().min(), model.first().copied());
+        assert_eq!(s.view().max(), model.last().copied());
         for (i, &v) in model.iter().enumerate() {
             assert_eq!(s.get(i), Some(v));
-            assert_eq!(s.search(v), Ok(i));
+            assert_eq!(s.view().search(v), Ok(i));
             assert!(s.contains(v));
         }
         assert_eq!(s.get(model.len()), None);
         let need = model.iter().map(|&v| value_width(v)).max().unwrap_or(2);
-        assert!(s.encoding_width() >= need);
+        assert!(s.view().encoding_width() >= need);
     }
 
     #[test]
@@ -465,12 +544,12 @@ mod tests {
                 } else {
                     rng.value()
                 };
-                let width = s.encoding_width();
+                let width = s.view().encoding_width();
                 if rng.below(5) < 3 {
                     assert_eq!(s.add(v), model.insert(v));
                 } else {
                     assert_eq!(s.remove(v), model.remove(&v));
-                    assert_eq!(s.encoding_width(), width, "never downgrades");
+                    assert_eq!(s.view().encoding_width(), width, "never downgrades");
                 }
                 let probe = rng.value();
                 assert_eq!(s.contains(probe), model.contains(&probe));
@@ -493,18 +572,18 @@ mod tests {
         assert_eq!(value_width(i64::from(i32::MIN) - 1), 8);
         let mut s = Intset::new();
         assert_eq!(s.as_bytes(), &[2, 0, 0, 0, 0, 0, 0, 0]);
-        assert_eq!((s.min(), s.max(), s.get(0)), (None, None, None));
+        assert_eq!((s.view().min(), s.view().max(), s.get(0)), (None, None, None));
         assert!(!s.remove(5));
         assert!(!s.contains(1 << 40));
         assert!(s.add(1 << 40));
-        assert_eq!(s.encoding_width(), 8);
+        assert_eq!(s.view().encoding_width(), 8);
         assert!(!s.add(1 << 40));
         assert!(s.remove(1 << 40));
-        assert_eq!(s.encoding_width(), 8);
+        assert_eq!(s.view().encoding_width(), 8);
         assert_eq!(s.as_bytes(), &[8, 0, 0, 0, 0, 0, 0, 0]);
         assert!(s.add(3));
-        assert_eq!(s.search(2), Err(0));
-        assert_eq!(s.search(4), Err(1));
+        assert_eq!(s.view().search(2), Err(0));
+        assert_eq!(s.view().search(4), Err(1));
         assert_eq!(format!("{s:?}"), "Intset { width: 8, elements: {3} }");
         assert_eq!((&s).into_iter().collect::<Vec<_>>(), [3]);
         for i in 10..50 {

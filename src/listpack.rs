@@ -430,6 +430,17 @@ impl Listpack {
         self.buf.into_vec()
     }
 
+    /// The buffer, to be handed back to [`Self::from_box_trusted`].
+    pub fn into_box(self) -> Box<[u8]> {
+        self.buf
+    }
+
+    /// Wraps a buffer without checking it: one [`Self::into_box`] gave
+    /// out, or (in `t_set::Set` only, which tells them apart) an intset's.
+    pub fn from_box_trusted(buf: Box<[u8]>) -> Listpack {
+        Listpack { buf }
+    }
+
     /// Total size in bytes (the header's total-bytes field).
     pub fn bytes(&self) -> usize {
         self.buf.len()

@@ -27,7 +27,7 @@
 
 use crate::config::Config;
 use crate::dict::{self, Dict};
-use crate::intset::{self, Intset};
+use crate::intset::{self, Intset, IntsetRef};
 use crate::listpack::{self, Listpack, LpValue};
 use crate::reply::ReplyBuf;
 use crate::sbytes::SBytes;
@@ -174,53 +174,54 @@ impl Owned {
 
 /// A set value, held in the `Value` itself (16 bytes).
 ///
-/// A listpack is one exact-size allocation and nothing else, as in Redis
-/// (no `Arc` block around it, which would cost 32 bytes per key): a
-/// snapshot copies it when it captures the key, which costs about what the
-/// set is. An intset or a hash table is shared with a snapshot by an `Arc`
-/// and copied on the first write after a capture (`Arc::make_mut`); giving
-/// the intset its own variant as well would need a tag beside two 16-byte
-/// payloads and make every `Value` 8 bytes bigger.
+/// A small set is one exact-size buffer and nothing else, as in Redis (no
+/// `Arc` block around it, which would cost 32 bytes per key): a snapshot
+/// copies it when it captures the key, which costs about what the set is.
+/// Intsets and listpacks share the `Packed` variant, as a third 16-byte
+/// variant would need a tag of its own and make every `Value` 8 bytes
+/// bigger; the bytes tell the two apart (see [`holds_intset`]). A hash
+/// table is shared with a snapshot by an `Arc` and copied on the first
+/// write after a capture (`Arc::make_mut`).
 #[derive(Clone)]
 pub enum Set {
-    Listpack(Listpack),
-    Shared(Arc<Shared>),
+    /// A listpack, or the bytes of an intset kept in the same buffer type:
+    /// only [`Set::enc`] and [`Set::enc_mut`] look inside.
+    Packed(Listpack),
+    Hashtable(Arc<Table>),
 }
 
-/// The encodings kept behind an `Arc`.
-pub enum Shared {
-    Intset(Intset),
-    // Boxed: the dict is 100+ bytes, the intset 16, and the `Arc` block is
-    // sized for the bigger one.
-    #[allow(clippy::box_collection)]
-    Hashtable(Box<Dict<()>>),
-}
+/// The `hashtable` encoding.
+pub struct Table(Dict<()>);
 
-impl Clone for Shared {
+impl Clone for Table {
     fn clone(&self) -> Self {
-        match self {
-            Shared::Intset(is) => Shared::Intset(is.clone()),
-            Shared::Hashtable(d) => {
-                let mut n = Dict::with_capacity(d.len());
-                for k in d.keys() {
-                    n.insert_new(k.clone(), ());
-                }
-                Shared::Hashtable(Box::new(n))
-            }
+        let mut n = Dict::with_capacity(self.0.len());
+        for k in self.0.keys() {
+            n.insert_new(k.clone(), ());
         }
+        Table(n)
     }
+}
+
+/// Whether a small set's buffer holds an intset rather than a listpack:
+/// an intset starts with its encoding (2, 4 or 8), a listpack with its
+/// total size, which is 7 when empty and at least 9 otherwise (header 6,
+/// terminator 1, and 2 bytes for the smallest entry).
+fn holds_intset(buf: &[u8]) -> bool {
+    matches!(buf.get(..4), Some([2 | 4 | 8, 0, 0, 0]))
 }
 
 /// A set seen by its encoding.
 pub enum Enc<'a> {
-    Intset(&'a Intset),
+    Intset(IntsetRef<'a>),
     Listpack(&'a Listpack),
     Hashtable(&'a Dict<()>),
 }
 
-/// A set seen by its encoding, for writing.
+/// A set seen by its encoding, for writing (an intset is reached with
+/// [`Set::with_intset`]).
 enum EncMut<'a> {
-    Intset(&'a mut Intset),
+    Intset,
     Listpack(&'a mut Listpack),
     Hashtable(&'a mut Dict<()>),
 }
@@ -255,7 +256,7 @@ impl Set {
 
     /// An empty listpack-encoded set (`createSetListpackObject`).
     pub fn new_listpack() -> Set {
-        Set::Listpack(Listpack::new())
+        Set::Packed(Listpack::new())
     }
 
     /// An empty hashtable-encoded set sized for `cap` members.
@@ -264,33 +265,51 @@ impl Set {
     }
 
     fn of_intset(is: Intset) -> Set {
-        Set::Shared(Arc::new(Shared::Intset(is)))
+        Set::Packed(Listpack::from_box_trusted(is.into_box()))
     }
 
     fn of_table(d: Dict<()>) -> Set {
-        Set::Shared(Arc::new(Shared::Hashtable(Box::new(d))))
+        Set::Hashtable(Arc::new(Table(d)))
     }
 
     /// The set by its encoding.
     pub fn enc(&self) -> Enc<'_> {
         match self {
-            Set::Listpack(lp) => Enc::Listpack(lp),
-            Set::Shared(sh) => match &**sh {
-                Shared::Intset(is) => Enc::Intset(is),
-                Shared::Hashtable(d) => Enc::Hashtable(d),
-            },
+            Set::Packed(lp) if holds_intset(lp.as_bytes()) => Enc::Intset(IntsetRef::new_trusted(lp.as_bytes())),
+            Set::Packed(lp) => Enc::Listpack(lp),
+            Set::Hashtable(t) => Enc::Hashtable(&t.0),
         }
     }
 
-    /// The set by its encoding, for writing (an intset or a table shared
-    /// with a snapshot is copied first).
+    /// The set by its encoding, for writing (a table shared with a
+    /// snapshot is copied first).
     fn enc_mut(&mut self) -> EncMut<'_> {
         match self {
-            Set::Listpack(lp) => EncMut::Listpack(lp),
-            Set::Shared(sh) => match Arc::make_mut(sh) {
-                Shared::Intset(is) => EncMut::Intset(is),
-                Shared::Hashtable(d) => EncMut::Hashtable(d),
-            },
+            Set::Packed(lp) if holds_intset(lp.as_bytes()) => EncMut::Intset,
+            Set::Packed(lp) => EncMut::Listpack(lp),
+            Set::Hashtable(t) => EncMut::Hashtable(&mut Arc::make_mut(t).0),
+        }
+    }
+
+    /// Runs `f` on the intset of an intset-encoded set (its buffer moves
+    /// out of the `Listpack` handle and back, with no allocation).
+    fn with_intset<R>(&mut self, f: impl FnOnce(&mut Intset) -> R) -> Option<R> {
+        let Set::Packed(lp) = self else { return None };
+        if !holds_intset(lp.as_bytes()) {
+            return None;
+        }
+        let buf = std::mem::replace(lp, Listpack::from_box_trusted(Box::default())).into_box();
+        let mut is = Intset::from_box_trusted(buf);
+        let r = f(&mut is);
+        *lp = Listpack::from_box_trusted(is.into_box());
+        Some(r)
+    }
+
+    /// The listpack of a listpack-encoded set, for writing.
+    fn listpack_mut(&mut self) -> Option<&mut Listpack> {
+        match self.enc_mut() {
+            EncMut::Listpack(lp) => Some(lp),
+            _ => None,
         }
     }
 
@@ -362,19 +381,18 @@ impl Set {
         self.heap_size_sampled(usize::MAX)
     }
 
-    /// Bytes allocated for the set (MEMORY USAGE): the listpack's buffer;
-    /// or the `Arc` block (two counters and the handle) and the intset's
-    /// buffer or the boxed dict, its tables and entries, the members' own
-    /// heap bytes estimated from the first `samples` members (MEMORY USAGE
-    /// ... SAMPLES).
+    /// Bytes allocated for the set (MEMORY USAGE): the intset's or the
+    /// listpack's buffer; or the `Arc` block (two counters and the dict),
+    /// the dict's tables and entries, and the members' own heap bytes
+    /// estimated from the first `samples` members (MEMORY USAGE ...
+    /// SAMPLES).
     pub fn heap_size_sampled(&self, samples: usize) -> usize {
-        let shared = 2 * std::mem::size_of::<usize>() + std::mem::size_of::<Shared>();
         match self.enc() {
             Enc::Listpack(lp) => lp.alloc_size(),
-            Enc::Intset(is) => shared + is.bytes(),
+            Enc::Intset(is) => is.bytes(),
             Enc::Hashtable(d) => {
                 let members = crate::object::sampled_total(d.len(), d.keys().map(SBytes::heap_size), samples);
-                shared + std::mem::size_of::<Dict<()>>() + d.mem_overhead() + members
+                2 * std::mem::size_of::<usize>() + std::mem::size_of::<Table>() + d.mem_overhead() + members
             }
         }
     }
@@ -420,7 +438,7 @@ impl Set {
                 // was checked against the safety limit by the caller.
                 let _ = lp.append_int(v);
             }
-            *self = Set::Listpack(lp);
+            *self = Set::Packed(lp);
         }
     }
 
@@ -460,21 +478,20 @@ impl Set {
                 self.convert_to_hashtable(cap);
                 self.table_mut().is_some_and(|d| add_to_dict(d, m))
             }
-            EncMut::Intset(is) => match m.as_int() {
+            EncMut::Intset => match m.as_int() {
                 Some(v) => {
-                    if !is.add(v) {
-                        return false;
-                    }
-                    if is.len() as u64 > lim.intset_max() {
+                    let (added, len) = self.with_intset(|is| (is.add(v), is.len())).unwrap_or_default();
+                    if added && len as u64 > lim.intset_max() {
                         self.convert_to_hashtable(0);
                     }
-                    true
+                    added
                 }
                 None => {
-                    if intset_fits_listpack(is, m.str_len(), lim) {
+                    let Enc::Intset(is) = self.enc() else { return false };
+                    let (fits, cap) = (intset_fits_listpack(is, m.str_len(), lim), is.len() + 1);
+                    if fits {
                         self.convert_intset_to_listpack();
                     } else {
-                        let cap = is.len() + 1;
                         self.convert_to_hashtable(cap);
                     }
                     self.add(m, lim)
@@ -503,9 +520,9 @@ impl Set {
                     lp.delete(p);
                 }
             }
-            EncMut::Intset(is) => {
+            EncMut::Intset => {
                 if let Some(v) = m.as_int() {
-                    is.remove(v);
+                    self.with_intset(|is| is.remove(v));
                 }
             }
         }
@@ -583,7 +600,7 @@ impl Set {
                 d.rehash_steps(FAIR_SAMPLE);
             }
         }
-        if let Set::Listpack(lp) = self {
+        if let Some(lp) = self.listpack_mut() {
             // Picked and deleted where it lies, without a second search.
             let n = lp.len();
             if n == 0 {
@@ -612,7 +629,7 @@ impl Set {
     /// at random, in one pass (`lpNextRandom` then `lpBatchDelete`), and
     /// returns them in listpack order; `None` for other encodings.
     pub fn lp_pop_sample<R: Rng + ?Sized>(&mut self, count: usize, rng: &mut R) -> Option<Vec<Owned>> {
-        let Set::Listpack(lp) = self else { return None };
+        let lp = self.listpack_mut()?;
         let picked = lp_pick(lp, count, rng);
         let members = picked.iter().map(|&p| Member::from_lp(lp.get(p)).owned()).collect();
         lp.delete_many(&picked);
@@ -672,7 +689,7 @@ impl Set {
                     }
                 }
             }
-            if let Set::Listpack(lp) = &set {
+            if let Enc::Listpack(lp) = set.enc() {
                 if !lim.lp_fits(lp.len(), m.len(), lp.bytes()) {
                     set.convert_to_hashtable(n);
                 }
@@ -687,7 +704,7 @@ impl Set {
     /// Adds `m` during a load, without converting; false if it was there.
     fn add_new(&mut self, m: &[u8]) -> bool {
         match self.enc_mut() {
-            EncMut::Intset(is) => util::string2ll(m).is_some_and(|v| is.add(v)),
+            EncMut::Intset => util::string2ll(m).is_some_and(|v| self.with_intset(|is| is.add(v)) == Some(true)),
             EncMut::Listpack(lp) => lp.first().and_then(|p| lp.find(p, m, 0)).is_none() && lp.append(m).is_some(),
             EncMut::Hashtable(d) => add_to_dict(d, Member::Str(m)),
         }
@@ -697,7 +714,9 @@ impl Set {
     /// the caller validated), converted to a hash table when it has more
     /// than `set-max-listpack-entries` members, as Redis 7.2 loads it.
     pub fn from_listpack(lp: Listpack, lim: &Limits) -> Set {
-        let mut set = Set::Listpack(lp);
+        // A listpack is never taken for an intset: its first four bytes are
+        // its size, at least 7.
+        let mut set = Set::Packed(lp);
         if set.len() as u64 > lim.max_lp_entries {
             set.convert_to_hashtable(0);
         }
@@ -720,7 +739,7 @@ impl Set {
 /// the longest integer within `set-max-listpack-value`, and the listpack
 /// within its safety size even if every integer were the widest one
 /// (`lpEstimateBytesRepeatedInteger`).
-fn intset_fits_listpack(is: &Intset, len: usize, lim: &Limits) -> bool {
+fn intset_fits_listpack(is: IntsetRef, len: usize, lim: &Limits) -> bool {
     let n = is.len();
     let (mut maxelelen, mut totsize) = (0usize, 0usize);
     if let (Some(min), Some(max)) = (is.min(), is.max()) {
@@ -833,6 +852,37 @@ mod tests {
         set.iter()
             .map(|m| String::from_utf8_lossy(m.bytes(&mut tmp)).into_owned())
             .collect()
+    }
+
+    #[test]
+    fn intsets_and_listpacks_share_a_buffer_and_tell_apart() {
+        assert_eq!(std::mem::size_of::<Set>(), 16);
+        assert!(!holds_intset(Listpack::new().as_bytes()));
+        // A listpack of 258 bytes starts 02 01 00 00: not an intset.
+        let mut lp = Listpack::new();
+        lp.append(&[b'x'; 247]);
+        assert_eq!(&lp.as_bytes()[..4], &[2, 1, 0, 0]);
+        assert!(!holds_intset(lp.as_bytes()));
+        for w in [2u8, 4, 8] {
+            assert!(holds_intset(&[w, 0, 0, 0, 0, 0, 0, 0]));
+        }
+        // Writes through the shared buffer keep the intset an intset, and
+        // a copy (as a snapshot takes) is independent.
+        let mut s = Set::new();
+        for v in [5i64, -3, 70000, 1 << 40] {
+            assert!(s.add(Member::Int(v), &DEFAULT));
+        }
+        assert!(!s.add(Member::Int(5), &DEFAULT));
+        let copy = s.clone();
+        assert!(s.remove(Member::Int(-3)));
+        assert_eq!(s.encoding(), "intset");
+        assert_eq!(
+            s.iter().map(|m| m.as_int()).collect::<Vec<_>>(),
+            [Some(5), Some(70000), Some(1 << 40)]
+        );
+        assert_eq!(copy.len(), 4);
+        assert!(copy.contains(Member::Int(-3)));
+        assert_eq!(s.heap_size(), 8 + 3 * 8);
     }
 
     #[test]
