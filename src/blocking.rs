@@ -28,6 +28,13 @@ pub enum TimeoutReply {
     NullArray,
     /// WAIT: the number of replicas that acknowledged `offset`.
     Acked { offset: i64, numreplicas: i64 },
+    /// WAITAOF: whether the local AOF fsynced `offset`, and how many
+    /// replicas acknowledged fsyncing it.
+    AofAcked {
+        offset: i64,
+        numlocal: i64,
+        numreplicas: i64,
+    },
 }
 
 /// A parked command.
@@ -307,6 +314,12 @@ impl Server {
                 TimeoutReply::Acked { offset, .. } => {
                     let n = self.replicas_acked(offset);
                     c.st.reply.int(n);
+                }
+                TimeoutReply::AofAcked { offset, .. } => {
+                    let (local, replicas) = self.aof_acks(offset);
+                    c.st.reply.array_len(2);
+                    c.st.reply.int(local);
+                    c.st.reply.int(replicas);
                 }
             },
             Some(Unblocked::Gone(msg)) => {
