@@ -922,5 +922,57 @@ start_server {tags {repl redis72 external:skip} overrides {appendonly yes append
             $rd close
             $rd2 close
         }
+
+        test {WAITAOF on a promoted replica} {
+            r replicaof no one
+            r incr foo
+            assert_equal {1 0} [r waitaof 1 0 0]
+        }
+
+        test {WAITAOF: a master without backlog is released when a replica ends its full sync} {
+            r -1 config set repl-backlog-ttl 1
+            wait_for_condition 50 100 {
+                [s -1 repl_backlog_active] == 0
+            } else {
+                fail "the master kept its backlog"
+            }
+            set rd [redis_deferring_client -1]
+            $rd incr foo
+            $rd read
+            $rd waitaof 0 1 0
+            wait_for_blocked_client -1
+            r replicaof $mhost $mport
+            assert_equal {1 1} [$rd read]
+            $rd close
+            r -1 config set repl-backlog-ttl 3600
+        }
+    }
+}
+
+start_server {tags {repl redis72 external:skip} overrides {appendonly yes appendfsync always repl-diskless-sync-delay 0}} {
+    start_server {tags {repl redis72} overrides {appendonly yes appendfsync always repl-diskless-sync-delay 0}} {
+        start_server {tags {repl redis72} overrides {appendonly yes appendfsync always}} {
+            test {WAITAOF: a replica moved to a master with lower offsets leaves its old fsynced offset behind} {
+                # Master -2 gets far ahead of master -1 in offsets.
+                r replicaof [srv -2 host] [srv -2 port]
+                wait_for_link_up
+                set big [string repeat x 1000]
+                for {set i 0} {$i < 200} {incr i} { r -2 set k$i $big }
+                assert_equal {1 1} [r -2 waitaof 1 1 0]
+                assert_morethan [s -2 master_repl_offset] [expr {[s -1 master_repl_offset] + 100000}]
+                # Moved to master -1 with fsyncs off: its first base covers
+                # the sync; later writes are never fsynced, so never acked.
+                r config set appendfsync no
+                r replicaof [srv -1 host] [srv -1 port]
+                wait_for_link_up
+                set m [redis_client -1]
+                assert_equal {1 1} [$m waitaof 1 1 0]
+                $m incr foo
+                assert_equal {1 0} [$m waitaof 1 1 300]
+                r config set appendfsync always
+                assert_equal {1 1} [$m waitaof 1 1 0]
+                $m close
+            }
+        }
     }
 }
