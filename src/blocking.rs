@@ -32,6 +32,13 @@ pub enum TimeoutReply {
     /// to CLIENT UNBLOCK; it ends with the process, or with an error if
     /// the shutdown is cancelled.
     Shutdown,
+    /// WAITAOF: whether the local AOF fsynced `offset`, and how many
+    /// replicas acknowledged fsyncing it.
+    AofAcked {
+        offset: i64,
+        numlocal: i64,
+        numreplicas: i64,
+    },
 }
 
 /// A parked command.
@@ -313,6 +320,12 @@ impl Server {
                     c.st.reply.int(n);
                 }
                 TimeoutReply::Shutdown => {}
+                TimeoutReply::AofAcked { offset, .. } => {
+                    let (local, replicas) = self.aof_acks(offset);
+                    c.st.reply.array_len(2);
+                    c.st.reply.int(local);
+                    c.st.reply.int(replicas);
+                }
             },
             Some(Unblocked::ShutdownFailed) => {
                 c.st.reply.error_line(b"ERR Errors trying to SHUTDOWN. Check logs.");

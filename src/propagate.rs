@@ -168,7 +168,13 @@ impl Server {
             self.aof_feed(db, argv);
         }
         if crate::replication::goes_to_replicas(target) {
-            self.repl_propagate(db, argv);
+            // Without a backlog or replicas an op only moves the offset,
+            // and only when it also went to the AOF (Redis's
+            // shouldPropagate): that offset is what WAITAOF waits on.
+            let stream = self.repl.backlog.is_some() || !self.repl.replicas.is_empty();
+            if stream || (target & AOF != 0 && self.aof.state != crate::aof::AofState::Off) {
+                self.repl_propagate(db, argv);
+            }
         }
     }
 }

@@ -876,8 +876,17 @@ impl Server {
         }
     }
 
+    /// `REPLCONF ACK <reploff>`, plus `FACK <offset>` with the offset our
+    /// AOF fsynced when it is on (Redis 7.2, for the master's WAITAOF; a
+    /// replica without AOF promises nothing, so it sends none). Older
+    /// masters read the ACK and ignore the rest.
     fn ack_bytes(&self) -> Vec<u8> {
-        command_bytes(&[b"REPLCONF", b"ACK", self.link.reploff.to_string().as_bytes()])
+        let reploff = self.link.reploff.to_string();
+        if self.aof.fsynced_reploff == -1 {
+            return command_bytes(&[b"REPLCONF", b"ACK", reploff.as_bytes()]);
+        }
+        let fsynced = self.aof.fsynced_reploff.to_string();
+        command_bytes(&[b"REPLCONF", b"ACK", reploff.as_bytes(), b"FACK", fsynced.as_bytes()])
     }
 
     /// After a command of the master client ran: its bytes are applied

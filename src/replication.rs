@@ -252,7 +252,16 @@ impl Server {
     pub fn repl_feed(&mut self, db: Option<usize>, argv: &OwnedArgv) {
         // A replica's replicas get its master's stream as it is (see
         // `master_applied`), nothing of its own.
-        if self.has_master() || (self.repl.backlog.is_none() && self.repl.replicas.is_empty()) {
+        if self.has_master() {
+            return;
+        }
+        if self.repl.backlog.is_none() && self.repl.replicas.is_empty() {
+            // Nothing to feed, but the offset still counts the op, one per
+            // op as Redis 7.2: WAITAOF tracks fsyncs by offset on a server
+            // without replicas too. No PSYNC can use these offsets: a
+            // backlog, when one is created, starts after them (and a freed
+            // one took a new replication id with it).
+            self.repl.offset = self.repl.offset.saturating_add(1);
             return;
         }
         let mut bytes = Vec::new();
@@ -853,6 +862,26 @@ impl Server {
             .count() as i64
     }
 
+    /// How many online replicas acknowledged fsyncing `offset` to their
+    /// AOF (replicationCountAOFAcksByOffset).
+    pub fn replicas_aof_acked(&self, offset: i64) -> i64 {
+        self.replicas_iter()
+            .filter(|st| {
+                st.repl
+                    .as_ref()
+                    .is_some_and(|r| r.state == Some(ReplState::Online) && r.ack_aof_off >= offset)
+            })
+            .count() as i64
+    }
+
+    /// WAITAOF's reply for `offset`: whether the local AOF fsynced it (0
+    /// or 1; never with the AOF off, whose fsynced offset is -1), and how
+    /// many replicas did.
+    pub fn aof_acks(&self, offset: i64) -> (i64, i64) {
+        let local = i64::from(self.aof.fsynced_reploff >= offset);
+        (local, self.replicas_aof_acked(offset))
+    }
+
     /// Replica clients in their slots (a running one is skipped).
     pub fn replicas_iter(&self) -> impl Iterator<Item = &ClientState> + '_ {
         self.repl
@@ -886,25 +915,51 @@ impl Server {
         }
     }
 
-    /// Unblocks WAIT clients whose replicas acknowledged enough.
-    /// The list is rebuilt with the clients still waiting: those that
-    /// timed out or were unblocked otherwise drop out here.
-    fn process_clients_waiting_replicas(&mut self) {
+    /// Unblocks WAIT and WAITAOF clients whose replicas (and local AOF)
+    /// acknowledged enough (processClientsWaitingReplicas). The list is
+    /// rebuilt with the clients still waiting: those that timed out or
+    /// were unblocked otherwise drop out here.
+    pub fn process_clients_waiting_replicas(&mut self) {
         let mut still = Vec::new();
         for key in std::mem::take(&mut self.repl.waiting) {
             let Some(Some(mut c)) = self.clients.get_mut(key).map(Option::take) else {
                 continue;
             };
-            if let Some(crate::blocking::TimeoutReply::Acked { offset, numreplicas }) =
-                c.st.blocked.as_ref().map(|b| b.on_timeout)
-            {
-                let acked = self.replicas_acked(offset);
-                if acked >= numreplicas {
-                    c.st.reply.int(acked);
-                    self.unblock(&mut c, None);
-                } else if !still.contains(&key) {
-                    still.push(key);
+            match c.st.blocked.as_ref().map(|b| b.on_timeout) {
+                Some(crate::blocking::TimeoutReply::Acked { offset, numreplicas }) => {
+                    let acked = self.replicas_acked(offset);
+                    if acked >= numreplicas {
+                        c.st.reply.int(acked);
+                        self.unblock(&mut c, None);
+                    } else if !still.contains(&key) {
+                        still.push(key);
+                    }
                 }
+                Some(crate::blocking::TimeoutReply::AofAcked {
+                    offset,
+                    numlocal,
+                    numreplicas,
+                }) => {
+                    if numlocal > 0 && !self.cfg.appendonly {
+                        // CONFIG SET appendonly no while it waited: the
+                        // local fsync it wants will never come.
+                        let msg = "ERR WAITAOF cannot be used when numlocal is set but appendonly is disabled.";
+                        c.st.reply.error_line(msg.as_bytes());
+                        self.stats.record_error(msg.as_bytes());
+                        self.unblock(&mut c, None);
+                    } else {
+                        let (local, replicas) = self.aof_acks(offset);
+                        if replicas >= numreplicas && local >= numlocal {
+                            c.st.reply.array_len(2);
+                            c.st.reply.int(local);
+                            c.st.reply.int(replicas);
+                            self.unblock(&mut c, None);
+                        } else if !still.contains(&key) {
+                            still.push(key);
+                        }
+                    }
+                }
+                _ => {}
             }
             self.put_back(key, c);
         }
@@ -957,8 +1012,9 @@ impl Server {
     }
 
     /// `repl-backlog-ttl`: without replicas for longer than that, the
-    /// backlog is freed, with a new replication id (the offset stops
-    /// moving without a backlog, so the old id could name two histories).
+    /// backlog is freed, with a new replication id (without a backlog the
+    /// offset no longer follows the stream's bytes, so the old id could
+    /// name two histories).
     fn free_idle_backlog(&mut self, now: i64) {
         let ttl = self.cfg.repl_backlog_ttl;
         // A replica keeps its backlog: it serves its replicas after a

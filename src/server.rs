@@ -521,7 +521,9 @@ impl Server {
                 return code;
             }
             let mut timeout = self.next_cron.saturating_duration_since(Instant::now());
-            if self.loading.is_some() || self.evict.pending {
+            // Clients unblocked after the unblocked ones were processed
+            // (WAIT, WAITAOF) run their pipelined commands next turn.
+            if self.loading.is_some() || self.evict.pending || !self.blocking.unblocked.is_empty() {
                 timeout = Duration::ZERO;
             }
             if let Some(t) = self.snapshot_poll_timeout() {
@@ -1455,6 +1457,12 @@ impl Server {
             if self.evict.pending {
                 self.perform_evictions();
             }
+        }
+        // The AOF is written (and with `always` fsynced) now, so WAITAOF
+        // clients whose writes that covered are answered in this turn.
+        self.aof_flush(false);
+        if self.aof_update_fsynced() && !self.repl.waiting.is_empty() {
+            self.process_clients_waiting_replicas();
         }
         self.flush_pending_writes();
     }

@@ -1892,9 +1892,9 @@ fn geo_and_sort_command_info_match_redis() {
 
 /// Commands fastkey implements that redis-server 7.0.15 does not know:
 /// CLIENT NO-TOUCH and CLIENT SETINFO are Redis 7.2 commands, wanted in
-/// fastkey (client libraries send SETINFO on connect). Not compared,
-/// and left out of the CLIENT container's subcommands.
-const FASTKEY_ONLY: &[&str] = &["client|no-touch", "client|setinfo"];
+/// fastkey (client libraries send SETINFO on connect), and so is WAITAOF.
+/// Not compared, and left out of the CLIENT container's subcommands.
+const FASTKEY_ONLY: &[&str] = &["client|no-touch", "client|setinfo", "waitaof"];
 
 /// Subcommands of redis-server 7.0.15 that fastkey does not implement: left
 /// out of their container's subcommands on the redis side (none now).

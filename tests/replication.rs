@@ -435,3 +435,92 @@ fn diskless_sync_waits_for_replicas_and_shares_the_transfer() {
     assert!(log.contains("done reading from pipe, 2 replicas still up."), "{log}");
     assert_eq!(stat(&fk, "sync_full"), 2);
 }
+
+fn waitaof(con: &mut Connection, numlocal: i64, numreplicas: i64, timeout_ms: i64) -> Vec<i64> {
+    redis::cmd("WAITAOF")
+        .arg(numlocal)
+        .arg(numreplicas)
+        .arg(timeout_ms)
+        .query(con)
+        .unwrap()
+}
+
+/// WAITAOF through a client library. A standalone fastkey with the AOF on
+/// counts its local fsync (its offset moves by one per op without a
+/// backlog, as Redis 7.2's); then a redis-server 7.0 replica, which sends
+/// no FACK, syncs and WAIT still sees its ACKs while WAITAOF counts it
+/// out; a fastkey replica with the AOF on is counted; and a fastkey replica
+/// of a redis-server 7.0 primary sends its FACK without upsetting it.
+#[test]
+fn waitaof_counts_local_and_fastkey_replica_fsyncs() {
+    let Some(redis_bin) = redis_server_available() else {
+        eprintln!("skipped: redis-server is not installed");
+        return;
+    };
+    let fk = Server::start(&["--appendonly", "yes", "--repl-diskless-sync-delay", "0"]);
+    let mut fkc = fk.redis();
+    let offset = |srv: &Server| -> i64 {
+        srv.info_field("replication", "master_repl_offset")
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(-1)
+    };
+    let before = offset(&fk);
+    fkc.set::<_, _, ()>("a", 1).unwrap();
+    fkc.incr::<_, _, i64>("a", 1).unwrap();
+    assert_eq!(offset(&fk), before + 2, "one per op without a backlog");
+    assert_eq!(waitaof(&mut fkc, 1, 0, 0), vec![1, 0]);
+
+    // A Redis 7.0 replica: WAIT counts it, WAITAOF cannot.
+    let port = fk.port.to_string();
+    let rs = ServerOpts::new(&["--replicaof", "127.0.0.1", &port, "--appendonly", "yes"])
+        .bin(&redis_bin)
+        .start();
+    let mut rsc = rs.redis();
+    assert!(wait_until(Duration::from_secs(20), || link_up(&rs)), "{}", rs.output());
+    fill(&mut fkc);
+    let acked: i64 = redis::cmd("WAIT").arg(1).arg(5000).query(&mut fkc).unwrap();
+    assert_eq!(acked, 1, "WAIT after offsets counted without a backlog");
+    assert_in_sync(&mut fkc, &mut rsc, "redis replica");
+    // everysec: the fsync of the last writes comes within a second.
+    assert_eq!(waitaof(&mut fkc, 1, 0, 0), vec![1, 0]);
+    assert_eq!(waitaof(&mut fkc, 0, 1, 300), vec![1, 0], "a 7.0 replica sends no FACK");
+
+    // A fastkey replica with the AOF on acknowledges its fsyncs.
+    let fr = Server::start(&["--replicaof", "127.0.0.1", &port, "--appendonly", "yes"]);
+    let mut frc = fr.redis();
+    assert!(wait_until(Duration::from_secs(20), || link_up(&fr)), "{}", fr.output());
+    fkc.incr::<_, _, i64>("a", 1).unwrap();
+    assert_eq!(waitaof(&mut fkc, 1, 1, 0), vec![1, 1]);
+    assert_in_sync(&mut fkc, &mut frc, "fastkey replica");
+    let err = redis::cmd("WAITAOF")
+        .arg(0)
+        .arg(0)
+        .arg(0)
+        .query::<Vec<i64>>(&mut frc)
+        .unwrap_err();
+    assert!(
+        err.to_string()
+            .contains("WAITAOF cannot be used with replica instances"),
+        "{err}"
+    );
+
+    // A fastkey replica of a Redis 7.0 primary: its FACK is ignored there.
+    let rp = ServerOpts::new(&["--repl-diskless-sync-delay", "0"])
+        .bin(&redis_bin)
+        .start();
+    let mut rpc = rp.redis();
+    drop(rs);
+    let rp_port = rp.port.to_string();
+    let fr2 = Server::start(&["--replicaof", "127.0.0.1", &rp_port, "--appendonly", "yes"]);
+    assert!(
+        wait_until(Duration::from_secs(20), || link_up(&fr2)),
+        "{}",
+        fr2.output()
+    );
+    rpc.set::<_, _, ()>("b", 2).unwrap();
+    let acked: i64 = redis::cmd("WAIT").arg(1).arg(5000).query(&mut rpc).unwrap();
+    assert_eq!(acked, 1, "WAIT on a 7.0 primary with a FACK-sending replica");
+    let mut fr2c = fr2.redis();
+    assert_in_sync(&mut rpc, &mut fr2c, "fastkey replica of redis");
+    assert!(link_up(&fr2), "{}", rp.output());
+}

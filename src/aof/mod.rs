@@ -13,6 +13,13 @@
 //! a point-in-time base with the snapshot machinery (`crate::snapshot`);
 //! once the base is on disk, the manifest names it and the older files
 //! become history and are deleted.
+//!
+//! For WAITAOF, `Aof::fsynced_reploff` is the replication offset every
+//! write up to which is known to be fsynced (Redis's fsynced_reploff); -1
+//! while the AOF is off. Fsyncs report the offset they cover into
+//! `fsynced_pending`, which `before_sleep` copies into it while the AOF is
+//! on (not while the first base of an AOF turned on at runtime is written:
+//! until then the file alone does not hold the dataset).
 
 pub mod load;
 pub mod manifest;
@@ -83,6 +90,19 @@ pub struct Aof {
     /// Commands of an incremental file are being replayed (not counted
     /// in command stats).
     pub replaying: bool,
+    /// The replication offset covered by completed fsyncs, as WAITAOF and
+    /// a replica's `REPLCONF ACK .. FACK` report it (fsynced_reploff): -1
+    /// with the AOF off, 0 while the first base of an AOF turned on at
+    /// runtime is written.
+    pub fsynced_reploff: i64,
+    /// The highest offset an fsync of this generation covered, applied to
+    /// `fsynced_reploff` before the loop sleeps (fsynced_reploff_pending).
+    fsynced_pending: i64,
+    /// Bumped whenever offsets start over (AOF off, the first rewrite of
+    /// an AOF turned on): a pool fsync started before reports an offset of
+    /// another history and is ignored. Redis drains its fsync thread
+    /// instead (bioDrainWorker); this never blocks the loop.
+    fsync_generation: u64,
 }
 
 impl Default for Aof {
@@ -110,6 +130,9 @@ impl Default for Aof {
             rewrite_failures: 0,
             last_rewrite_time_sec: -1,
             replaying: false,
+            fsynced_reploff: -1,
+            fsynced_pending: 0,
+            fsync_generation: 0,
         }
     }
 }
@@ -227,12 +250,24 @@ impl Server {
     /// never leaves before its write reached the kernel.
     pub fn aof_flush(&mut self, force: bool) {
         if self.aof.buf.is_empty() {
-            // Data written earlier still owes its once-a-second fsync.
-            // (Checked every loop turn: the cheap tests come first.)
-            if self.aof.unsynced
-                && self.now_ms - self.aof.last_fsync_ms >= 1000
-                && self.cfg.appendfsync.as_str() == "everysec"
-            {
+            if self.aof.state == AofState::Off {
+                return;
+            }
+            if !self.aof.unsynced {
+                // Everything written is fsynced (or being fsynced): once no
+                // fsync runs, the whole stream so far is covered. Offsets of
+                // ops that reached replicas but not the AOF (a script's
+                // redis.set_repl) would otherwise hold WAITAOF forever.
+                if self.aof.pending_bio_fsync() == 0 {
+                    self.aof_fsynced_up_to(self.aof.fsync_generation, self.repl.offset);
+                }
+            } else if self.cfg.appendfsync.as_str() == "always" {
+                // Written under `everysec` before CONFIG SET appendfsync
+                // always: fsynced now, as any write would be.
+                self.aof_fsync_always();
+            } else if self.now_ms - self.aof.last_fsync_ms >= 1000 && self.cfg.appendfsync.as_str() == "everysec" {
+                // Data written earlier still owes its once-a-second fsync.
+                // (Checked every loop turn: the cheap tests come first.)
                 self.aof_background_fsync();
             }
             return;
@@ -258,21 +293,27 @@ impl Server {
         }
         self.aof.unsynced = true;
         match self.cfg.appendfsync.as_str() {
-            "always" => {
-                if let Some(Err(e)) = self.aof.file.as_ref().map(File::sync_data) {
-                    warn!(
-                        "Can't persist AOF for fsync error when the AOF fsync policy is 'always': {}. Exiting...",
-                        strerror(&e)
-                    );
-                    crate::logging::flush();
-                    std::process::exit(1);
-                }
-                self.aof.unsynced = false;
-                self.aof.last_fsync_ms = self.now_ms;
-            }
+            "always" => self.aof_fsync_always(),
             "everysec" if force || self.now_ms - self.aof.last_fsync_ms >= 1000 => self.aof_background_fsync(),
             _ => {}
         }
+    }
+
+    /// `appendfsync always`: the file is fsynced before any reply leaves;
+    /// a failure leaves nothing that could be promised, so the server exits.
+    fn aof_fsync_always(&mut self) {
+        let Some(file) = &self.aof.file else { return };
+        if let Err(e) = file.sync_data() {
+            warn!(
+                "Can't persist AOF for fsync error when the AOF fsync policy is 'always': {}. Exiting...",
+                strerror(&e)
+            );
+            crate::logging::flush();
+            std::process::exit(1);
+        }
+        self.aof.unsynced = false;
+        self.aof.last_fsync_ms = self.now_ms;
+        self.aof_fsynced_up_to(self.aof.fsync_generation, self.repl.offset);
     }
 
     /// A failed or short write: the partial command is cut off again so
@@ -307,7 +348,9 @@ impl Server {
         self.aof.write_error = Some(strerror(e));
     }
 
-    /// Starts an fsync on the pool unless one is running (everysec).
+    /// Starts an fsync on the pool unless one is running (everysec). What
+    /// it covers is the stream up to the offset of now; its completion
+    /// reports that offset back to the loop.
     fn aof_background_fsync(&mut self) {
         let Some(file) = &self.aof.file else { return };
         if self.aof.bio.pending.load(Ordering::Relaxed) > 0 {
@@ -316,10 +359,12 @@ impl Server {
         let Ok(f) = file.try_clone() else { return };
         self.aof.unsynced = false;
         self.aof.last_fsync_ms = self.now_ms;
+        let (generation, offset) = (self.aof.fsync_generation, self.repl.offset);
         let bio = self.aof.bio.clone();
         bio.pending.fetch_add(1, Ordering::Relaxed);
-        self.bio.pool().execute(move || {
+        self.bio.spawn_with_completion(move || {
             let res = f.sync_data();
+            let ok = res.is_ok();
             if let Ok(mut err) = bio.error.lock() {
                 match res {
                     Ok(()) => {
@@ -334,7 +379,32 @@ impl Server {
                 }
             }
             bio.pending.fetch_sub(1, Ordering::Relaxed);
+            Box::new(move |srv: &mut Server| {
+                if ok {
+                    srv.aof_fsynced_up_to(generation, offset);
+                }
+            })
         });
+    }
+
+    /// An fsync of `generation` covered the stream up to `offset`. Within
+    /// a generation offsets only grow; a completion arriving after a later
+    /// fsync was already counted must not move it back.
+    fn aof_fsynced_up_to(&mut self, generation: u64, offset: i64) {
+        if generation == self.aof.fsync_generation {
+            self.aof.fsynced_pending = self.aof.fsynced_pending.max(offset);
+        }
+    }
+
+    /// From before_sleep: the offset completed fsyncs cover becomes the
+    /// one WAITAOF and ACKs report (beforeSleep's fsynced_reploff update).
+    /// True when it moved.
+    pub fn aof_update_fsynced(&mut self) -> bool {
+        if self.aof.state != AofState::On || self.aof.fsynced_reploff == -1 {
+            return false;
+        }
+        let prev = std::mem::replace(&mut self.aof.fsynced_reploff, self.aof.fsynced_pending);
+        prev != self.aof.fsynced_reploff
     }
 
     /// Writes and fsyncs everything now (shutdown, appendonly no).
@@ -416,6 +486,11 @@ impl Server {
         }
         self.aof.selected_db = None;
         self.aof.state = AofState::On;
+        // Enabled from the start: the loaded files are the dataset, and the
+        // next loop turn counts the whole stream as fsynced.
+        if self.aof.fsynced_reploff == -1 {
+            self.aof.fsynced_reploff = 0;
+        }
         self.aof_delete_history();
         Ok(())
     }
@@ -519,6 +594,12 @@ impl Server {
         self.aof.rewrite_scheduled = false;
         self.aof.write_error = None;
         self.aof.buf.clear();
+        self.aof.unsynced = false;
+        // Nothing is promised while off; a replica turned on again may
+        // follow another history with other offsets.
+        self.aof.fsynced_reploff = -1;
+        self.aof.fsynced_pending = 0;
+        self.aof.fsync_generation += 1;
         if self.aof.file_name.starts_with("temp-") {
             let _ = fs::remove_file(self.aof_dir().join(&self.aof.file_name));
         }
@@ -547,6 +628,14 @@ impl Server {
         };
         if let Err(e) = self.open_new_incr() {
             return self.aof_rewrite_not_started(format!("Can't open new incr AOF file: {e}"));
+        }
+        if self.aof.state == AofState::WaitRewrite {
+            // The base will hold the stream up to here, fsynced; it counts
+            // once the base exists (`aof_rewrite_done`). Fsyncs of another
+            // history (a replica's former master) are ignored from now.
+            self.aof.fsync_generation += 1;
+            self.aof.fsynced_pending = self.repl.offset;
+            self.aof.fsynced_reploff = 0;
         }
         self.start_snapshot(crate::snapshot::Target::AofBase {
             path: dir.join(base),
@@ -606,15 +695,24 @@ impl Server {
                 return Err(strerror(&e));
             }
         }
-        // The old file's data is complete: one last fsync for it.
+        // The old file's data is complete: one last fsync for it, which
+        // covers the stream so far (bioCreateCloseAofJob).
         if let Some(old) = self.aof.file.replace(file) {
+            let (generation, offset) = (self.aof.fsync_generation, self.repl.offset);
             let bio = self.aof.bio.clone();
             bio.pending.fetch_add(1, Ordering::Relaxed);
-            self.bio.pool().execute(move || {
-                let _ = old.sync_data();
+            self.bio.spawn_with_completion(move || {
+                let ok = old.sync_data().is_ok();
                 bio.pending.fetch_sub(1, Ordering::Relaxed);
+                Box::new(move |srv: &mut Server| {
+                    if ok {
+                        srv.aof_fsynced_up_to(generation, offset);
+                    }
+                })
             });
         }
+        // The new file holds nothing yet, so nothing of it is unsynced.
+        self.aof.unsynced = false;
         self.aof.file_name = name;
         self.aof.incr_size = 0;
         self.aof.selected_db = None;
@@ -672,6 +770,9 @@ impl Server {
         if let Some(incr) = renamed_incr {
             self.aof.file_name = incr;
             self.aof.state = AofState::On;
+            // The offset taken at the rewrite's start, or a later one an
+            // fsync of the incr file reported meanwhile, is now valid.
+            self.aof.fsynced_reploff = self.aof.fsynced_pending;
             info!("Background AOF rewrite finished successfully");
         }
         self.aof.last_rewrite_ok = true;

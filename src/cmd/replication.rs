@@ -1,5 +1,5 @@
 //! Replication commands, master side (replication.c): REPLCONF, SYNC,
-//! PSYNC, ROLE, WAIT. The machinery is in `crate::replication`.
+//! PSYNC, ROLE, WAIT, WAITAOF. The machinery is in `crate::replication`.
 
 use super::{acl, flags::*, Command, Ctx, Group};
 use crate::blocking::TimeoutReply;
@@ -69,6 +69,16 @@ pub static COMMANDS: &[Command] = &[
             "Wait for the synchronous replication of all the write commands sent in the context of the current connection",
         )
         .args("numreplicas:integer timeout:integer")
+        .tips(&["request_policy:all_shards", "response_policy:agg_min"]),
+    Command::new("waitaof", 4, Group::Generic, waitaof)
+        .flags(NOSCRIPT)
+        .acl(acl::CONNECTION)
+        .doc(
+            "7.2.0",
+            "O(1)",
+            "Blocks until all of the preceding write commands sent by the connection are written to the append-only file of the master and/or replicas.",
+        )
+        .args("numlocal:integer numreplicas:integer timeout:integer")
         .tips(&["request_policy:all_shards", "response_policy:agg_min"]),
 ];
 
@@ -379,6 +389,57 @@ fn wait(ctx: &mut Ctx) {
         return ctx.c.reply.int(acked);
     }
     ctx.block_on_keys(&[], Type::String, deadline, TimeoutReply::Acked { offset, numreplicas });
+    let key = ctx.c.key;
+    ctx.srv.repl.waiting.push(key);
+    // Replicas ACK once a second on their own; ask now.
+    ctx.srv.repl.get_ack = true;
+}
+
+/// WAITAOF numlocal numreplicas timeout: blocks until the local AOF
+/// (`numlocal` 1) and `numreplicas` replicas fsynced every write of this
+/// connection, or the timeout; replies [local, replicas] either way.
+fn waitaof(ctx: &mut Ctx) {
+    // Arguments first, then the state checks, in Redis 7.2's order.
+    let numlocal = match crate::util::string2ll(ctx.argv.get(1)) {
+        Some(n @ 0..=1) => n,
+        Some(_) => return ctx.error("ERR value is out of range, value must between 0 and 1"),
+        None => return ctx.error(super::err::NOT_INT),
+    };
+    let numreplicas = match crate::util::string2ll(ctx.argv.get(2)) {
+        Some(n) if n >= 0 => n,
+        Some(_) => return ctx.error("ERR value is out of range, must be positive"),
+        None => return ctx.error(super::err::NOT_INT),
+    };
+    let Some(deadline) = crate::blocking::parse_timeout_ms(ctx, 3) else {
+        return;
+    };
+    if ctx.srv.has_master() {
+        return ctx.error("ERR WAITAOF cannot be used with replica instances. Please also note that writes to replicas are just local and are not propagated.");
+    }
+    // The configured state, as Redis's aof_enabled: an AOF still writing
+    // its first base is on, and its fsynced offset (0) says what it holds.
+    if numlocal > 0 && !ctx.srv.cfg.appendonly {
+        return ctx.error("ERR WAITAOF cannot be used when numlocal is set but appendonly is disabled.");
+    }
+    let offset = ctx.c.woff;
+    let (local, replicas) = ctx.srv.aof_acks(offset);
+    if (replicas >= numreplicas && local >= numlocal) || !ctx.can_block() {
+        let r = &mut ctx.c.reply;
+        r.array_len(2);
+        r.int(local);
+        r.int(replicas);
+        return;
+    }
+    ctx.block_on_keys(
+        &[],
+        Type::String,
+        deadline,
+        TimeoutReply::AofAcked {
+            offset,
+            numlocal,
+            numreplicas,
+        },
+    );
     let key = ctx.c.key;
     ctx.srv.repl.waiting.push(key);
     // Replicas ACK once a second on their own; ask now.

@@ -1,6 +1,7 @@
 # Replication, master side, on a lone server: ROLE, WAIT without
 # replicas, REPLCONF's options and errors, SYNC/PSYNC refusals, and the
-# fields of INFO replication. (A real replica is tested in
+# fields of INFO replication; then fastkey replicas of fastkey masters,
+# and WAITAOF (Redis 7.2, tagged redis72). (More with real replicas in
 # tests/replication.rs.)
 
 # A client that sent PSYNC ? -1 and is now an online replica (it never
@@ -854,5 +855,250 @@ start_server {tags {repl external:skip needs:config}} {
         wait_server_gone
         assert_equal 1 [count_log_message {*Waiting for replicas before shutting down.*}]
         restart_server
+    }
+}
+
+# WAITAOF (Redis 7.2): tagged redis72 so that `--tags -redis72` leaves them
+# out when this file is checked against redis-server 7.0, which lacks it.
+start_server {tags {repl redis72}} {
+    test {WAITAOF: argument errors, in Redis 7.2's order and words} {
+        assert_error {ERR wrong number of arguments for 'waitaof' command} {r waitaof 0 0}
+        assert_error {ERR value is out of range, value must between 0 and 1} {r waitaof 2 0 0}
+        assert_error {ERR value is out of range, value must between 0 and 1} {r waitaof -1 0 0}
+        assert_error {ERR value is not an integer or out of range} {r waitaof x 0 0}
+        assert_error {ERR value is out of range, must be positive} {r waitaof 0 -1 0}
+        assert_error {ERR value is not an integer or out of range} {r waitaof 0 x 0}
+        assert_error {ERR timeout is negative} {r waitaof 0 0 -1}
+        assert_error {ERR timeout is not an integer or out of range} {r waitaof 0 0 x}
+        # Arguments are checked before the AOF is.
+        assert_error {ERR value is out of range, must be positive} {r waitaof 1 -1 0}
+    }
+
+    test {WAITAOF with appendonly no: numlocal is refused, 0 0 answers at once} {
+        r incr foo
+        assert_error {ERR WAITAOF cannot be used when numlocal is set but appendonly is disabled.} {r waitaof 1 0 0}
+        assert_equal {0 0} [r waitaof 0 0 0]
+    }
+
+    test {WAITAOF: replicas that are not there time out with what was acked} {
+        r incr foo
+        set start [clock milliseconds]
+        assert_equal {0 0} [r waitaof 0 1 100]
+        assert_morethan_equal [expr {[clock milliseconds] - $start}] 100
+    }
+
+    test {WAITAOF in MULTI answers at once; scripts may not call it} {
+        r multi
+        r incr foo
+        r waitaof 0 1 0
+        assert_equal {0 0} [lindex [r exec] 1]
+        assert_error {*not allowed from script*} {r eval {return redis.call('waitaof', 0, 0, 0)} 0}
+    }
+
+    test {WAITAOF: a blocked client counts in blocked_clients; CLIENT UNBLOCK} {
+        set rd [redis_deferring_client]
+        $rd client id
+        set id [$rd read]
+        $rd incr foo
+        $rd read
+        $rd waitaof 0 1 0
+        wait_for_blocked_client
+        # As a timeout: the counts of now.
+        assert_equal 1 [r client unblock $id]
+        assert_equal {0 0} [$rd read]
+        assert_equal 0 [s blocked_clients]
+        $rd waitaof 0 1 0
+        wait_for_blocked_client
+        assert_equal 1 [r client unblock $id error]
+        assert_error {UNBLOCKED client unblocked via CLIENT UNBLOCK} {$rd read}
+        # A pipelined command behind it ran once it was unblocked.
+        $rd ping
+        assert_equal PONG [$rd read]
+        $rd close
+    }
+}
+
+start_server {tags {repl redis72} overrides {appendonly yes appendfsync everysec}} {
+    test {WAITAOF: without replicas every op moves the offset by one when the AOF is on} {
+        set before [s master_repl_offset]
+        r set k v
+        r mset a 1 b 2
+        assert_equal [expr {$before + 2}] [s master_repl_offset]
+        assert_equal 0 [s repl_backlog_active]
+    }
+
+    test {WAITAOF local: everysec} {
+        r incr foo
+        assert_equal {1 0} [r waitaof 1 0 0]
+    }
+
+    test {WAITAOF local: always} {
+        r config set appendfsync always
+        r incr foo
+        assert_equal {1 0} [r waitaof 1 0 0]
+        # Pipelined behind the write: answered in the same turn.
+        set rd [redis_deferring_client]
+        $rd incr foo
+        $rd waitaof 1 0 0
+        $rd read
+        assert_equal {1 0} [$rd read]
+        $rd close
+        r config set appendfsync everysec
+    }
+
+    test {WAITAOF local: appendfsync no never fsyncs, so it times out} {
+        r config set appendfsync no
+        r incr foo
+        assert_equal {0 0} [r waitaof 1 0 50]
+        r config set appendfsync everysec
+        # The next once-a-second fsync covers it.
+        assert_equal {1 0} [r waitaof 1 0 0]
+    }
+
+    test {WAITAOF local: turning the AOF off unblocks with an error} {
+        r config set appendfsync no
+        set rd [redis_deferring_client]
+        $rd incr foo
+        $rd read
+        $rd waitaof 1 0 0
+        wait_for_blocked_client
+        r config set appendonly no
+        assert_error {ERR WAITAOF cannot be used when numlocal is set but appendonly is disabled.} {$rd read}
+        $rd close
+        assert_error {ERR WAITAOF cannot be used when numlocal is set but appendonly is disabled.} {r waitaof 1 0 0}
+        r config set appendfsync everysec
+    }
+
+    test {WAITAOF local: an AOF turned on at runtime counts once its base is written} {
+        r config set appendonly yes
+        wait_for_condition 100 50 {
+            [s aof_rewrite_in_progress] == 0 && [s aof_rewrite_scheduled] == 0
+        } else {
+            fail "the first AOF rewrite did not finish"
+        }
+        r incr foo
+        assert_equal {1 0} [r waitaof 1 0 0]
+    }
+}
+
+start_server {tags {repl redis72 external:skip} overrides {appendonly yes appendfsync always repl-diskless-sync-delay 0}} {
+    start_server {tags {repl redis72} overrides {appendonly yes appendfsync everysec}} {
+        set mhost [srv -1 host]
+        set mport [srv -1 port]
+
+        test {WAITAOF: a blocked client of a master that becomes a replica is unblocked} {
+            set rd [redis_deferring_client]
+            $rd incr foo
+            $rd read
+            $rd waitaof 0 1 0
+            wait_for_blocked_client
+            r replicaof $mhost $mport
+            assert_error {UNBLOCKED force unblock from blocking operation,*} {$rd read}
+            $rd close
+            wait_for_link_up
+        }
+
+        test {WAITAOF is refused on a replica} {
+            assert_error {ERR WAITAOF cannot be used with replica instances. Please also note that writes to replicas are just local and are not propagated.} {r waitaof 0 0 0}
+        }
+
+        test {WAITAOF: a replica with the AOF on acknowledges its fsyncs (FACK)} {
+            set m [redis_client -1]
+            $m incr foo
+            assert_equal {1 1} [$m waitaof 1 1 0]
+            $m incr foo
+            assert_equal {1 1} [$m waitaof 0 1 0]
+            $m close
+        }
+
+        test {WAITAOF: a replica with the AOF off acknowledges nothing} {
+            r config set appendonly no
+            set m [redis_client -1]
+            $m config set appendonly no
+            $m incr foo
+            assert_equal {0 0} [$m waitaof 0 1 200]
+            $m config set appendonly yes
+            wait_for_condition 100 50 {
+                [s -1 aof_rewrite_in_progress] == 0 && [s -1 aof_rewrite_scheduled] == 0
+            } else {
+                fail "the master's AOF rewrite did not finish"
+            }
+            $m incr foo
+            assert_equal {1 0} [$m waitaof 1 1 200]
+            # Its AOF back on: the replica's first base covers the stream.
+            r config set appendonly yes
+            assert_equal {1 1} [$m waitaof 1 1 0]
+            $m close
+        }
+
+        test {WAITAOF: clients blocked on the same replica are all released} {
+            set rd [redis_deferring_client -1]
+            set rd2 [redis_deferring_client -1]
+            $rd incr foo
+            $rd read
+            $rd2 incr foo
+            $rd2 read
+            $rd waitaof 0 1 0
+            $rd2 waitaof 0 1 0
+            # Its ACK comes once a second (or for the GETACK).
+            assert_equal {1 1} [$rd read]
+            assert_equal {1 1} [$rd2 read]
+            $rd ping
+            assert_equal PONG [$rd read]
+            $rd close
+            $rd2 close
+        }
+
+        test {WAITAOF on a promoted replica} {
+            r replicaof no one
+            r incr foo
+            assert_equal {1 0} [r waitaof 1 0 0]
+        }
+
+        test {WAITAOF: a master without backlog is released when a replica ends its full sync} {
+            r -1 config set repl-backlog-ttl 1
+            wait_for_condition 50 100 {
+                [s -1 repl_backlog_active] == 0
+            } else {
+                fail "the master kept its backlog"
+            }
+            set rd [redis_deferring_client -1]
+            $rd incr foo
+            $rd read
+            $rd waitaof 0 1 0
+            wait_for_blocked_client -1
+            r replicaof $mhost $mport
+            assert_equal {1 1} [$rd read]
+            $rd close
+            r -1 config set repl-backlog-ttl 3600
+        }
+    }
+}
+
+start_server {tags {repl redis72 external:skip} overrides {appendonly yes appendfsync always repl-diskless-sync-delay 0}} {
+    start_server {tags {repl redis72} overrides {appendonly yes appendfsync always repl-diskless-sync-delay 0}} {
+        start_server {tags {repl redis72} overrides {appendonly yes appendfsync always}} {
+            test {WAITAOF: a replica moved to a master with lower offsets leaves its old fsynced offset behind} {
+                # Master -2 gets far ahead of master -1 in offsets.
+                r replicaof [srv -2 host] [srv -2 port]
+                wait_for_link_up
+                set big [string repeat x 1000]
+                for {set i 0} {$i < 200} {incr i} { r -2 set k$i $big }
+                assert_equal {1 1} [r -2 waitaof 1 1 0]
+                assert_morethan [s -2 master_repl_offset] [expr {[s -1 master_repl_offset] + 100000}]
+                # Moved to master -1 with fsyncs off: its first base covers
+                # the sync; later writes are never fsynced, so never acked.
+                r config set appendfsync no
+                r replicaof [srv -1 host] [srv -1 port]
+                wait_for_link_up
+                set m [redis_client -1]
+                assert_equal {1 1} [$m waitaof 1 1 0]
+                $m incr foo
+                assert_equal {1 0} [$m waitaof 1 1 300]
+                r config set appendfsync always
+                assert_equal {1 1} [$m waitaof 1 1 0]
+                $m close
+            }
+        }
     }
 }
