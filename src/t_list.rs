@@ -1352,6 +1352,17 @@ mod tests {
         assert_eq!(l.nodes.len(), 0);
     }
 
+    /// The model's side of a pop.
+    fn model_pop(m: &mut Vec<Vec<u8>>, front: bool) -> Option<Vec<u8>> {
+        if m.is_empty() {
+            None
+        } else if front {
+            Some(m.remove(0))
+        } else {
+            m.pop()
+        }
+    }
+
     /// A seeded xorshift generator: `rnd(n)` is in `0..n`.
     fn xorshift(mut seed: u64) -> impl FnMut(u64) -> u64 {
         move |n| {
@@ -1387,15 +1398,7 @@ mod tests {
                     }
                     4 => {
                         let front = rnd(2) == 0;
-                        let got = l.pop(front);
-                        let want = if m.is_empty() {
-                            None
-                        } else if front {
-                            Some(m.remove(0))
-                        } else {
-                            m.pop()
-                        };
-                        assert_eq!(got, want);
+                        assert_eq!(l.pop(front), model_pop(&mut m, front));
                     }
                     5 if !m.is_empty() => {
                         let i = rnd(m.len() as u64) as usize;
@@ -1610,14 +1613,7 @@ mod tests {
                     }
                     4..=6 => {
                         let front = rnd(2) == 0;
-                        let want = if m.is_empty() {
-                            None
-                        } else if front {
-                            Some(m.remove(0))
-                        } else {
-                            m.pop()
-                        };
-                        assert_eq!(l.pop(front), want);
+                        assert_eq!(l.pop(front), model_pop(&mut m, front));
                         l.shrink_if_small(fill);
                     }
                     7 => {
