@@ -78,6 +78,15 @@ impl LruMode {
     }
 }
 
+/// What a killed snapshot was writing, for the log line its end gets
+/// (Redis logs a killed child by its kind).
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+enum Killed {
+    Save,
+    Transfer,
+    AofRewrite,
+}
+
 /// What a snapshot writes.
 #[derive(Clone, Debug)]
 pub enum Target {
@@ -312,8 +321,8 @@ pub struct Persistence {
     pub rdb_saves: u64,
     /// Numbers BGSAVEs, so the completion of a killed one is recognized.
     bgsave_ids: u64,
-    /// The last snapshot killed: (id, was an AOF rewrite).
-    killed: Option<(u64, bool)>,
+    /// The last snapshot killed: its id and what it was writing.
+    killed: Option<(u64, Killed)>,
     /// The main-thread pause taken to start the last BGSAVE (µs), the
     /// counterpart of Redis's `latest_fork_usec`.
     pub latest_fork_usec: u64,
@@ -621,7 +630,12 @@ impl Server {
     /// removed and the old dump stays.
     pub fn kill_bgsave(&mut self) {
         if let Some(bg) = self.persist.bgsave.take() {
-            self.persist.killed = Some((bg.id, bg.is_aof()));
+            let what = match bg.target {
+                _ if bg.is_aof() => Killed::AofRewrite,
+                Target::ReplSockets { .. } => Killed::Transfer,
+                _ => Killed::Save,
+            };
+            self.persist.killed = Some((bg.id, what));
             bg.cancel.store(true, Ordering::Relaxed);
             // The writer checks `cancel` before renaming, and removes the
             // file too; removing it here covers an exit that comes first.
@@ -648,8 +662,10 @@ impl Server {
             // count as a failed save (it does as a failed rewrite).
             // A killed rewrite is just gone: whoever killed it (turning the
             // AOF off or on, shutdown) has already moved on.
-            if !self.persist.killed.is_some_and(|(k, aof)| k == id && aof) {
-                warn!("Background saving terminated by signal 10");
+            match self.persist.killed {
+                Some((k, Killed::AofRewrite)) if k == id => {}
+                Some((k, Killed::Transfer)) if k == id => warn!("Background transfer terminated by signal 10"),
+                _ => warn!("Background saving terminated by signal 10"),
             }
             self.repl_start_waiting_sync();
             return;

@@ -727,6 +727,8 @@ start_server {tags {repl external:skip} overrides {repl-diskless-sync yes repl-d
             fail "the stalled replica was not dropped"
         }
         wait_for_condition 50 100 {[s connected_slaves] == 0} else { fail "still connected" }
+        # The transfer, left without a replica, is stopped.
+        wait_for_log {*Background transfer terminated by signal 10*}
         $rd close
         assert_equal PONG [r ping]
     }
