@@ -14,7 +14,7 @@
 use super::crc64::crc64;
 use super::format::{
     module_opcode, module_type_name, opcode, rdb_type, read_value, skip_module_value, Input, RdbEncode, RdbError,
-    RdbValue, Reader, Result, StreamInput, Writer, RDB_VERSION, REDIS_VERSION,
+    RdbValue, Reader, Result, StreamInput, Writer, RDB_LOAD_VERSION, RDB_VERSION, REDIS_VERSION,
 };
 use std::io::{self, Read, Write};
 
@@ -114,7 +114,7 @@ impl<I: Input> RdbReader<I> {
         // atoi: the digits that are there.
         let digits = head[5..].iter().take_while(|c| c.is_ascii_digit());
         let version = digits.fold(0u32, |v, &c| v * 10 + u32::from(c - b'0'));
-        if version < 1 || version > u32::from(RDB_VERSION) {
+        if version < 1 || version > u32::from(RDB_LOAD_VERSION) {
             return Err(RdbError::BadVersion(version));
         }
         Ok(RdbReader {
@@ -589,9 +589,11 @@ mod tests {
             RdbReader::from_bytes(b"REDIX0010"),
             Err(RdbError::BadSignature)
         ));
+        // Redis 7.2's version 11 loads; 7.4's 12 does not.
+        assert!(RdbReader::from_bytes(b"REDIS0011").is_ok());
         assert!(matches!(
-            RdbReader::from_bytes(b"REDIS0011"),
-            Err(RdbError::BadVersion(11))
+            RdbReader::from_bytes(b"REDIS0012"),
+            Err(RdbError::BadVersion(12))
         ));
         assert!(matches!(RdbReader::from_bytes(b"REDIS"), Err(RdbError::BadSignature)));
         // Old version without a trailer.

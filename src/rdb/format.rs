@@ -49,8 +49,12 @@ use std::collections::HashSet;
 use std::fmt;
 use std::io::{self, Read};
 
-/// RDB format version Redis 7.0 writes and the highest it loads.
+/// RDB format version Redis 7.0 writes (and fastkey, so that Redis 7.0
+/// loads its files).
 pub const RDB_VERSION: u16 = 10;
+/// The highest version fastkey loads: Redis 7.2's, which adds listpack
+/// sets (SET_LISTPACK) and consumers' active time (STREAM_LISTPACKS_3).
+pub const RDB_LOAD_VERSION: u16 = 11;
 /// The `redis-ver` aux field fastkey writes.
 pub const REDIS_VERSION: &str = "7.0.15";
 
@@ -80,11 +84,14 @@ pub mod rdb_type {
     /// the version footer or header lets the value through, and never
     /// writes it: Redis 7.0 cannot load it.
     pub const SET_LISTPACK: u8 = 20;
+    /// Redis 7.2's streams, whose consumers also have an active time (RDB
+    /// version 11); read, never written.
+    pub const STREAM_LISTPACKS_3: u8 = 21;
 
     /// Redis 7.0 `rdbIsObjectType` (0..=7 and 9..=19), plus Redis 7.2's
-    /// SET_LISTPACK.
+    /// SET_LISTPACK and STREAM_LISTPACKS_3.
     pub fn is_object_type(t: u8) -> bool {
-        t <= 7 || (9..=SET_LISTPACK).contains(&t)
+        t <= 7 || (9..=STREAM_LISTPACKS_3).contains(&t)
     }
 }
 
@@ -1154,7 +1161,7 @@ pub fn read_value(inp: &mut impl Input, t: u8) -> Result<RdbValue> {
             }
             RdbValue::Set(SetRepr::Listpack(lp))
         }
-        STREAM_LISTPACKS | STREAM_LISTPACKS_2 => RdbValue::Stream(Box::new(read_stream(inp, t)?)),
+        STREAM_LISTPACKS | STREAM_LISTPACKS_2 | STREAM_LISTPACKS_3 => RdbValue::Stream(Box::new(read_stream(inp, t)?)),
         MODULE | MODULE_2 => {
             let id = inp.read_len()?;
             return Err(inp.corrupt(format!(
@@ -1247,7 +1254,7 @@ pub fn dump_payload<V: RdbEncode + ?Sized>(v: &V, compress: bool) -> Vec<u8> {
 }
 
 /// Redis `verifyDumpPayload`: at least the 10-byte footer, a version not
-/// above 10 and (unless `skip_checksum`, Redis's
+/// above 11 (Redis 7.2's) and (unless `skip_checksum`, Redis's
 /// `skip-checksum-validation`) a matching CRC. Returns the type byte and
 /// value bytes; `DumpPayload` otherwise (the RESTORE error text).
 pub fn verify_dump_payload(p: &[u8], skip_checksum: bool) -> Result<&[u8]> {
@@ -1256,7 +1263,7 @@ pub fn verify_dump_payload(p: &[u8], skip_checksum: bool) -> Result<&[u8]> {
     }
     let footer = p.len() - 10;
     let ver = u16::from_le_bytes([p[footer], p[footer + 1]]);
-    if ver > RDB_VERSION {
+    if ver > RDB_LOAD_VERSION {
         return Err(RdbError::DumpPayload);
     }
     if !skip_checksum {
@@ -1533,8 +1540,12 @@ mod tests {
         bad[2] ^= 1;
         assert!(matches!(decode_dump_payload(&bad, false), Err(RdbError::DumpPayload)));
         assert!(decode_dump_payload(&bad, true).is_ok());
+        // Redis 7.2's payloads (version 11) are taken; 7.4's (12) are not.
+        let mut v11 = p.clone();
+        v11[5] = 11;
+        assert!(decode_dump_payload(&v11, true).is_ok());
         let mut newer = p.clone();
-        newer[5] = 11;
+        newer[5] = 12;
         assert!(matches!(decode_dump_payload(&newer, true), Err(RdbError::DumpPayload)));
         assert!(matches!(
             decode_dump_payload(&p[..9], false),
@@ -1655,7 +1666,7 @@ mod tests {
             dec(payload(SET_LISTPACK, |w| w.string(Listpack::new().as_bytes()))),
             Err(RdbError::EmptyKey)
         ));
-        assert!(rdb_type::is_object_type(SET_LISTPACK) && !rdb_type::is_object_type(21));
+        assert!(rdb_type::is_object_type(SET_LISTPACK) && !rdb_type::is_object_type(22));
     }
 
     #[test]

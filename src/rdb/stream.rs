@@ -1,5 +1,6 @@
-//! Streams in RDB (RDB_TYPE_STREAM_LISTPACKS 15, written by Redis 5/6, and
-//! RDB_TYPE_STREAM_LISTPACKS_2 19, written by Redis 7.0):
+//! Streams in RDB (RDB_TYPE_STREAM_LISTPACKS 15, written by Redis 5/6,
+//! RDB_TYPE_STREAM_LISTPACKS_2 19, written by Redis 7.0, and
+//! RDB_TYPE_STREAM_LISTPACKS_3 21, Redis 7.2's, read only):
 //!
 //! ```text
 //! <node count> (<master ID: 16-byte string, ms and seq big-endian> <listpack string>)*
@@ -8,7 +9,8 @@
 //! <group count> (
 //!     <name> <last delivered ID> [v2: <entries read, -1 as u64::MAX>]
 //!     <PEL count> (<raw 16-byte ID> <delivery time: i64 LE ms> <delivery count len>)*
-//!     <consumer count> (<name> <seen time: i64 LE ms> <PEL count> <raw 16-byte ID>*)*
+//!     <consumer count> (<name> <seen time: i64 LE ms> [v3: <active time: i64 LE ms>]
+//!                       <PEL count> <raw 16-byte ID>*)*
 //! )*
 //! ```
 //!
@@ -218,10 +220,11 @@ fn read_id(inp: &mut impl Input) -> Result<StreamId> {
     })
 }
 
-/// Decodes a stream of type 15 or 19 with Redis 7.0's checks (plus: a PEL
-/// entry may not be owned by two consumers).
+/// Decodes a stream of type 15, 19 or 21 with Redis 7.0's checks (plus: a
+/// PEL entry may not be owned by two consumers).
 pub fn read_stream(inp: &mut impl Input, t: u8) -> Result<StreamRepr> {
-    let v2 = t == rdb_type::STREAM_LISTPACKS_2;
+    let v3 = t == rdb_type::STREAM_LISTPACKS_3;
+    let v2 = v3 || t == rdb_type::STREAM_LISTPACKS_2;
     let n = inp.read_len()?;
     let mut nodes = Vec::with_capacity(capacity_for(n, inp));
     let mut keys = HashSet::new();
@@ -309,6 +312,11 @@ pub fn read_stream(inp: &mut impl Input, t: u8) -> Result<StreamRepr> {
                 return Err(inp.corrupt("Duplicate stream consumer detected."));
             }
             let seen_time = inp.read_millis()?;
+            if v3 {
+                // Redis 7.2's last successful interaction; a 7.0 consumer
+                // (and so fastkey's) has only the seen time.
+                inp.read_millis()?;
+            }
             let np = inp.read_len()?;
             let mut pending = Vec::with_capacity(capacity_for(np, inp));
             for _ in 0..np {
@@ -448,6 +456,28 @@ mod tests {
         for comp in [false, true] {
             assert_eq!(decode_dump_payload(&dump_payload(&v, comp), false).unwrap(), v);
         }
+    }
+
+    /// Redis 7.2's layout: the v2 one with an active time after each
+    /// consumer's seen time, which is read and dropped.
+    #[test]
+    fn v3_is_read_without_the_active_times() {
+        let mut s = sample();
+        s.groups[0].consumers[0].seen_time = 0x0102_0304_0506_0708;
+        s.groups[0].consumers[1].seen_time = 0x1112_1314_1516_1718;
+        let mut w = Writer::new(false);
+        write_stream(&mut w, &s);
+        let mut v3 = w.as_bytes().to_vec();
+        for c in &s.groups[0].consumers {
+            let seen = c.seen_time.to_le_bytes();
+            let at = v3.windows(8).position(|b| b == seen).unwrap() + 8;
+            v3.splice(at..at, 1_800_000_000_000i64.to_le_bytes());
+        }
+        let mut r = Reader::new(&v3);
+        assert_eq!(read_stream(&mut r, rdb_type::STREAM_LISTPACKS_3).unwrap(), s);
+        // Read as v2, the same bytes are not a stream.
+        let mut r = Reader::new(&v3);
+        assert!(read_stream(&mut r, rdb_type::STREAM_LISTPACKS_2).is_err());
     }
 
     #[test]

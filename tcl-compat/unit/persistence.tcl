@@ -562,8 +562,9 @@ start_server {tags {"persistence dump"}} {
         assert_error {ERR Bad data format} {r restore new 0 "\x63\x00\n\x00AAAAAAAA"}
         # A string whose length runs past the end of the payload.
         assert_error {ERR Bad data format} {r restore new 0 "\x00\x09abc\n\x00AAAAAAAA"}
-        # A newer RDB version than 10 is refused before decoding.
-        assert_error {ERR DUMP payload version or checksum are wrong} {r restore new 0 "\x00\x03abc\x0b\x00AAAAAAAA"}
+        # A newer RDB version than the server reads (12: Redis 7.4's) is
+        # refused before decoding.
+        assert_error {ERR DUMP payload version or checksum are wrong} {r restore new 0 "\x00\x03abc\x0c\x00AAAAAAAA"}
         # With the checksum skipped, a good value still restores.
         assert_equal OK [r restore new 0 "\x00\x03abc\n\x00AAAAAAAA"]
         assert_equal abc [r get new]
@@ -571,6 +572,18 @@ start_server {tags {"persistence dump"}} {
         assert_error {ERR DUMP payload version or checksum are wrong} {r restore new2 0 "\x00\x03abc\n\x00AAAAAAAA"}
         assert_equal 0 [r exists new2]
     }
+
+    test {RESTORE takes Redis 7.2's payloads: version 11, a listpack set} {
+        r debug set-skip-checksum-validation 1
+        # SADD s a b in Redis 7.2: type 20, the 13-byte listpack, version 11.
+        set lp "\x0d\x00\x00\x00\x02\x00\x81a\x02\x81b\x02\xff"
+        assert_equal OK [r restore s72 0 "\x14\x0d$lp\x0b\x00AAAAAAAA"]
+        assert_equal {a b} [r smembers s72]
+        assert_encoding listpack s72
+        assert_equal OK [r restore str72 0 "\x00\x03abc\x0b\x00AAAAAAAA"]
+        r debug set-skip-checksum-validation 0
+        assert_equal abc [r get str72]
+    } {} {needs:debug redis72}
 
     test {RESTORE fires the restore event and counts as a write} {
         r config set notify-keyspace-events KEA
