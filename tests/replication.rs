@@ -87,6 +87,31 @@ fn link_up(srv: &Server) -> bool {
 }
 
 /// Waits until the replica's dataset is the primary's.
+/// Kills the primary's one replica link (CLIENT KILL TYPE `kind`: Redis
+/// takes "slave" or "replica"), writes load round 2 meanwhile, and checks
+/// that the replica came back with one partial resync, not a full one.
+fn cut_link_expect_partial_resync(primary: &Server, pc: &mut Connection, kind: &str, replica: &Server) {
+    let partial_before = stat(primary, "sync_partial_ok");
+    let killed: i64 = redis::cmd("CLIENT")
+        .arg("KILL")
+        .arg("TYPE")
+        .arg(kind)
+        .query(pc)
+        .unwrap();
+    assert_eq!(killed, 1);
+    write_load(pc, 2);
+    let resumed = wait_until(Duration::from_secs(20), || {
+        stat(primary, "sync_partial_ok") == partial_before + 1 && link_up(replica)
+    });
+    assert!(
+        resumed,
+        "no partial resync:\n{}\n{}",
+        primary.output(),
+        replica.output()
+    );
+    assert_eq!(stat(primary, "sync_full"), 1, "a full resync happened again");
+}
+
 fn assert_in_sync(primary: &mut Connection, replica: &mut Connection, what: &str) {
     let mut last = (Ok(String::new()), Ok(String::new()));
     let same = wait_until(Duration::from_secs(20), || {
@@ -152,20 +177,7 @@ fn redis_replica_syncs_follows_and_resyncs_partially() {
     drop(sub);
 
     // Kill the link: the replica reconnects and continues from the backlog.
-    let partial_before = stat(&fk, "sync_partial_ok");
-    let killed: i64 = redis::cmd("CLIENT")
-        .arg("KILL")
-        .arg("TYPE")
-        .arg("slave")
-        .query(&mut fkc)
-        .unwrap();
-    assert_eq!(killed, 1);
-    write_load(&mut fkc, 2);
-    let resumed = wait_until(Duration::from_secs(20), || {
-        stat(&fk, "sync_partial_ok") == partial_before + 1 && link_up(&rs)
-    });
-    assert!(resumed, "no partial resync:\n{}", fk.output());
-    assert_eq!(stat(&fk, "sync_full"), 1, "a full resync happened again");
+    cut_link_expect_partial_resync(&fk, &mut fkc, "slave", &rs);
     assert_eq!(stat(&fk, "sync_partial_err"), 0);
     write_load(&mut fkc, 3);
     let acked: i64 = redis::cmd("WAIT").arg(1).arg(5000).query(&mut fkc).unwrap();
@@ -266,20 +278,7 @@ fn fastkey_replica_of_redis_syncs_follows_and_resyncs_partially() {
             format!("{:?}", redis::Value::BulkString(b"connected".to_vec()))
         );
 
-        let partial_before = stat(&rs, "sync_partial_ok");
-        let killed: i64 = redis::cmd("CLIENT")
-            .arg("KILL")
-            .arg("TYPE")
-            .arg("replica")
-            .query(&mut rsc)
-            .unwrap();
-        assert_eq!(killed, 1);
-        write_load(&mut rsc, 2);
-        let resumed = wait_until(Duration::from_secs(20), || {
-            stat(&rs, "sync_partial_ok") == partial_before + 1 && link_up(&fk)
-        });
-        assert!(resumed, "no partial resync:\n{}\n{}", rs.output(), fk.output());
-        assert_eq!(stat(&rs, "sync_full"), 1, "a full resync happened again");
+        cut_link_expect_partial_resync(&rs, &mut rsc, "replica", &fk);
         write_load(&mut rsc, 3);
         let acked: i64 = redis::cmd("WAIT").arg(1).arg(5000).query(&mut rsc).unwrap();
         assert_eq!(acked, 1, "WAIT after the partial resync");

@@ -169,6 +169,17 @@ fn writer(port: u16, stop: Arc<AtomicBool>, acked: Arc<Mutex<Vec<(String, String
     }
 }
 
+/// Every acknowledged write is on the server `which` names.
+fn assert_no_acked_write_missing(c: &mut Connection, acked: &[(String, String)], which: &str) {
+    let lost = missing_keys(c, acked);
+    assert!(
+        lost.is_empty(),
+        "{} acknowledged writes missing on {which}: {:?}",
+        lost.len(),
+        &lost[..lost.len().min(10)]
+    );
+}
+
 fn missing_keys(c: &mut Connection, keys: &[(String, String)]) -> Vec<String> {
     let mut missing = Vec::new();
     for chunk in keys.chunks(500) {
@@ -287,14 +298,7 @@ fn sentinel_fails_over_and_rejoins_the_old_primary() {
             &[&primary, &replicas[0], &replicas[1]]
         )
     );
-    let mut nc = new.redis();
-    let lost = missing_keys(&mut nc, &acked);
-    assert!(
-        lost.is_empty(),
-        "{} acknowledged writes lost on the new primary: {:?}",
-        lost.len(),
-        &lost[..lost.len().min(10)]
-    );
+    assert_no_acked_write_missing(&mut new.redis(), &acked, "the new primary");
 
     // The other replica follows the new primary.
     let follows = wait_until(LONG, || is_replica_of(other, new_port));
@@ -321,14 +325,7 @@ fn sentinel_fails_over_and_rejoins_the_old_primary() {
             &[&primary, &replicas[0], &replicas[1]]
         )
     );
-    let mut oc = primary.redis();
-    let lost = missing_keys(&mut oc, &acked);
-    assert!(
-        lost.is_empty(),
-        "{} acknowledged writes missing on the old primary: {:?}",
-        lost.len(),
-        &lost[..lost.len().min(10)]
-    );
+    assert_no_acked_write_missing(&mut primary.redis(), &acked, "the old primary");
     // Sentinel's CONFIG REWRITE made the change survive a restart.
     let conf = std::fs::read_to_string(primary.dir.join("test.conf")).unwrap();
     assert!(
