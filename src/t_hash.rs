@@ -436,6 +436,12 @@ mod tests {
         max_value: 8,
     };
 
+    /// Limits that make every hash a table from its first field.
+    const TABLE_ONLY: Limits = Limits {
+        max_entries: 0,
+        max_value: 64,
+    };
+
     fn pairs(h: &Hash) -> Vec<(Vec<u8>, Vec<u8>)> {
         let mut v: Vec<_> = h.iter().map(|(f, v)| (f.to_vec(), v.to_vec())).collect();
         v.sort();
@@ -528,10 +534,7 @@ mod tests {
 
     #[test]
     fn table_set_get_delete_and_clone() {
-        let lim = Limits {
-            max_entries: 0,
-            max_value: 64,
-        };
+        let lim = TABLE_ONLY;
         let mut h = Hash::new();
         assert!(!h.set(b"a", b"1", lim));
         assert_eq!(h.encoding(), "hashtable");
@@ -553,10 +556,7 @@ mod tests {
 
     #[test]
     fn a_clone_shares_a_table_until_a_write() {
-        let lim = Limits {
-            max_entries: 0,
-            max_value: 64,
-        };
+        let lim = TABLE_ONLY;
         let mut h = Hash::new();
         h.set(b"a", b"1", lim);
         let snap = h.clone();
@@ -648,10 +648,7 @@ mod tests {
 
     #[test]
     fn scan_visits_every_table_element() {
-        let lim = Limits {
-            max_entries: 0,
-            max_value: 64,
-        };
+        let lim = TABLE_ONLY;
         let mut h = Hash::new();
         for i in 0..300 {
             h.set(format!("f{i}").as_bytes(), b"v", lim);
