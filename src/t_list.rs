@@ -584,7 +584,7 @@ impl Quicklist {
     }
 
     /// Converts a Redis index (negative from the tail) to a 0-based one.
-    pub fn resolve_index(&self, index: i64) -> Option<usize> {
+    fn resolve_index(&self, index: i64) -> Option<usize> {
         let i = if index < 0 {
             index.checked_add(self.count as i64)?
         } else {
@@ -1086,24 +1086,11 @@ impl List {
 
     // --- reads ----------------------------------------------------------------
 
-    /// Converts a Redis index (negative from the tail) to a 0-based one.
-    pub fn resolve_index(&self, index: i64) -> Option<usize> {
-        let len = self.len();
-        let i = if index < 0 {
-            index.checked_add(len as i64)?
-        } else {
-            index
-        };
-        usize::try_from(i).ok().filter(|&i| i < len)
-    }
-
     /// LINDEX.
     pub fn get(&self, index: i64) -> Option<LpValue<'_>> {
         match self {
-            List::Listpack(lp) => {
-                let i = self.resolve_index(index)?;
-                Some(lp.get(lp.seek(i as i64)?))
-            }
+            // lpSeek takes a Redis index, negative from the tail.
+            List::Listpack(lp) => Some(lp.get(lp.seek(index)?)),
             List::Quicklist(q) => q.get(index),
         }
     }
@@ -1167,12 +1154,9 @@ impl List {
 
     /// LSET: false if `index` is out of range.
     pub fn set(&mut self, index: i64, v: &[u8]) -> bool {
-        match self.resolve_index(index) {
-            None => false,
-            Some(i) => match self {
-                List::Listpack(lp) => lp.seek(i as i64).and_then(|pos| lp.replace(pos, v)).is_some(),
-                List::Quicklist(q) => Arc::make_mut(q).set(index, v),
-            },
+        match self {
+            List::Listpack(lp) => lp.seek(index).and_then(|pos| lp.replace(pos, v)).is_some(),
+            List::Quicklist(q) => Arc::make_mut(q).set(index, v),
         }
     }
 
