@@ -747,6 +747,18 @@ proc wait_server_gone {} {
 }
 
 start_server {tags {repl external:skip}} {
+    test {shutdown-timeout and shutdown-on-sigint/sigterm: defaults, values and errors} {
+        assert_equal {shutdown-timeout 10} [r config get shutdown-timeout]
+        assert_equal {shutdown-on-sigterm default} [r config get shutdown-on-sigterm]
+        assert_error {*shutdown-timeout*argument must be between 0 and 2147483647 inclusive*} {r config set shutdown-timeout -1}
+        assert_error {*shutdown options SAVE and NOSAVE can't be used simultaneously*} {r config set shutdown-on-sigterm "save nosave"}
+        assert_error {*argument(s) must be one of the following: default, save, nosave, now, force*} {r config set shutdown-on-sigint bogus}
+        r config set shutdown-on-sigint "now force"
+        assert_equal {shutdown-on-sigint {now force}} [r config get shutdown-on-sigint]
+        r config set shutdown-on-sigint default
+        assert_equal {shutdown-on-sigint default} [r config get shutdown-on-sigint]
+    } {} {needs:config}
+
     test {SHUTDOWN waits for a lagging replica with writes paused; ABORT cancels it} {
         set rep [fake_replica_online]
         r set k v
