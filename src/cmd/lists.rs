@@ -763,7 +763,7 @@ fn move_generic(ctx: &mut Ctx, from_front: bool, to_front: bool, blocking: Optio
     let Some((value, add_bytes)) = list_again(ctx.srv, db, src).and_then(|l| {
         // Redis's growth check skips a value it holds as an integer, which
         // a pop from a quicklist gives for an integer element.
-        let from_quicklist = l.encoding() == "quicklist";
+        let from_quicklist = matches!(l, List::Quicklist(_));
         let v = l.pop(from_front)?;
         let as_int = from_quicklist && crate::util::string2ll(&v).is_some();
         let bytes = if as_int { 0 } else { v.len() };
